@@ -1,0 +1,58 @@
+//! Database migrations of contactflow, applied by the server on start and by `contactflow migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_configuration;
+mod m20261128_000002_contacts;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_configuration::Migration),
+            Box::new(m20261128_000002_contacts::Migration),
+        ]
+    }
+}
+
+/// A foreign key from `table.column` to `target.id`, named after both.
+pub(crate) fn reference(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(target, "id")
+        .on_delete(ForeignKeyAction::Restrict)
+        .to_owned()
+}
+
+/// A (possibly unique) index on some columns of a table, named after them.
+pub(crate) fn index(table: &'static str, columns: &[&'static str], unique: bool) -> IndexCreateStatement {
+    let mut statement = Index::create();
+    statement
+        .name(format!("ix_{table}_{}", columns.join("_")))
+        .table(table)
+        .if_not_exists();
+    for column in columns {
+        statement.col(*column);
+    }
+    if unique {
+        statement.unique();
+    }
+    statement.to_owned()
+}
+
+/// Creates a table whose `id` is an auto-incremented 64-bit key.
+pub(crate) fn table(name: &'static str) -> TableCreateStatement {
+    Table::create()
+        .table(name)
+        .if_not_exists()
+        .col(sea_orm_migration::schema::big_pk_auto("id"))
+        .to_owned()
+}

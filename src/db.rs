@@ -1,0 +1,109 @@
+//! Opening the database: SQLite tuned for concurrent writers, PostgreSQL with timeouts, and
+//! migrations guarded so that instances starting together do not race.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
+};
+
+use crate::config::{DatabaseUrl, Settings};
+
+/// How long an SQLite writer waits for the write lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Key of the PostgreSQL advisory lock held while migrating and seeding.
+const SCHEMA_LOCK_KEY: i64 = 0x636f_6e74_6163_74;
+
+/// Connects to the configured database.
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
+    connect_with_pool(settings, settings.db_max_connections).await
+}
+
+async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut options = match &settings.database {
+        DatabaseUrl::Sqlite(path) => {
+            let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+            let path = path.clone();
+            options.map_sqlx_sqlite_opts(move |sqlite| {
+                sqlite
+                    .filename(&path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .foreign_keys(true)
+            });
+            options
+        }
+        DatabaseUrl::Postgres(url) => {
+            let mut options = ConnectOptions::new(url.clone());
+            let statement_timeout = settings.db_statement_timeout.as_millis().to_string();
+            options.map_sqlx_postgres_opts(move |pg| {
+                pg.options([
+                    ("statement_timeout", statement_timeout.as_str()),
+                    ("idle_in_transaction_session_timeout", "60000"),
+                ])
+            });
+            options
+        }
+    };
+    options
+        .max_connections(pool)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options).await
+}
+
+/// Applies every pending migration and, when `load_demo` is set, loads the demo data if the
+/// database holds no operator yet. On PostgreSQL both run under an advisory lock, so several
+/// instances may start at once.
+pub async fn prepare(settings: &Settings, load_demo: bool) -> Result<bool, crate::service::ServiceError> {
+    let db = connect_with_pool(settings, 1).await?;
+    let locked = db.get_database_backend() == DbBackend::Postgres;
+    if locked {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_lock($1)",
+            [SCHEMA_LOCK_KEY.into()],
+        ))
+        .await?;
+    }
+    let outcome = async {
+        Migrator::up(&db, None).await?;
+        if load_demo {
+            crate::service::demo::load_if_empty(&db).await
+        } else {
+            Ok(false)
+        }
+    }
+    .await;
+    if locked {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_unlock($1)",
+            [SCHEMA_LOCK_KEY.into()],
+        ))
+        .await?;
+    }
+    db.close().await?;
+    outcome
+}
+
+/// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`),
+/// so concurrent writers queue on the busy timeout instead of failing with "database is locked".
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = match db.get_database_backend() {
+        DbBackend::Sqlite => TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        },
+        // PostgreSQL's default (READ COMMITTED, read-write) is what the writes expect.
+        _ => TransactionOptions::default(),
+    };
+    db.begin_with_options(options).await
+}

@@ -1,0 +1,17 @@
+//! The workflow rules of contactflow as plain Rust.
+//!
+//! Nothing here touches the database, HTTP or GraphQL: every function takes what it needs
+//! (including `now`) as arguments, so each rule is unit-tested in isolation and used by every
+//! path that needs it (a save, a stage move, a completed to-do, a read that explains a rule).
+
+pub mod activity_types;
+pub mod limits;
+pub mod reminder;
+pub mod role;
+pub mod stage_move;
+pub mod violation;
+pub mod workflow;
+
+pub use role::Role;
+pub use violation::{RuleCode, Violation};
+pub use workflow::{ActivityRule, StageRules, TransitionRule, WorkflowRules};

@@ -1,0 +1,17 @@
+//! sea-orm entities, one file per table. Rows only: rules live in `domain`, use cases in
+//! `service`.
+
+pub mod activity;
+pub mod activity_type;
+pub mod contact;
+pub mod idempotency_record;
+pub mod operator;
+pub mod pending_activity;
+pub mod reminder_state;
+pub mod setting;
+pub mod stage;
+pub mod stage_activity_rule;
+pub mod stage_change;
+pub mod todo;
+pub mod transition;
+pub mod workflow;

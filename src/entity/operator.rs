@@ -1,0 +1,27 @@
+//! `operators`: An operator who signs in and works contacts.
+
+use sea_orm::entity::prelude::*;
+
+/// An operator who signs in and works contacts.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "operators")]
+#[allow(missing_docs)]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub active: bool,
+    pub time_zone: String,
+    pub password_hash: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+/// Relations are followed by explicit, batched queries in `service`, not by joins here.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

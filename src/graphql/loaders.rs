@@ -1,0 +1,161 @@
+//! Per-request data loaders: every relation a list resolves is fetched in one batched statement
+//! per kind, whatever the page size. Created for each request, so nothing crosses callers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use super::errors::to_graphql;
+use crate::domain::WorkflowRules;
+use crate::entity::{
+    activity, activity_type, contact, operator, pending_activity, stage, stage_activity_rule, todo, transition,
+    workflow,
+};
+use crate::service::{ServiceError, catalog, lookup};
+
+/// The loaders' shared state.
+pub struct Loaders {
+    db: DatabaseConnection,
+}
+
+/// A failed load, shareable between the fields that waited on it.
+#[derive(Clone)]
+pub struct LoadError(Arc<ServiceError>);
+
+impl From<ServiceError> for LoadError {
+    fn from(error: ServiceError) -> Self {
+        Self(Arc::new(error))
+    }
+}
+
+impl From<LoadError> for async_graphql::Error {
+    fn from(error: LoadError) -> Self {
+        to_graphql(&error.0)
+    }
+}
+
+/// A fresh loader for one request. Batches are collected for one scheduler tick only, so a
+/// single request pays no fixed delay.
+pub fn for_request(db: &DatabaseConnection) -> DataLoader<Loaders> {
+    DataLoader::new(Loaders { db: db.clone() }, tokio::spawn)
+        .delay(Duration::ZERO)
+        .max_batch_size(500)
+}
+
+macro_rules! by_id {
+    ($(#[$doc:meta])* $key:ident => $entity:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for Loaders {
+            type Value = $entity::Model;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i64> = keys.iter().map(|key| key.0).collect();
+                let rows = lookup::by_ids::<$entity::Entity, _>(&self.db, $entity::Column::Id, &ids, |row| row.id).await?;
+                Ok(rows.into_iter().map(|(id, row)| ($key(id), row)).collect())
+            }
+        }
+    };
+}
+
+macro_rules! children {
+    ($(#[$doc:meta])* $key:ident => $entity:ident by $parent:ident, $parent_of:expr, order [$($order:ident),*]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for Loaders {
+            type Value = Vec<$entity::Model>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i64> = keys.iter().map(|key| key.0).collect();
+                let rows = lookup::children(
+                    &self.db,
+                    $entity::Entity::find(),
+                    $entity::Column::$parent,
+                    &ids,
+                    $parent_of,
+                    &[$($entity::Column::$order),*],
+                )
+                .await?;
+                Ok(rows.into_iter().map(|(id, rows)| ($key(id), rows)).collect())
+            }
+        }
+    };
+}
+
+by_id!(/// An operator by id.
+    OperatorKey => operator);
+by_id!(/// An activity type by id.
+    ActivityTypeKey => activity_type);
+by_id!(/// A workflow by id.
+    WorkflowKey => workflow);
+by_id!(/// A stage by id.
+    StageKey => stage);
+by_id!(/// A transition by id.
+    TransitionKey => transition);
+by_id!(/// A contact by id.
+    ContactKey => contact);
+by_id!(/// A done activity by id.
+    ActivityKey => activity);
+by_id!(/// A pending activity by id.
+    PendingKey => pending_activity);
+by_id!(/// A to-do by id.
+    TodoKey => todo);
+children!(/// The stages of a workflow, by position.
+    StagesOfWorkflow => stage by WorkflowId, |row| row.workflow_id, order [Position, Id]);
+children!(/// The transitions of a workflow, in configured order.
+    TransitionsOfWorkflow => transition by WorkflowId, |row| row.workflow_id, order [Position, Id]);
+children!(/// The activity rules of a stage, in rule order.
+    RulesOfStage => stage_activity_rule by StageId, |row| row.stage_id, order [Position, Id]);
+children!(/// The to-dos created for a pending activity, oldest first.
+    TodosOfPending => todo by PendingActivityId, |row| row.pending_activity_id.unwrap_or_default(), order [Id]);
+
+/// A workflow's configuration as domain rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RulesOfWorkflow(pub i64);
+
+impl Loader<RulesOfWorkflow> for Loaders {
+    type Value = Arc<WorkflowRules>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RulesOfWorkflow]) -> Result<HashMap<RulesOfWorkflow, Self::Value>, Self::Error> {
+        let mut loaded = HashMap::new();
+        for key in keys {
+            loaded.insert(*key, Arc::new(catalog::workflow_rules(&self.db, key.0).await?));
+        }
+        Ok(loaded)
+    }
+}
+
+/// Every activity type, in configured order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AllActivityTypes;
+
+impl Loader<AllActivityTypes> for Loaders {
+    type Value = Arc<Vec<activity_type::Model>>;
+    type Error = LoadError;
+
+    async fn load(&self, _: &[AllActivityTypes]) -> Result<HashMap<AllActivityTypes, Self::Value>, Self::Error> {
+        let types = catalog::activity_types(&self.db).await?;
+        Ok(HashMap::from([(AllActivityTypes, Arc::new(types))]))
+    }
+}
+
+/// Loads one value that must exist (a foreign key target).
+pub async fn required<K>(loader: &DataLoader<Loaders>, key: K) -> async_graphql::Result<<Loaders as Loader<K>>::Value>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
+    Loaders: Loader<K, Error = LoadError>,
+{
+    loader.load_one(key.clone()).await?.ok_or_else(|| {
+        to_graphql(&ServiceError::Internal(format!("dangling reference {key:?}")))
+    })
+}

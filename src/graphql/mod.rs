@@ -1,0 +1,55 @@
+//! The GraphQL layer: thin resolvers over `service`, object and input types, data loaders, and
+//! the one place where errors become `extensions.code` / `UserErrorCode`. No SQL and no business
+//! rule lives here.
+
+pub mod context;
+pub mod errors;
+pub mod ids;
+pub mod loaders;
+pub mod mutation;
+pub mod query;
+pub mod scalars;
+pub mod types;
+
+use async_graphql::{EmptySubscription, Schema};
+
+pub use context::{AppState, RequestAuth};
+
+/// The contactflow schema.
+pub type ContactflowSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+
+/// Limits that bound the work a single document may ask for.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaLimits {
+    /// Deepest nesting of selections.
+    pub depth: usize,
+    /// Largest complexity (a list field costs `first × child`).
+    pub complexity: usize,
+    /// Whether introspection is answered.
+    pub introspection: bool,
+}
+
+impl Default for SchemaLimits {
+    fn default() -> Self {
+        Self { depth: 12, complexity: 10_000, introspection: true }
+    }
+}
+
+/// Builds the schema; without `state` it can only print its SDL.
+pub fn build_schema(state: Option<AppState>, limits: SchemaLimits) -> ContactflowSchema {
+    let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, SchemaLimits::default()).sdl()
+}

@@ -1,0 +1,142 @@
+//! The `Query` root: thin resolvers over `service`; every field but `__typename` needs a caller.
+
+use async_graphql::{Context, ID, Object, Result};
+
+use super::context::{caller, db, loader};
+use super::errors::ApiResult;
+use super::ids::{self, kind};
+use super::loaders::ContactKey;
+use super::types::config::{ActivityType, Operator, Workflow};
+use super::types::contact::{Contact, ContactFilter, ContactOrder};
+use super::types::node::{self, Node};
+use super::types::reminder::Reminder;
+use super::types::work::{PendingActivity, PendingActivityFilter, PendingStatus, Todo, TodoFilter, TodoStatus};
+use crate::service::pagination::PageRequest;
+use crate::service::{catalog, clock, contacts, work_items};
+
+super::types::connection::connection!(ContactConnection, ContactEdge, Contact, "A page of contacts.");
+super::types::connection::connection!(PendingActivityConnection, PendingActivityEdge, PendingActivity, "A page of pending activities.");
+super::types::connection::connection!(TodoConnection, TodoEdge, Todo, "A page of to-dos.");
+
+/// Reads.
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// The record with this global id; null when unknown, malformed or foreign.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        caller(ctx).await?;
+        node::resolve(ctx, &id).await
+    }
+    /// The records with these global ids, in the same order; null for each unknown one.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        caller(ctx).await?;
+        let mut found = Vec::with_capacity(ids.len());
+        for id in &ids {
+            found.push(node::resolve(ctx, id).await?);
+        }
+        Ok(found)
+    }
+    /// The signed-in operator.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Operator> {
+        Ok(Operator(caller(ctx).await?.operator))
+    }
+    /// Every operator (any signed-in operator may list them), by display name.
+    async fn operators(&self, ctx: &Context<'_>) -> Result<Vec<Operator>> {
+        caller(ctx).await?;
+        Ok(catalog::operators(db(ctx)).await.api()?.into_iter().map(Operator).collect())
+    }
+    /// Every workflow, the default first.
+    async fn workflows(&self, ctx: &Context<'_>) -> Result<Vec<Workflow>> {
+        caller(ctx).await?;
+        Ok(catalog::workflows(db(ctx)).await.api()?.into_iter().map(Workflow).collect())
+    }
+    /// Stage-aware lookup: the activity types that may be recorded in this stage (its listed
+    /// types in rule order; without restriction, those first, then the other active types).
+    /// No stageId: every active type (and inactive ones with `includeInactive`).
+    async fn activity_types(
+        &self,
+        ctx: &Context<'_>,
+        stage_id: Option<ID>,
+        #[graphql(default = false)] include_inactive: bool,
+    ) -> Result<Vec<ActivityType>> {
+        caller(ctx).await?;
+        let stage = stage_id.map(|id| ids::filter_value(&id, kind::STAGE));
+        let types = catalog::activity_types_for(db(ctx), stage, include_inactive).await.api()?;
+        Ok(types.into_iter().map(ActivityType).collect())
+    }
+    /// A contact by global id; null when unknown.
+    async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Contact>> {
+        caller(ctx).await?;
+        let Some(number) = ids::decode(&id, kind::CONTACT) else {
+            return Ok(None);
+        };
+        Ok(loader(ctx).load_one(ContactKey(number)).await?.map(Contact))
+    }
+    /// Contacts, filtered and ordered (default: most recently updated first), a page at a time.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ContactFilter>,
+        order_by: Option<ContactOrder>,
+    ) -> Result<ContactConnection> {
+        caller(ctx).await?;
+        let (sort, descending) = ContactOrder::to_service(order_by);
+        let filter = filter.unwrap_or_default().to_service();
+        let request = PageRequest { first, after, last, before };
+        let (page, counter) = contacts::list(db(ctx), &filter, sort, descending, &request, clock::now()).await.api()?;
+        Ok(ContactConnection::new(page, counter, Contact))
+    }
+    /// Pending activities (default: OPEN ones of every assignee), soonest deadline first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn pending_activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<PendingActivityFilter>,
+    ) -> Result<PendingActivityConnection> {
+        caller(ctx).await?;
+        let filter = filter.unwrap_or_default();
+        let service_filter = work_items::PendingFilter {
+            assignee_id: filter.assignee_id.as_ref().map(|id| ids::filter_value(id, kind::OPERATOR)),
+            statuses: PendingStatus::names(filter.status).into_iter().map(str::to_owned).collect(),
+            due_before: filter.due_before.map(|moment| moment.0),
+        };
+        let request = PageRequest { first, after, ..Default::default() };
+        let (page, counter) = work_items::pending_activities(db(ctx), &service_filter, &request).await.api()?;
+        Ok(PendingActivityConnection::new(page, counter, PendingActivity))
+    }
+    /// An operator's to-do list (default: the caller's OPEN to-dos), soonest deadline first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn todos(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<TodoFilter>,
+    ) -> Result<TodoConnection> {
+        let who = caller(ctx).await?;
+        let filter = filter.unwrap_or_default();
+        let operator_id = filter
+            .operator_id
+            .as_ref()
+            .map_or(who.operator.id, |id| ids::filter_value(id, kind::OPERATOR));
+        let request = PageRequest { first, after, ..Default::default() };
+        let statuses = TodoStatus::names(filter.status);
+        let (page, counter) = work_items::todos(db(ctx), operator_id, &statuses, &request).await.api()?;
+        Ok(TodoConnection::new(page, counter, Todo))
+    }
+    /// The caller's reminders that are showing now (window open, not dismissed, not snoozed).
+    async fn active_reminders(&self, ctx: &Context<'_>) -> Result<Vec<Reminder>> {
+        let who = caller(ctx).await?;
+        let reminders = work_items::active_reminders(db(ctx), who.operator.id, clock::now()).await.api()?;
+        Ok(reminders.into_iter().map(Reminder).collect())
+    }
+}

@@ -1,0 +1,67 @@
+//! The `DateTime` scalar: RFC 3339 in, UTC with `Z` and milliseconds out.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::Utc;
+
+use crate::service::clock;
+
+/// A moment in time. Output is always UTC with `Z` and millisecond precision
+/// (`2026-11-28T09:30:00.000Z`); input is RFC 3339 with any offset and is normalised to UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DateTime(pub chrono::DateTime<Utc>);
+
+/// A moment in time, RFC 3339. Output is always UTC with `Z` and millisecond precision
+/// (`2026-11-28T09:30:00.000Z`); input may carry any offset and is normalised to UTC.
+#[Scalar(name = "DateTime", specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let Value::String(text) = &value else {
+            return Err(InputValueError::expected_type(value));
+        };
+        chrono::DateTime::parse_from_rfc3339(text.trim())
+            .map(|moment| DateTime(clock::to_millis(moment.with_timezone(&Utc))))
+            .map_err(|_| {
+                InputValueError::custom(format!(
+                    "{text:?} is not an RFC 3339 date-time such as 2026-11-28T09:30:00Z"
+                ))
+            })
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(format_moment(self.0))
+    }
+}
+
+/// The API's text form of a moment.
+pub fn format_moment(moment: chrono::DateTime<Utc>) -> String {
+    moment.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+impl From<chrono::DateTime<Utc>> for DateTime {
+    fn from(moment: chrono::DateTime<Utc>) -> Self {
+        DateTime(moment)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_utc_with_z_and_milliseconds() {
+        let parsed = DateTime::parse(Value::String("2026-11-28T10:30:00.123456+01:00".into())).unwrap();
+        assert_eq!(parsed.to_value(), Value::String("2026-11-28T09:30:00.123Z".into()));
+    }
+
+    #[test]
+    fn whole_seconds_still_show_milliseconds() {
+        let parsed = DateTime::parse(Value::String("2026-11-28T09:30:00Z".into())).unwrap();
+        assert_eq!(parsed.to_value(), Value::String("2026-11-28T09:30:00.000Z".into()));
+    }
+
+    #[test]
+    fn text_that_is_not_rfc3339_is_refused() {
+        assert!(DateTime::parse(Value::String("28/11/2026".into())).is_err());
+        assert!(DateTime::parse(Value::Number(5.into())).is_err());
+    }
+}

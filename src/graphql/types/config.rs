@@ -1,0 +1,252 @@
+//! Configuration objects: operators, roles, activity types, workflows, stages, their activity
+//! rules and transitions.
+
+use async_graphql::{Context, Enum, ID, Object, Result};
+
+use crate::domain;
+use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
+use crate::graphql::context::loader;
+use crate::graphql::ids::{self, kind};
+use crate::graphql::loaders::{ActivityTypeKey, RulesOfStage, StageKey, StagesOfWorkflow, TransitionsOfWorkflow, WorkflowKey, required};
+use crate::service::catalog;
+use crate::graphql::errors::ApiResult;
+
+/// What an operator may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(name = "Role")]
+pub enum RoleValue {
+    /// Configures workflows, activity types and operators; takes every transition.
+    Admin,
+    /// Works contacts; takes transitions reserved to managers.
+    Manager,
+    /// Works contacts.
+    Operator,
+}
+
+impl From<domain::Role> for RoleValue {
+    fn from(role: domain::Role) -> Self {
+        match role {
+            domain::Role::Admin => Self::Admin,
+            domain::Role::Manager => Self::Manager,
+            domain::Role::Operator => Self::Operator,
+        }
+    }
+}
+
+impl From<RoleValue> for domain::Role {
+    fn from(role: RoleValue) -> Self {
+        match role {
+            RoleValue::Admin => Self::Admin,
+            RoleValue::Manager => Self::Manager,
+            RoleValue::Operator => Self::Operator,
+        }
+    }
+}
+
+/// A person who signs in and works contacts.
+pub struct Operator(pub operator::Model);
+
+#[Object]
+impl Operator {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(kind::OPERATOR, self.0.id)
+    }
+    /// Sign-in name.
+    async fn login(&self) -> &str {
+        &self.0.login
+    }
+    /// Name shown to people.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// E-mail address.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Role, which decides what the operator may do.
+    async fn role(&self) -> Result<RoleValue> {
+        let role: domain::Role = self.0.role.parse().map_err(|e: domain::role::UnknownRole| {
+            crate::graphql::errors::to_graphql(&crate::service::ServiceError::Internal(e.to_string()))
+        })?;
+        Ok(role.into())
+    }
+    /// Inactive operators cannot sign in or be assigned work.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    /// IANA time zone the operator works in, for example `Europe/Rome`.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+}
+
+/// A kind of activity: a call, an e-mail, a meeting …
+pub struct ActivityType(pub activity_type::Model);
+
+#[Object]
+impl ActivityType {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(kind::ACTIVITY_TYPE, self.0.id)
+    }
+    /// Stable code, for example `DISCOVERY_CALL`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name shown to people.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Inactive types can no longer be recorded or scheduled.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+}
+
+/// A workflow: the stages a contact moves through and the transitions between them.
+pub struct Workflow(pub workflow::Model);
+
+#[Object]
+impl Workflow {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(kind::WORKFLOW, self.0.id)
+    }
+    /// Stable code, for example `CRM_CONTACTS`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name shown to people.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// What the workflow is for.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Fluentis 'Visualizza tab log': whether a client shows the Log tab for contacts in this workflow.
+    async fn log_tab_visible(&self) -> bool {
+        self.0.log_tab_visible
+    }
+    /// true: only the activity types listed on a stage may be recorded there.
+    async fn restrict_activity_types(&self) -> bool {
+        self.0.restrict_activity_types
+    }
+    /// New contacts without a workflow go into the default one.
+    async fn is_default(&self) -> bool {
+        self.0.is_default
+    }
+    /// The stages, ordered by position.
+    async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {
+        let stages = loader(ctx).load_one(StagesOfWorkflow(self.0.id)).await?.unwrap_or_default();
+        Ok(stages.into_iter().map(Stage).collect())
+    }
+    /// The permitted moves between its stages.
+    async fn transitions(&self, ctx: &Context<'_>) -> Result<Vec<Transition>> {
+        let rows = loader(ctx).load_one(TransitionsOfWorkflow(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Transition).collect())
+    }
+}
+
+/// A stage of a workflow.
+pub struct Stage(pub stage::Model);
+
+#[Object]
+impl Stage {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(kind::STAGE, self.0.id)
+    }
+    /// Stable code, for example `QUALIFICATION`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name shown to people.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Place in the workflow, from 1.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// New contacts start here.
+    async fn is_initial(&self) -> bool {
+        self.0.is_initial
+    }
+    /// The end of the workflow.
+    async fn is_final(&self) -> bool {
+        self.0.is_final
+    }
+    /// Colour a client may use for the stage (CSS notation).
+    async fn color(&self) -> Option<&str> {
+        self.0.color.as_deref()
+    }
+    /// The workflow the stage belongs to.
+    async fn workflow(&self, ctx: &Context<'_>) -> Result<Workflow> {
+        Ok(Workflow(required(loader(ctx), WorkflowKey(self.0.workflow_id)).await?))
+    }
+    /// The activity types listed on the stage, in rule order, with their rules.
+    async fn activity_rules(&self, ctx: &Context<'_>) -> Result<Vec<StageActivityRule>> {
+        let rules = loader(ctx).load_one(RulesOfStage(self.0.id)).await?.unwrap_or_default();
+        Ok(rules.into_iter().map(StageActivityRule).collect())
+    }
+}
+
+/// An activity type listed on a stage, and what the stage does with it.
+pub struct StageActivityRule(pub stage_activity_rule::Model);
+
+#[Object]
+impl StageActivityRule {
+    /// The listed activity type.
+    async fn activity_type(&self, ctx: &Context<'_>) -> Result<ActivityType> {
+        Ok(ActivityType(required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?))
+    }
+    /// Scheduled next when a pending activity of this type is completed without an explicit `next`.
+    async fn next_activity_type(&self, ctx: &Context<'_>) -> Result<Option<ActivityType>> {
+        match self.0.next_activity_type_id {
+            Some(id) => Ok(Some(ActivityType(required(loader(ctx), ActivityTypeKey(id)).await?))),
+            None => Ok(None),
+        }
+    }
+    /// The contact cannot leave the stage until an activity of this type was recorded in it.
+    async fn mandatory(&self) -> bool {
+        self.0.mandatory
+    }
+    /// Whether the scheduled next activity gets a to-do for its assignee.
+    async fn create_todo_for_next(&self) -> bool {
+        self.0.create_todo_for_next
+    }
+    /// Whether a client should highlight this type in the stage.
+    async fn highlighted(&self) -> bool {
+        self.0.highlighted
+    }
+}
+
+/// A permitted move between two stages.
+pub struct Transition(pub transition::Model);
+
+#[Object]
+impl Transition {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(kind::TRANSITION, self.0.id)
+    }
+    /// Name shown to people.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The stage left.
+    async fn from(&self, ctx: &Context<'_>) -> Result<Stage> {
+        Ok(Stage(required(loader(ctx), StageKey(self.0.from_stage_id)).await?))
+    }
+    /// The stage entered.
+    async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
+        Ok(Stage(required(loader(ctx), StageKey(self.0.to_stage_id)).await?))
+    }
+    /// Roles that may take it; empty: every role. ADMIN takes every transition.
+    async fn allowed_roles(&self) -> Result<Vec<RoleValue>> {
+        let roles = catalog::transition_roles(&self.0).api()?;
+        Ok(roles.into_iter().map(RoleValue::from).collect())
+    }
+}

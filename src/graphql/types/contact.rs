@@ -1,0 +1,221 @@
+//! Contacts and what a client may do with one next.
+
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result};
+
+use super::config::{ActivityType, Operator, Stage, Transition, Workflow};
+use super::connection::connection;
+use super::work::{Activity, PendingActivity, PendingStatus, StageChange};
+use crate::entity::contact;
+use crate::graphql::context::{caller, db, loader};
+use crate::graphql::errors::{ApiResult, UserErrorCode};
+use crate::graphql::ids::{self, kind};
+use crate::graphql::loaders::{AllActivityTypes, OperatorKey, RulesOfWorkflow, StageKey, TransitionsOfWorkflow, WorkflowKey, required};
+use crate::graphql::scalars::DateTime;
+use crate::service::pagination::PageRequest;
+use crate::service::{catalog, contacts, work_items};
+
+/// A person or company moving through a workflow.
+pub struct Contact(pub contact::Model);
+
+connection!(ActivityConnection, ActivityEdge, Activity, "A page of done activities.");
+connection!(StageChangeConnection, StageChangeEdge, StageChange, "A page of the stage log.");
+
+#[Object]
+impl Contact {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(kind::CONTACT, self.0.id)
+    }
+    /// Grows by one with every change; send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Name of the person or company.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// E-mail address.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Phone number.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// The operator responsible for the contact.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<Operator>> {
+        match self.0.owner_id {
+            Some(id) => Ok(Some(Operator(required(loader(ctx), OperatorKey(id)).await?))),
+            None => Ok(None),
+        }
+    }
+    /// The workflow the contact moves through.
+    async fn workflow(&self, ctx: &Context<'_>) -> Result<Workflow> {
+        Ok(Workflow(required(loader(ctx), WorkflowKey(self.0.workflow_id)).await?))
+    }
+    /// The stage the contact is in.
+    async fn stage(&self, ctx: &Context<'_>) -> Result<Stage> {
+        Ok(Stage(required(loader(ctx), StageKey(self.0.stage_id)).await?))
+    }
+    /// When the contact entered its stage.
+    async fn stage_entered_at(&self) -> DateTime {
+        self.0.stage_entered_at.into()
+    }
+    /// When the contact was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+    /// When the contact last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+    /// The activity types that may be recorded in this contact's stage now
+    /// (`activityTypes(stageId: <this contact's stage>)`).
+    async fn allowed_activity_types(&self, ctx: &Context<'_>) -> Result<Vec<ActivityType>> {
+        let rules = required(loader(ctx), RulesOfWorkflow(self.0.workflow_id)).await?;
+        let all = required(loader(ctx), AllActivityTypes).await?;
+        let allowed = catalog::allowed_types(&rules, self.0.stage_id, &all);
+        Ok(allowed.into_iter().map(ActivityType).collect())
+    }
+    /// Every transition out of the current stage, and whether the caller may take it now.
+    async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<TransitionOption>> {
+        let who = caller(ctx).await?;
+        let rules = required(loader(ctx), RulesOfWorkflow(self.0.workflow_id)).await?;
+        let transitions = loader(ctx).load_one(TransitionsOfWorkflow(self.0.workflow_id)).await?.unwrap_or_default();
+        let options = contacts::available_transitions(db(ctx), &self.0, &rules, who.role, &transitions).await.api()?;
+        Ok(options
+            .into_iter()
+            .map(|option| TransitionOption {
+                allowed: option.blocked_by.is_empty(),
+                blocked_by: option.blocked_by.into_iter().map(UserErrorCode::from).collect(),
+                to_stage_id: option.transition.to_stage_id,
+                transition: option.transition,
+            })
+            .collect())
+    }
+    /// Done activities, newest first.
+    async fn activities(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<ActivityConnection> {
+        let request = PageRequest { first, after, ..Default::default() };
+        let (page, counter) = work_items::activities_of_contact(db(ctx), self.0.id, &request).await.api()?;
+        Ok(ActivityConnection::new(page, counter, Activity))
+    }
+    /// Pending activities with one of these statuses (default: OPEN), soonest deadline first.
+    async fn pending_activities(&self, ctx: &Context<'_>, status: Option<Vec<PendingStatus>>) -> Result<Vec<PendingActivity>> {
+        let statuses = PendingStatus::names(status);
+        let rows = work_items::pending_of_contact(db(ctx), self.0.id, &statuses).await.api()?;
+        Ok(rows.into_iter().map(PendingActivity).collect())
+    }
+    /// The stage log, newest first.
+    async fn stage_log(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<StageChangeConnection> {
+        let request = PageRequest { first, after, ..Default::default() };
+        let (page, counter) = work_items::stage_log(db(ctx), self.0.id, &request).await.api()?;
+        Ok(StageChangeConnection::new(page, counter, StageChange))
+    }
+}
+
+/// One transition out of a contact's stage, and whether the caller may take it now.
+#[derive(async_graphql::SimpleObject)]
+#[graphql(complex)]
+pub struct TransitionOption {
+    #[graphql(skip)]
+    transition: crate::entity::transition::Model,
+    #[graphql(skip)]
+    to_stage_id: i64,
+    /// Whether the caller may take it now.
+    allowed: bool,
+    /// Why not, when not allowed (`TRANSITION_FORBIDDEN`, `MANDATORY_ACTIVITY_MISSING`).
+    blocked_by: Vec<UserErrorCode>,
+}
+
+#[ComplexObject]
+impl TransitionOption {
+    /// The transition.
+    async fn transition(&self) -> Transition {
+        Transition(self.transition.clone())
+    }
+    /// The stage it leads to.
+    async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
+        Ok(Stage(required(loader(ctx), StageKey(self.to_stage_id)).await?))
+    }
+}
+
+/// Which contacts a list shows; every given criterion must hold.
+#[derive(Debug, Clone, Default, InputObject)]
+pub struct ContactFilter {
+    /// Part of the name, e-mail or phone (case-insensitive).
+    pub search: Option<String>,
+    /// Only this workflow.
+    pub workflow_id: Option<ID>,
+    /// Only these stages.
+    pub stage_ids: Option<Vec<ID>>,
+    /// Only contacts owned by this operator.
+    pub owner_id: Option<ID>,
+    /// true: only contacts with an open pending activity; false: only those without.
+    pub has_open_pending: Option<bool>,
+    /// true: only contacts with an open pending activity past its deadline; false: only those without.
+    pub overdue: Option<bool>,
+}
+
+impl ContactFilter {
+    /// The service filter; ids that name nothing match nothing.
+    pub fn to_service(&self) -> contacts::ContactFilter {
+        contacts::ContactFilter {
+            search: self.search.clone(),
+            workflow_id: self.workflow_id.as_ref().map(|id| ids::filter_value(id, kind::WORKFLOW)),
+            stage_ids: self
+                .stage_ids
+                .as_ref()
+                .map(|list| list.iter().map(|id| ids::filter_value(id, kind::STAGE)).collect()),
+            owner_id: self.owner_id.as_ref().map(|id| ids::filter_value(id, kind::OPERATOR)),
+            has_open_pending: self.has_open_pending,
+            overdue: self.overdue,
+        }
+    }
+}
+
+/// The key a contact list is sorted by; ties are broken by id, so the order is stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ContactOrderField {
+    /// By name.
+    Name,
+    /// By creation time.
+    CreatedAt,
+    /// By last change.
+    UpdatedAt,
+    /// By when the contact entered its stage.
+    StageEnteredAt,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum OrderDirection {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// How a contact list is ordered (default: most recently updated first).
+#[derive(Debug, Clone, Copy, InputObject)]
+pub struct ContactOrder {
+    /// The sort key.
+    #[graphql(default_with = "ContactOrderField::UpdatedAt")]
+    pub field: ContactOrderField,
+    /// The direction.
+    #[graphql(default_with = "OrderDirection::Desc")]
+    pub direction: OrderDirection,
+}
+
+impl ContactOrder {
+    /// The service sort key and whether it is descending.
+    pub fn to_service(order: Option<ContactOrder>) -> (contacts::ContactSort, bool) {
+        let order = order.unwrap_or(ContactOrder { field: ContactOrderField::UpdatedAt, direction: OrderDirection::Desc });
+        let sort = match order.field {
+            ContactOrderField::Name => contacts::ContactSort::Name,
+            ContactOrderField::CreatedAt => contacts::ContactSort::CreatedAt,
+            ContactOrderField::UpdatedAt => contacts::ContactSort::UpdatedAt,
+            ContactOrderField::StageEnteredAt => contacts::ContactSort::StageEnteredAt,
+        };
+        (sort, order.direction == OrderDirection::Desc)
+    }
+}

@@ -1,0 +1,8 @@
+//! GraphQL object, input and enum types: thin wrappers over service rows.
+
+pub mod config;
+pub mod connection;
+pub mod contact;
+pub mod node;
+pub mod reminder;
+pub mod work;

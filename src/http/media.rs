@@ -1,0 +1,108 @@
+//! Media types of GraphQL over HTTP: which one a client accepts, and what a body is.
+
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT, CONTENT_TYPE};
+
+/// The media type of a GraphQL response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseType {
+    /// `application/graphql-response+json`: request errors answer 4xx.
+    GraphqlResponse,
+    /// `application/json`: every well-formed request answers 200.
+    Json,
+}
+
+impl ResponseType {
+    /// The `Content-Type` value.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+fn essence(value: &str) -> (String, Vec<(String, String)>) {
+    let mut parts = value.split(';');
+    let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let params = parts
+        .filter_map(|param| param.split_once('='))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().trim_matches('"').to_ascii_lowercase()))
+        .collect();
+    (media, params)
+}
+
+/// Picks the response type from `Accept`: the GraphQL media type when listed, else JSON when
+/// acceptable (also when there is no `Accept`); `None` when neither is acceptable.
+pub fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
+    let accept: Vec<&str> = headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect();
+    if accept.is_empty() {
+        return Some(ResponseType::Json);
+    }
+    let ranges: Vec<(String, f32)> = accept
+        .iter()
+        .map(|range| {
+            let (media, params) = essence(range);
+            let quality = params
+                .iter()
+                .find(|(k, _)| k == "q")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(1.0);
+            (media, quality)
+        })
+        .filter(|(_, quality)| *quality > 0.0)
+        .collect();
+    let accepts = |media: &str| ranges.iter().any(|(range, _)| range == media);
+    if accepts("application/graphql-response+json") {
+        Some(ResponseType::GraphqlResponse)
+    } else if accepts("application/json") || accepts("application/*") || accepts("*/*") {
+        Some(ResponseType::Json)
+    } else {
+        None
+    }
+}
+
+/// Whether the request body is declared as JSON (UTF-8).
+pub fn is_json_body(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let (media, params) = essence(value);
+    media == "application/json"
+        && params.iter().all(|(k, v)| k != "charset" || v == "utf-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn the_graphql_media_type_wins_when_listed() {
+        assert_eq!(negotiate(&accept("application/json, application/graphql-response+json")), Some(ResponseType::GraphqlResponse));
+    }
+
+    #[test]
+    fn plain_json_and_wildcards_get_json() {
+        assert_eq!(negotiate(&accept("application/json")), Some(ResponseType::Json));
+        assert_eq!(negotiate(&accept("*/*")), Some(ResponseType::Json));
+        assert_eq!(negotiate(&HeaderMap::new()), Some(ResponseType::Json));
+    }
+
+    #[test]
+    fn an_unacceptable_type_gets_nothing() {
+        assert_eq!(negotiate(&accept("text/html")), None);
+        assert_eq!(negotiate(&accept("application/json;q=0")), None);
+    }
+}
