@@ -48,7 +48,10 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             crate::db::prepare(&settings, false).await?;
             let db = crate::db::connect(&settings).await?;
             if demo::load_if_empty(&db).await? {
-                println!("demo data loaded: 4 operators (password \"demo\"), 7 activity types, 1 workflow, {} contacts", demo::DEMO_CONTACTS);
+                println!(
+                    "demo data loaded: 4 operators (password \"demo\"), 7 activity types, 1 workflow, {} contacts",
+                    demo::DEMO_CONTACTS
+                );
             } else {
                 println!("the database already holds operators: demo data not loaded");
             }
@@ -70,8 +73,11 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
 }
 
 fn init_logging(settings: &Settings) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match settings.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
@@ -90,12 +96,20 @@ pub struct Server {
 /// configured address and serves in the background.
 pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppError> {
     if crate::db::prepare(&settings, load_demo).await? {
-        tracing::info!("demo data loaded: sign in as admin, maria, alice or bob with password \"demo\"");
+        tracing::info!(
+            "demo data loaded: sign in as admin, maria, alice or bob with password \"demo\""
+        );
     }
     let db = crate::db::connect(&settings).await?;
     let secret = auth::token_secret(&db, settings.jwt_secret.as_deref()).await?;
-    let app = AppState { db, keys: TokenKeys::new(&secret, settings.token_ttl) };
-    let limits = SchemaLimits { introspection: settings.introspection, ..SchemaLimits::default() };
+    let app = AppState {
+        db,
+        keys: TokenKeys::new(&secret, settings.token_ttl),
+    };
+    let limits = SchemaLimits {
+        introspection: settings.introspection,
+        ..SchemaLimits::default()
+    };
     let schema = build_schema(Some(app.clone()), limits);
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
@@ -108,7 +122,11 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
             })
             .await
     });
-    Ok(Server { addr, stop: Some(stop), task })
+    Ok(Server {
+        addr,
+        stop: Some(stop),
+        task,
+    })
 }
 
 impl Server {
@@ -117,7 +135,9 @@ impl Server {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        (&mut self.task).await.map_err(|error| std::io::Error::other(error.to_string()))??;
+        (&mut self.task)
+            .await
+            .map_err(|error| std::io::Error::other(error.to_string()))??;
         Ok(())
     }
 
@@ -133,13 +153,14 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = interrupt.await;
-                return;
-            }
-        };
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}

@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand};
 
 /// The `contactflow` command line.
 #[derive(Debug, Parser)]
-#[command(name = "contactflow", version, about = "GraphQL server for CRM contact workflows")]
+#[command(
+    name = "contactflow",
+    version,
+    about = "GraphQL server for CRM contact workflows"
+)]
 pub struct Cli {
     /// Settings shared by every command.
     #[command(flatten)]
@@ -49,31 +53,71 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct SettingsArgs {
     /// Database: a SQLite file (`sqlite://PATH?mode=rwc`, `sqlite:PATH` or a plain path) or `postgres://…`.
-    #[arg(long, env = "CONTACTFLOW_DATABASE_URL", default_value = "contactflow.db", global = true)]
+    #[arg(
+        long,
+        env = "CONTACTFLOW_DATABASE_URL",
+        default_value = "contactflow.db",
+        global = true
+    )]
     pub database_url: String,
     /// Address to listen on.
-    #[arg(long, env = "CONTACTFLOW_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "CONTACTFLOW_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub addr: String,
     /// Secret that signs bearer tokens (at least 32 characters); default: generated once and kept in the database.
-    #[arg(long, env = "CONTACTFLOW_JWT_SECRET", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "CONTACTFLOW_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
     pub jwt_secret: Option<String>,
     /// Lifetime of a bearer token, in seconds.
-    #[arg(long, env = "CONTACTFLOW_TOKEN_TTL_SECONDS", default_value = "43200", global = true)]
+    #[arg(
+        long,
+        env = "CONTACTFLOW_TOKEN_TTL_SECONDS",
+        default_value = "43200",
+        global = true
+    )]
     pub token_ttl_seconds: String,
     /// Largest number of pooled database connections.
-    #[arg(long, env = "CONTACTFLOW_DB_MAX_CONNECTIONS", default_value = "10", global = true)]
+    #[arg(
+        long,
+        env = "CONTACTFLOW_DB_MAX_CONNECTIONS",
+        default_value = "10",
+        global = true
+    )]
     pub db_max_connections: String,
     /// PostgreSQL `statement_timeout`, in milliseconds.
-    #[arg(long, env = "CONTACTFLOW_DB_STATEMENT_TIMEOUT_MS", default_value = "30000", global = true)]
+    #[arg(
+        long,
+        env = "CONTACTFLOW_DB_STATEMENT_TIMEOUT_MS",
+        default_value = "30000",
+        global = true
+    )]
     pub db_statement_timeout_ms: String,
     /// Log filter (tracing `EnvFilter` syntax), for example `info` or `contactflow=debug`.
     #[arg(long, env = "CONTACTFLOW_LOG", default_value = "info", global = true)]
     pub log: String,
     /// Log format: `text` or `json`.
-    #[arg(long, env = "CONTACTFLOW_LOG_FORMAT", default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "CONTACTFLOW_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
     pub log_format: String,
     /// Whether introspection queries are answered (`true` or `false`).
-    #[arg(long, env = "CONTACTFLOW_INTROSPECTION", default_value = "true", global = true)]
+    #[arg(
+        long,
+        env = "CONTACTFLOW_INTROSPECTION",
+        default_value = "true",
+        global = true
+    )]
     pub introspection: String,
 }
 
@@ -138,18 +182,22 @@ fn invalid(variable: &'static str, flag: &'static str, problem: impl Into<String
     }
 }
 
-fn number<T: std::str::FromStr>(
+fn number<T>(
     text: &str,
     variable: &'static str,
     flag: &'static str,
     min: T,
 ) -> Result<T, ConfigError>
 where
-    T: PartialOrd + std::fmt::Display,
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
 {
     match text.trim().parse::<T>() {
         Ok(value) if value >= min => Ok(value),
-        _ => Err(invalid(variable, flag, format!("{text:?} is not a whole number of at least {min}"))),
+        _ => Err(invalid(
+            variable,
+            flag,
+            format!("{text:?} is not a whole number of at least {min}"),
+        )),
     }
 }
 
@@ -159,22 +207,50 @@ impl Settings {
         let database = DatabaseUrl::parse(&args.database_url)
             .map_err(|problem| invalid("CONTACTFLOW_DATABASE_URL", "database-url", problem))?;
         let addr = args.addr.trim().parse().map_err(|_| {
-            invalid("CONTACTFLOW_ADDR", "addr", format!("{:?} is not an address like 127.0.0.1:8080", args.addr))
+            invalid(
+                "CONTACTFLOW_ADDR",
+                "addr",
+                format!("{:?} is not an address like 127.0.0.1:8080", args.addr),
+            )
         })?;
         let jwt_secret = match &args.jwt_secret {
             Some(secret) if secret.chars().count() < 32 => {
-                return Err(invalid("CONTACTFLOW_JWT_SECRET", "jwt-secret", "must be at least 32 characters long"));
+                return Err(invalid(
+                    "CONTACTFLOW_JWT_SECRET",
+                    "jwt-secret",
+                    "must be at least 32 characters long",
+                ));
             }
             other => other.clone(),
         };
-        let ttl = number::<u64>(&args.token_ttl_seconds, "CONTACTFLOW_TOKEN_TTL_SECONDS", "token-ttl-seconds", 60)?;
-        let pool = number::<u32>(&args.db_max_connections, "CONTACTFLOW_DB_MAX_CONNECTIONS", "db-max-connections", 1)?;
-        let statement_timeout =
-            number::<u64>(&args.db_statement_timeout_ms, "CONTACTFLOW_DB_STATEMENT_TIMEOUT_MS", "db-statement-timeout-ms", 1)?;
+        let ttl = number::<u64>(
+            &args.token_ttl_seconds,
+            "CONTACTFLOW_TOKEN_TTL_SECONDS",
+            "token-ttl-seconds",
+            60,
+        )?;
+        let pool = number::<u32>(
+            &args.db_max_connections,
+            "CONTACTFLOW_DB_MAX_CONNECTIONS",
+            "db-max-connections",
+            1,
+        )?;
+        let statement_timeout = number::<u64>(
+            &args.db_statement_timeout_ms,
+            "CONTACTFLOW_DB_STATEMENT_TIMEOUT_MS",
+            "db-statement-timeout-ms",
+            1,
+        )?;
         let log_format = match args.log_format.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
-            other => return Err(invalid("CONTACTFLOW_LOG_FORMAT", "log-format", format!("{other:?} is neither text nor json"))),
+            other => {
+                return Err(invalid(
+                    "CONTACTFLOW_LOG_FORMAT",
+                    "log-format",
+                    format!("{other:?} is neither text nor json"),
+                ));
+            }
         };
         tracing_subscriber::EnvFilter::try_new(&args.log)
             .map_err(|error| invalid("CONTACTFLOW_LOG", "log", error.to_string()))?;
@@ -187,8 +263,13 @@ impl Settings {
             db_statement_timeout: Duration::from_millis(statement_timeout),
             log: args.log.clone(),
             log_format,
-            introspection: parse_bool(&args.introspection)
-                .ok_or_else(|| invalid("CONTACTFLOW_INTROSPECTION", "introspection", "expected true or false"))?,
+            introspection: parse_bool(&args.introspection).ok_or_else(|| {
+                invalid(
+                    "CONTACTFLOW_INTROSPECTION",
+                    "introspection",
+                    "expected true or false",
+                )
+            })?,
         })
     }
 }
@@ -214,7 +295,9 @@ impl DatabaseUrl {
         } else if let Some(rest) = text.strip_prefix("sqlite:") {
             rest
         } else if let Some((scheme, _)) = text.split_once("://") {
-            return Err(format!("unsupported database {scheme:?}: use a SQLite file or postgres://"));
+            return Err(format!(
+                "unsupported database {scheme:?}: use a SQLite file or postgres://"
+            ));
         } else {
             text
         };
@@ -223,7 +306,10 @@ impl DatabaseUrl {
             return Err("no SQLite file named".to_owned());
         }
         if path == ":memory:" {
-            return Err("an in-memory SQLite database would vanish with its connections; name a file".to_owned());
+            return Err(
+                "an in-memory SQLite database would vanish with its connections; name a file"
+                    .to_owned(),
+            );
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
     }
@@ -239,15 +325,25 @@ mod tests {
 
     #[test]
     fn every_spelling_of_a_sqlite_file_names_the_same_file() {
-        for text in ["sqlite://data/cf.db?mode=rwc", "sqlite:data/cf.db", "data/cf.db"] {
-            assert_eq!(DatabaseUrl::parse(text), Ok(DatabaseUrl::Sqlite("data/cf.db".into())));
+        for text in [
+            "sqlite://data/cf.db?mode=rwc",
+            "sqlite:data/cf.db",
+            "data/cf.db",
+        ] {
+            assert_eq!(
+                DatabaseUrl::parse(text),
+                Ok(DatabaseUrl::Sqlite("data/cf.db".into()))
+            );
         }
     }
 
     #[test]
     fn postgres_urls_are_kept_whole() {
         let url = "postgres://postgres@127.0.0.1:5432/cf";
-        assert_eq!(DatabaseUrl::parse(url), Ok(DatabaseUrl::Postgres(url.into())));
+        assert_eq!(
+            DatabaseUrl::parse(url),
+            Ok(DatabaseUrl::Postgres(url.into()))
+        );
     }
 
     #[test]
@@ -263,21 +359,30 @@ mod tests {
         let mut raw = args();
         raw.addr = "localhost".into();
         let message = Settings::from_args(&raw).unwrap_err().to_string();
-        assert!(message.contains("CONTACTFLOW_ADDR") && message.contains("--addr"), "{message}");
+        assert!(
+            message.contains("CONTACTFLOW_ADDR") && message.contains("--addr"),
+            "{message}"
+        );
     }
 
     #[test]
     fn a_short_jwt_secret_is_refused() {
         let mut raw = args();
         raw.jwt_secret = Some("short".into());
-        assert_eq!(Settings::from_args(&raw).unwrap_err().variable, "CONTACTFLOW_JWT_SECRET");
+        assert_eq!(
+            Settings::from_args(&raw).unwrap_err().variable,
+            "CONTACTFLOW_JWT_SECRET"
+        );
     }
 
     #[test]
     fn defaults_are_usable() {
         let settings = Settings::from_args(&args()).unwrap();
         assert_eq!(settings.addr.to_string(), "127.0.0.1:8080");
-        assert_eq!(settings.database, DatabaseUrl::Sqlite("contactflow.db".into()));
+        assert_eq!(
+            settings.database,
+            DatabaseUrl::Sqlite("contactflow.db".into())
+        );
         assert!(settings.introspection);
     }
 }

@@ -6,9 +6,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
-    DbBackend, DbErr, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::{DatabaseUrl, Settings};
@@ -16,7 +15,7 @@ use crate::config::{DatabaseUrl, Settings};
 /// How long an SQLite writer waits for the write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Key of the PostgreSQL advisory lock held while migrating and seeding.
-const SCHEMA_LOCK_KEY: i64 = 0x636f_6e74_6163_74;
+const SCHEMA_LOCK_KEY: i64 = 0x0063_6f6e_7461_6374;
 
 /// Connects to the configured database.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
@@ -62,7 +61,10 @@ async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseCon
 /// Applies every pending migration and, when `load_demo` is set, loads the demo data if the
 /// database holds no operator yet. On PostgreSQL both run under an advisory lock, so several
 /// instances may start at once.
-pub async fn prepare(settings: &Settings, load_demo: bool) -> Result<bool, crate::service::ServiceError> {
+pub async fn prepare(
+    settings: &Settings,
+    load_demo: bool,
+) -> Result<bool, crate::service::ServiceError> {
     let db = connect_with_pool(settings, 1).await?;
     let locked = db.get_database_backend() == DbBackend::Postgres;
     if locked {

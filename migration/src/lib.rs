@@ -33,7 +33,11 @@ pub(crate) fn reference(
 }
 
 /// A (possibly unique) index on some columns of a table, named after them.
-pub(crate) fn index(table: &'static str, columns: &[&'static str], unique: bool) -> IndexCreateStatement {
+pub(crate) fn index(
+    table: &'static str,
+    columns: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut statement = Index::create();
     statement
         .name(format!("ix_{table}_{}", columns.join("_")))

@@ -59,8 +59,16 @@ impl MigrationTrait for Migration {
                 .col(boolean("highlighted").default(false))
                 .col(integer("position"))
                 .foreign_key(&mut reference("stage_activity_rules", "stage_id", "stages"))
-                .foreign_key(&mut reference("stage_activity_rules", "activity_type_id", "activity_types"))
-                .foreign_key(&mut reference("stage_activity_rules", "next_activity_type_id", "activity_types"))
+                .foreign_key(&mut reference(
+                    "stage_activity_rules",
+                    "activity_type_id",
+                    "activity_types",
+                ))
+                .foreign_key(&mut reference(
+                    "stage_activity_rules",
+                    "next_activity_type_id",
+                    "activity_types",
+                ))
                 .to_owned(),
             table("transitions")
                 .col(big_integer("workflow_id"))
@@ -89,7 +97,11 @@ impl MigrationTrait for Migration {
             index("workflows", &["code"], true),
             index("stages", &["workflow_id", "code"], true),
             index("stages", &["workflow_id", "position"], false),
-            index("stage_activity_rules", &["stage_id", "activity_type_id"], true),
+            index(
+                "stage_activity_rules",
+                &["stage_id", "activity_type_id"],
+                true,
+            ),
             index("stage_activity_rules", &["activity_type_id"], false),
             index("transitions", &["from_stage_id", "to_stage_id"], true),
             index("transitions", &["workflow_id"], false),

@@ -37,7 +37,11 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("performed_at"))
                 .col(timestamp_with_time_zone("created_at"))
                 .foreign_key(&mut reference("activities", "contact_id", "contacts"))
-                .foreign_key(&mut reference("activities", "activity_type_id", "activity_types"))
+                .foreign_key(&mut reference(
+                    "activities",
+                    "activity_type_id",
+                    "activity_types",
+                ))
                 .foreign_key(&mut reference("activities", "stage_id", "stages"))
                 .foreign_key(&mut reference("activities", "operator_id", "operators"))
                 .to_owned(),
@@ -57,11 +61,31 @@ impl MigrationTrait for Migration {
                 .col(big_integer("created_by_id"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut reference("pending_activities", "contact_id", "contacts"))
-                .foreign_key(&mut reference("pending_activities", "activity_type_id", "activity_types"))
-                .foreign_key(&mut reference("pending_activities", "assignee_id", "operators"))
-                .foreign_key(&mut reference("pending_activities", "completed_activity_id", "activities"))
-                .foreign_key(&mut reference("pending_activities", "created_by_id", "operators"))
+                .foreign_key(&mut reference(
+                    "pending_activities",
+                    "contact_id",
+                    "contacts",
+                ))
+                .foreign_key(&mut reference(
+                    "pending_activities",
+                    "activity_type_id",
+                    "activity_types",
+                ))
+                .foreign_key(&mut reference(
+                    "pending_activities",
+                    "assignee_id",
+                    "operators",
+                ))
+                .foreign_key(&mut reference(
+                    "pending_activities",
+                    "completed_activity_id",
+                    "activities",
+                ))
+                .foreign_key(&mut reference(
+                    "pending_activities",
+                    "created_by_id",
+                    "operators",
+                ))
                 .to_owned(),
             table("todos")
                 .col(big_integer("operator_id"))
@@ -76,9 +100,17 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
                 .foreign_key(&mut reference("todos", "operator_id", "operators"))
-                .foreign_key(&mut reference("todos", "activity_type_id", "activity_types"))
+                .foreign_key(&mut reference(
+                    "todos",
+                    "activity_type_id",
+                    "activity_types",
+                ))
                 .foreign_key(&mut reference("todos", "contact_id", "contacts"))
-                .foreign_key(&mut reference("todos", "pending_activity_id", "pending_activities"))
+                .foreign_key(&mut reference(
+                    "todos",
+                    "pending_activity_id",
+                    "pending_activities",
+                ))
                 .to_owned(),
             table("stage_changes")
                 .col(big_integer("contact_id"))
@@ -97,7 +129,11 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("snoozed_until"))
                 .col(timestamp_with_time_zone_null("dismissed_at"))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut reference("reminder_states", "pending_activity_id", "pending_activities"))
+                .foreign_key(&mut reference(
+                    "reminder_states",
+                    "pending_activity_id",
+                    "pending_activities",
+                ))
                 .to_owned(),
             table("idempotency_records")
                 .col(big_integer("operator_id"))
@@ -106,7 +142,11 @@ impl MigrationTrait for Migration {
                 .col(string_len("fingerprint", 64))
                 .col(text("response"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut reference("idempotency_records", "operator_id", "operators"))
+                .foreign_key(&mut reference(
+                    "idempotency_records",
+                    "operator_id",
+                    "operators",
+                ))
                 .to_owned(),
         ];
         for statement in tables {
@@ -121,18 +161,34 @@ impl MigrationTrait for Migration {
             index("contacts", &["workflow_id"], false),
             index("contacts", &["owner_id"], false),
             index("activities", &["contact_id", "performed_at", "id"], false),
-            index("activities", &["contact_id", "stage_id", "activity_type_id"], false),
+            index(
+                "activities",
+                &["contact_id", "stage_id", "activity_type_id"],
+                false,
+            ),
             index("activities", &["operator_id"], false),
             index("pending_activities", &["contact_id", "status"], false),
-            index("pending_activities", &["assignee_id", "status", "due_at"], false),
+            index(
+                "pending_activities",
+                &["assignee_id", "status", "due_at"],
+                false,
+            ),
             index("pending_activities", &["status", "due_at"], false),
-            index("pending_activities", &["status", "reminder_starts_at"], false),
+            index(
+                "pending_activities",
+                &["status", "reminder_starts_at"],
+                false,
+            ),
             index("todos", &["operator_id", "status", "due_at"], false),
             index("todos", &["pending_activity_id"], false),
             index("todos", &["contact_id"], false),
             index("stage_changes", &["contact_id", "changed_at", "id"], false),
             index("reminder_states", &["pending_activity_id"], true),
-            index("idempotency_records", &["operator_id", "operation", "key"], true),
+            index(
+                "idempotency_records",
+                &["operator_id", "operation", "key"],
+                true,
+            ),
             index("idempotency_records", &["created_at"], false),
         ];
         for statement in indexes {

@@ -84,7 +84,11 @@ mod tests {
             (FOLLOW_UP, "FOLLOW_UP"),
         ]
         .into_iter()
-        .map(|(id, code)| ActivityTypeInfo { id, code: code.into(), active: true })
+        .map(|(id, code)| ActivityTypeInfo {
+            id,
+            code: code.into(),
+            active: true,
+        })
         .collect()
     }
 
@@ -96,7 +100,10 @@ mod tests {
     fn a_restricted_stage_offers_exactly_its_listed_types_in_rule_order() {
         let all = types();
         let allowed = allowed_in_stage(&demo_workflow(), OPPORTUNITY, &all);
-        assert_eq!(ids(allowed), vec![CALL, EMAIL, FOLLOW_UP, MEETING, DEMO, QUOTE]);
+        assert_eq!(
+            ids(allowed),
+            vec![CALL, EMAIL, FOLLOW_UP, MEETING, DEMO, QUOTE]
+        );
     }
 
     #[test]
@@ -106,7 +113,10 @@ mod tests {
         let mut all = types();
         all.iter_mut().find(|t| t.id == QUOTE).unwrap().active = false;
         let allowed = allowed_in_stage(&workflow, START, &all);
-        assert_eq!(ids(allowed), vec![CALL, EMAIL, FOLLOW_UP, DISCOVERY_CALL, MEETING, DEMO]);
+        assert_eq!(
+            ids(allowed),
+            vec![CALL, EMAIL, FOLLOW_UP, DISCOVERY_CALL, MEETING, DEMO]
+        );
     }
 
     #[test]
@@ -114,7 +124,10 @@ mod tests {
         let all = types();
         let discovery = all.iter().find(|t| t.id == DISCOVERY_CALL).unwrap();
         let refused = check_allowed_in_stage(&demo_workflow(), OPPORTUNITY, discovery);
-        assert_eq!(refused.unwrap_err().code, RuleCode::ActivityTypeNotAllowedInStage);
+        assert_eq!(
+            refused.unwrap_err().code,
+            RuleCode::ActivityTypeNotAllowedInStage
+        );
         assert!(check_allowed_in_stage(&demo_workflow(), QUALIFICATION, discovery).is_ok());
     }
 
@@ -137,7 +150,12 @@ mod tests {
                 let offered = ids(allowed_in_stage(&workflow, stage, &all));
                 for t in &all {
                     let accepted = check_allowed_in_stage(&workflow, stage, t).is_ok();
-                    assert_eq!(accepted, offered.contains(&t.id), "stage {stage} type {}", t.code);
+                    assert_eq!(
+                        accepted,
+                        offered.contains(&t.id),
+                        "stage {stage} type {}",
+                        t.code
+                    );
                 }
             }
         }

@@ -110,16 +110,35 @@ mod tests {
     }
 
     fn codes(result: Result<StageMove, Vec<Violation>>) -> Vec<RuleCode> {
-        result.err().unwrap_or_default().into_iter().map(|v| v.code).collect()
+        result
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.code)
+            .collect()
     }
 
     #[test]
     fn moving_along_a_transition_names_the_transition() {
         let workflow = demo_workflow();
-        let planned = plan_stage_move(&workflow, START, QUALIFICATION, Role::Operator, &recorded(&[]));
+        let planned = plan_stage_move(
+            &workflow,
+            START,
+            QUALIFICATION,
+            Role::Operator,
+            &recorded(&[]),
+        );
         let planned = planned.unwrap();
-        assert_eq!((planned.from_stage_id, planned.to_stage_id), (START, QUALIFICATION));
-        assert_eq!(Some(planned.transition_id), workflow.transition_between(START, QUALIFICATION).map(|t| t.id));
+        assert_eq!(
+            (planned.from_stage_id, planned.to_stage_id),
+            (START, QUALIFICATION)
+        );
+        assert_eq!(
+            Some(planned.transition_id),
+            workflow
+                .transition_between(START, QUALIFICATION)
+                .map(|t| t.id)
+        );
     }
 
     #[test]
@@ -139,16 +158,34 @@ mod tests {
     #[test]
     fn moving_out_of_qualification_requires_a_discovery_call() {
         let workflow = demo_workflow();
-        let without = plan_stage_move(&workflow, QUALIFICATION, PROSPECT, Role::Operator, &recorded(&[CALL]));
+        let without = plan_stage_move(
+            &workflow,
+            QUALIFICATION,
+            PROSPECT,
+            Role::Operator,
+            &recorded(&[CALL]),
+        );
         assert_eq!(codes(without), vec![RuleCode::MandatoryActivityMissing]);
-        let with = plan_stage_move(&workflow, QUALIFICATION, PROSPECT, Role::Operator, &recorded(&[DISCOVERY_CALL]));
+        let with = plan_stage_move(
+            &workflow,
+            QUALIFICATION,
+            PROSPECT,
+            Role::Operator,
+            &recorded(&[DISCOVERY_CALL]),
+        );
         assert!(with.is_ok());
     }
 
     #[test]
     fn the_mandatory_rule_binds_every_exit_including_closed() {
         let workflow = demo_workflow();
-        let result = plan_stage_move(&workflow, QUALIFICATION, CLOSED, Role::Admin, &recorded(&[]));
+        let result = plan_stage_move(
+            &workflow,
+            QUALIFICATION,
+            CLOSED,
+            Role::Admin,
+            &recorded(&[]),
+        );
         assert_eq!(codes(result), vec![RuleCode::MandatoryActivityMissing]);
     }
 
@@ -171,10 +208,19 @@ mod tests {
             .find(|t| t.from_stage_id == QUALIFICATION && t.to_stage_id == PROSPECT)
             .unwrap();
         transition.allowed_roles = vec![Role::Manager];
-        let result = plan_stage_move(&workflow, QUALIFICATION, PROSPECT, Role::Operator, &recorded(&[]));
+        let result = plan_stage_move(
+            &workflow,
+            QUALIFICATION,
+            PROSPECT,
+            Role::Operator,
+            &recorded(&[]),
+        );
         assert_eq!(
             codes(result),
-            vec![RuleCode::TransitionForbidden, RuleCode::MandatoryActivityMissing]
+            vec![
+                RuleCode::TransitionForbidden,
+                RuleCode::MandatoryActivityMissing
+            ]
         );
     }
 
@@ -186,11 +232,21 @@ mod tests {
             transition_blockers(&workflow, to_customer, Role::Operator, &recorded(&[])),
             vec![RuleCode::TransitionForbidden]
         );
-        let to_prospect = workflow.transition_between(QUALIFICATION, PROSPECT).unwrap();
+        let to_prospect = workflow
+            .transition_between(QUALIFICATION, PROSPECT)
+            .unwrap();
         assert_eq!(
             transition_blockers(&workflow, to_prospect, Role::Manager, &recorded(&[])),
             vec![RuleCode::MandatoryActivityMissing]
         );
-        assert!(transition_blockers(&workflow, to_prospect, Role::Manager, &recorded(&[DISCOVERY_CALL])).is_empty());
+        assert!(
+            transition_blockers(
+                &workflow,
+                to_prospect,
+                Role::Manager,
+                &recorded(&[DISCOVERY_CALL])
+            )
+            .is_empty()
+        );
     }
 }

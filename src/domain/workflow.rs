@@ -134,7 +134,11 @@ pub(crate) mod fixtures {
     /// OPPORTUNITY → CUSTOMER for managers only, DISCOVERY_CALL mandatory in QUALIFICATION.
     pub fn demo_workflow() -> WorkflowRules {
         let stage = |id, code: &str, own: &[(i64, bool)]| {
-            let mut rules = vec![rule(CALL, false), rule(EMAIL, false), rule(FOLLOW_UP, false)];
+            let mut rules = vec![
+                rule(CALL, false),
+                rule(EMAIL, false),
+                rule(FOLLOW_UP, false),
+            ];
             rules.extend(own.iter().map(|&(t, m)| rule(t, m)));
             StageRules {
                 id,
@@ -148,7 +152,11 @@ pub(crate) mod fixtures {
             stage(QUALIFICATION, "QUALIFICATION", &[(DISCOVERY_CALL, true)]),
             stage(PROSPECT, "PROSPECT", &[(MEETING, false), (DEMO, false)]),
             stage(LEAD, "LEAD", &[(MEETING, false), (DEMO, false)]),
-            stage(OPPORTUNITY, "OPPORTUNITY", &[(MEETING, false), (DEMO, false), (QUOTE, false)]),
+            stage(
+                OPPORTUNITY,
+                "OPPORTUNITY",
+                &[(MEETING, false), (DEMO, false), (QUOTE, false)],
+            ),
             stage(NOT_QUALIFIED, "NOT_QUALIFIED", &[]),
             stage(CUSTOMER, "CUSTOMER", &[(QUOTE, false)]),
             stage(CLOSED, "CLOSED", &[]),
@@ -201,7 +209,10 @@ mod tests {
     #[test]
     fn without_a_marked_stage_the_first_by_position_is_initial() {
         let mut workflow = demo_workflow();
-        workflow.stages.iter_mut().for_each(|s| s.is_initial = false);
+        workflow
+            .stages
+            .iter_mut()
+            .for_each(|s| s.is_initial = false);
         assert_eq!(workflow.initial_stage().map(|s| s.id), Some(START));
     }
 
@@ -218,6 +229,9 @@ mod tests {
     fn qualification_lists_discovery_call_as_its_only_mandatory_type() {
         let workflow = demo_workflow();
         let stage = workflow.stage(QUALIFICATION).unwrap();
-        assert_eq!(stage.mandatory_types().collect::<Vec<_>>(), vec![DISCOVERY_CALL]);
+        assert_eq!(
+            stage.mandatory_types().collect::<Vec<_>>(),
+            vec![DISCOVERY_CALL]
+        );
     }
 }

@@ -32,7 +32,10 @@ pub struct RequestAuth {
 impl RequestAuth {
     /// Credentials from a bearer token (or none).
     pub fn new(token: Option<String>) -> Self {
-        Self { token, caller: OnceCell::new() }
+        Self {
+            token,
+            caller: OnceCell::new(),
+        }
     }
 }
 
@@ -98,6 +101,8 @@ pub async fn admin(ctx: &Context<'_>) -> async_graphql::Result<Caller> {
     if caller.role.may_configure() {
         Ok(caller)
     } else {
-        Err(to_graphql(&ServiceError::Forbidden("only an ADMIN may change the configuration".to_owned())))
+        Err(to_graphql(&ServiceError::Forbidden(
+            "only an ADMIN may change the configuration".to_owned(),
+        )))
     }
 }

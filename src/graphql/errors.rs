@@ -27,11 +27,17 @@ pub fn coded(message: impl Into<String>, code: &'static str) -> async_graphql::E
 /// Maps a service error to a top-level GraphQL error.
 pub fn to_graphql(error: &ServiceError) -> async_graphql::Error {
     match error {
-        ServiceError::Unauthenticated => coded("authentication required: send a valid bearer token", code::UNAUTHENTICATED),
+        ServiceError::Unauthenticated => coded(
+            "authentication required: send a valid bearer token",
+            code::UNAUTHENTICATED,
+        ),
         ServiceError::Forbidden(message) => coded(message.clone(), code::FORBIDDEN),
         ServiceError::BadInput(message) => coded(message.clone(), code::BAD_USER_INPUT),
         ServiceError::Rules(violations) => {
-            let message = violations.first().map_or_else(|| "invalid input".to_owned(), |v| v.violation.message.clone());
+            let message = violations.first().map_or_else(
+                || "invalid input".to_owned(),
+                |v| v.violation.message.clone(),
+            );
             coded(message, code::BAD_USER_INPUT)
         }
         ServiceError::Database(_) | ServiceError::Internal(_) => {
@@ -137,10 +143,14 @@ impl From<&FieldViolation> for UserError {
 
 /// Splits a mutation's outcome: rule violations become `userErrors`, anything else a
 /// top-level error.
-pub fn user_errors<T>(result: Result<T, ServiceError>) -> async_graphql::Result<Result<T, Vec<UserError>>> {
+pub fn user_errors<T>(
+    result: Result<T, ServiceError>,
+) -> async_graphql::Result<Result<T, Vec<UserError>>> {
     match result {
         Ok(value) => Ok(Ok(value)),
-        Err(ServiceError::Rules(violations)) => Ok(Err(violations.iter().map(UserError::from).collect())),
+        Err(ServiceError::Rules(violations)) => {
+            Ok(Err(violations.iter().map(UserError::from).collect()))
+        }
         Err(other) => Err(to_graphql(&other)),
     }
 }

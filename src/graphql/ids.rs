@@ -67,7 +67,13 @@ mod tests {
 
     #[test]
     fn malformed_ids_decode_to_nothing() {
-        for text in ["", "42", "!!!", &URL_SAFE_NO_PAD.encode("Contact:x"), &URL_SAFE_NO_PAD.encode("Contact:-1")] {
+        for text in [
+            "",
+            "42",
+            "!!!",
+            &URL_SAFE_NO_PAD.encode("Contact:x"),
+            &URL_SAFE_NO_PAD.encode("Contact:-1"),
+        ] {
             assert_eq!(decode_any(text), None, "{text}");
         }
     }

@@ -11,8 +11,8 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use super::errors::to_graphql;
 use crate::domain::WorkflowRules;
 use crate::entity::{
-    activity, activity_type, contact, operator, pending_activity, stage, stage_activity_rule, todo, transition,
-    workflow,
+    activity, activity_type, contact, operator, pending_activity, stage, stage_activity_rule, todo,
+    transition, workflow,
 };
 use crate::service::{ServiceError, catalog, lookup};
 
@@ -126,10 +126,16 @@ impl Loader<RulesOfWorkflow> for Loaders {
     type Value = Arc<WorkflowRules>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[RulesOfWorkflow]) -> Result<HashMap<RulesOfWorkflow, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[RulesOfWorkflow],
+    ) -> Result<HashMap<RulesOfWorkflow, Self::Value>, Self::Error> {
         let mut loaded = HashMap::new();
         for key in keys {
-            loaded.insert(*key, Arc::new(catalog::workflow_rules(&self.db, key.0).await?));
+            loaded.insert(
+                *key,
+                Arc::new(catalog::workflow_rules(&self.db, key.0).await?),
+            );
         }
         Ok(loaded)
     }
@@ -143,19 +149,27 @@ impl Loader<AllActivityTypes> for Loaders {
     type Value = Arc<Vec<activity_type::Model>>;
     type Error = LoadError;
 
-    async fn load(&self, _: &[AllActivityTypes]) -> Result<HashMap<AllActivityTypes, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        _: &[AllActivityTypes],
+    ) -> Result<HashMap<AllActivityTypes, Self::Value>, Self::Error> {
         let types = catalog::activity_types(&self.db).await?;
         Ok(HashMap::from([(AllActivityTypes, Arc::new(types))]))
     }
 }
 
 /// Loads one value that must exist (a foreign key target).
-pub async fn required<K>(loader: &DataLoader<Loaders>, key: K) -> async_graphql::Result<<Loaders as Loader<K>>::Value>
+pub async fn required<K>(
+    loader: &DataLoader<Loaders>,
+    key: K,
+) -> async_graphql::Result<<Loaders as Loader<K>>::Value>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
     Loaders: Loader<K, Error = LoadError>,
 {
     loader.load_one(key.clone()).await?.ok_or_else(|| {
-        to_graphql(&ServiceError::Internal(format!("dangling reference {key:?}")))
+        to_graphql(&ServiceError::Internal(format!(
+            "dangling reference {key:?}"
+        )))
     })
 }

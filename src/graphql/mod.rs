@@ -31,7 +31,11 @@ pub struct SchemaLimits {
 
 impl Default for SchemaLimits {
     fn default() -> Self {
-        Self { depth: 12, complexity: 10_000, introspection: true }
+        Self {
+            depth: 12,
+            complexity: 10_000,
+            introspection: true,
+        }
     }
 }
 

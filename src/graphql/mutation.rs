@@ -36,10 +36,19 @@ impl Mutation {
     /// Signs in with a login and password; needs no token.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
         let app = state(ctx);
-        let outcome = user_errors(auth::login(&app.db, &app.keys, &input.login, &input.password).await)?;
+        let outcome =
+            user_errors(auth::login(&app.db, &app.keys, &input.login, &input.password).await)?;
         Ok(match outcome {
-            Ok((token, operator)) => LoginPayload { token: Some(token), operator: Some(Operator(operator)), user_errors: vec![] },
-            Err(errors) => LoginPayload { token: None, operator: None, user_errors: errors },
+            Ok((token, operator)) => LoginPayload {
+                token: Some(token),
+                operator: Some(Operator(operator)),
+                user_errors: vec![],
+            },
+            Err(errors) => LoginPayload {
+                token: None,
+                operator: None,
+                user_errors: errors,
+            },
         })
     }
 }

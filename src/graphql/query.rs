@@ -10,12 +10,24 @@ use super::types::config::{ActivityType, Operator, Workflow};
 use super::types::contact::{Contact, ContactFilter, ContactOrder};
 use super::types::node::{self, Node};
 use super::types::reminder::Reminder;
-use super::types::work::{PendingActivity, PendingActivityFilter, PendingStatus, Todo, TodoFilter, TodoStatus};
+use super::types::work::{
+    PendingActivity, PendingActivityFilter, PendingStatus, Todo, TodoFilter, TodoStatus,
+};
 use crate::service::pagination::PageRequest;
 use crate::service::{catalog, clock, contacts, work_items};
 
-super::types::connection::connection!(ContactConnection, ContactEdge, Contact, "A page of contacts.");
-super::types::connection::connection!(PendingActivityConnection, PendingActivityEdge, PendingActivity, "A page of pending activities.");
+super::types::connection::connection!(
+    ContactConnection,
+    ContactEdge,
+    Contact,
+    "A page of contacts."
+);
+super::types::connection::connection!(
+    PendingActivityConnection,
+    PendingActivityEdge,
+    PendingActivity,
+    "A page of pending activities."
+);
 super::types::connection::connection!(TodoConnection, TodoEdge, Todo, "A page of to-dos.");
 
 /// Reads.
@@ -44,12 +56,22 @@ impl Query {
     /// Every operator (any signed-in operator may list them), by display name.
     async fn operators(&self, ctx: &Context<'_>) -> Result<Vec<Operator>> {
         caller(ctx).await?;
-        Ok(catalog::operators(db(ctx)).await.api()?.into_iter().map(Operator).collect())
+        Ok(catalog::operators(db(ctx))
+            .await
+            .api()?
+            .into_iter()
+            .map(Operator)
+            .collect())
     }
     /// Every workflow, the default first.
     async fn workflows(&self, ctx: &Context<'_>) -> Result<Vec<Workflow>> {
         caller(ctx).await?;
-        Ok(catalog::workflows(db(ctx)).await.api()?.into_iter().map(Workflow).collect())
+        Ok(catalog::workflows(db(ctx))
+            .await
+            .api()?
+            .into_iter()
+            .map(Workflow)
+            .collect())
     }
     /// Stage-aware lookup: the activity types that may be recorded in this stage (its listed
     /// types in rule order; without restriction, those first, then the other active types).
@@ -62,7 +84,9 @@ impl Query {
     ) -> Result<Vec<ActivityType>> {
         caller(ctx).await?;
         let stage = stage_id.map(|id| ids::filter_value(&id, kind::STAGE));
-        let types = catalog::activity_types_for(db(ctx), stage, include_inactive).await.api()?;
+        let types = catalog::activity_types_for(db(ctx), stage, include_inactive)
+            .await
+            .api()?;
         Ok(types.into_iter().map(ActivityType).collect())
     }
     /// A contact by global id; null when unknown.
@@ -89,8 +113,16 @@ impl Query {
         caller(ctx).await?;
         let (sort, descending) = ContactOrder::to_service(order_by);
         let filter = filter.unwrap_or_default().to_service();
-        let request = PageRequest { first, after, last, before };
-        let (page, counter) = contacts::list(db(ctx), &filter, sort, descending, &request, clock::now()).await.api()?;
+        let request = PageRequest {
+            first,
+            after,
+            last,
+            before,
+        };
+        let (page, counter) =
+            contacts::list(db(ctx), &filter, sort, descending, &request, clock::now())
+                .await
+                .api()?;
         Ok(ContactConnection::new(page, counter, Contact))
     }
     /// Pending activities (default: OPEN ones of every assignee), soonest deadline first.
@@ -105,13 +137,29 @@ impl Query {
         caller(ctx).await?;
         let filter = filter.unwrap_or_default();
         let service_filter = work_items::PendingFilter {
-            assignee_id: filter.assignee_id.as_ref().map(|id| ids::filter_value(id, kind::OPERATOR)),
-            statuses: PendingStatus::names(filter.status).into_iter().map(str::to_owned).collect(),
+            assignee_id: filter
+                .assignee_id
+                .as_ref()
+                .map(|id| ids::filter_value(id, kind::OPERATOR)),
+            statuses: PendingStatus::names(filter.status)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             due_before: filter.due_before.map(|moment| moment.0),
         };
-        let request = PageRequest { first, after, ..Default::default() };
-        let (page, counter) = work_items::pending_activities(db(ctx), &service_filter, &request).await.api()?;
-        Ok(PendingActivityConnection::new(page, counter, PendingActivity))
+        let request = PageRequest {
+            first,
+            after,
+            ..Default::default()
+        };
+        let (page, counter) = work_items::pending_activities(db(ctx), &service_filter, &request)
+            .await
+            .api()?;
+        Ok(PendingActivityConnection::new(
+            page,
+            counter,
+            PendingActivity,
+        ))
     }
     /// An operator's to-do list (default: the caller's OPEN to-dos), soonest deadline first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -128,15 +176,23 @@ impl Query {
             .operator_id
             .as_ref()
             .map_or(who.operator.id, |id| ids::filter_value(id, kind::OPERATOR));
-        let request = PageRequest { first, after, ..Default::default() };
+        let request = PageRequest {
+            first,
+            after,
+            ..Default::default()
+        };
         let statuses = TodoStatus::names(filter.status);
-        let (page, counter) = work_items::todos(db(ctx), operator_id, &statuses, &request).await.api()?;
+        let (page, counter) = work_items::todos(db(ctx), operator_id, &statuses, &request)
+            .await
+            .api()?;
         Ok(TodoConnection::new(page, counter, Todo))
     }
     /// The caller's reminders that are showing now (window open, not dismissed, not snoozed).
     async fn active_reminders(&self, ctx: &Context<'_>) -> Result<Vec<Reminder>> {
         let who = caller(ctx).await?;
-        let reminders = work_items::active_reminders(db(ctx), who.operator.id, clock::now()).await.api()?;
+        let reminders = work_items::active_reminders(db(ctx), who.operator.id, clock::now())
+            .await
+            .api()?;
         Ok(reminders.into_iter().map(Reminder).collect())
     }
 }

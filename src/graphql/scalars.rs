@@ -12,7 +12,10 @@ pub struct DateTime(pub chrono::DateTime<Utc>);
 
 /// A moment in time, RFC 3339. Output is always UTC with `Z` and millisecond precision
 /// (`2026-11-28T09:30:00.000Z`); input may carry any offset and is normalised to UTC.
-#[Scalar(name = "DateTime", specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339")]
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339"
+)]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         let Value::String(text) = &value else {
@@ -49,14 +52,21 @@ mod tests {
 
     #[test]
     fn output_is_utc_with_z_and_milliseconds() {
-        let parsed = DateTime::parse(Value::String("2026-11-28T10:30:00.123456+01:00".into())).unwrap();
-        assert_eq!(parsed.to_value(), Value::String("2026-11-28T09:30:00.123Z".into()));
+        let parsed =
+            DateTime::parse(Value::String("2026-11-28T10:30:00.123456+01:00".into())).unwrap();
+        assert_eq!(
+            parsed.to_value(),
+            Value::String("2026-11-28T09:30:00.123Z".into())
+        );
     }
 
     #[test]
     fn whole_seconds_still_show_milliseconds() {
         let parsed = DateTime::parse(Value::String("2026-11-28T09:30:00Z".into())).unwrap();
-        assert_eq!(parsed.to_value(), Value::String("2026-11-28T09:30:00.000Z".into()));
+        assert_eq!(
+            parsed.to_value(),
+            Value::String("2026-11-28T09:30:00.000Z".into())
+        );
     }
 
     #[test]

@@ -16,8 +16,14 @@ use super::media::{ResponseType, is_json_body, negotiate};
 use crate::graphql::{RequestAuth, loaders};
 
 fn plain_error(status: StatusCode, message: &str, response_type: ResponseType) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
-    (status, [(CONTENT_TYPE, response_type.content_type())], body.to_string()).into_response()
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+    (
+        status,
+        [(CONTENT_TYPE, response_type.content_type())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn not_acceptable() -> Response {
@@ -31,7 +37,9 @@ fn not_acceptable() -> Response {
 fn bearer_token(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim().to_owned()),
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            Some(token.trim().to_owned())
+        }
         // Present but not a bearer token: kept, so it fails verification like a bad token.
         _ => Some(value.to_owned()),
     }
@@ -43,12 +51,42 @@ fn operation_type(query: &str, operation_name: Option<&str>) -> Option<Operation
     match (&document.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
         _ => None,
     }
 }
 
-async fn execute(state: &HttpState, headers: &HeaderMap, request: async_graphql::Request, response_type: ResponseType) -> Response {
+/// The code of an error raised before execution: the document does not parse, or it does not
+/// validate against the schema.
+fn request_error_code(query: &str) -> &'static str {
+    if async_graphql::parser::parse_query(query).is_err() {
+        "GRAPHQL_PARSE_FAILED"
+    } else {
+        "GRAPHQL_VALIDATION_FAILED"
+    }
+}
+
+/// Refines a pre-execution error's code from its message: limits and variable values.
+fn classify(message: &str, fallback: &'static str) -> &'static str {
+    if message.contains("too complex") || message.contains("nested too deep") {
+        "QUERY_TOO_COMPLEX"
+    } else if message.starts_with("Invalid value for argument") || message.starts_with("Variable ")
+    {
+        "BAD_USER_INPUT"
+    } else {
+        fallback
+    }
+}
+
+async fn execute(
+    state: &HttpState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+    response_type: ResponseType,
+) -> Response {
+    let query = request.query.clone();
     let request = request
         .data(RequestAuth::new(bearer_token(headers)))
         .data(loaders::for_request(&state.app.db));
@@ -60,17 +98,42 @@ async fn execute(state: &HttpState, headers: &HeaderMap, request: async_graphql:
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     if request_error && let Some(object) = body.as_object_mut() {
         object.remove("data");
+        let code = request_error_code(&query);
+        if let Some(Value::Array(errors)) = object.get_mut("errors") {
+            for error in errors.iter_mut().filter_map(Value::as_object_mut) {
+                let code = classify(
+                    error
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                    code,
+                );
+                let extensions = error.entry("extensions").or_insert_with(|| json!({}));
+                if let Some(extensions) = extensions.as_object_mut() {
+                    extensions.entry("code").or_insert_with(|| json!(code));
+                }
+            }
+        }
     }
     let status = if request_error && response_type == ResponseType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    (status, [(CONTENT_TYPE, response_type.content_type())], body.to_string()).into_response()
+    (
+        status,
+        [(CONTENT_TYPE, response_type.content_type())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
-fn build_request(fields: &serde_json::Map<String, Value>, response_type: ResponseType) -> Result<async_graphql::Request, Response> {
-    let bad = |message: &str| plain_error(StatusCode::BAD_REQUEST, message, response_type);
+fn build_request(
+    fields: &serde_json::Map<String, Value>,
+    response_type: ResponseType,
+) -> Result<async_graphql::Request, Box<Response>> {
+    let bad =
+        |message: &str| Box::new(plain_error(StatusCode::BAD_REQUEST, message, response_type));
     let query = match fields.get("query") {
         Some(Value::String(query)) => query.clone(),
         _ => return Err(bad("the request needs a \"query\" string")),
@@ -96,26 +159,50 @@ fn build_request(fields: &serde_json::Map<String, Value>, response_type: Respons
 }
 
 /// `POST /graphql` with an `application/json` body holding one operation.
-pub async fn post_request(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post_request(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(response_type) = negotiate(&headers) else {
         return not_acceptable();
     };
     if !is_json_body(&headers) {
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the request as Content-Type: application/json").into_response();
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as Content-Type: application/json",
+        )
+            .into_response();
     }
     let fields = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(fields)) => fields,
-        Ok(Value::Array(_)) => return plain_error(StatusCode::BAD_REQUEST, "batched requests are not supported: send one operation per request", response_type),
-        _ => return plain_error(StatusCode::BAD_REQUEST, "the body is not a JSON object", response_type),
+        Ok(Value::Array(_)) => {
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                "batched requests are not supported: send one operation per request",
+                response_type,
+            );
+        }
+        _ => {
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                "the body is not a JSON object",
+                response_type,
+            );
+        }
     };
     match build_request(&fields, response_type) {
         Ok(request) => execute(&state, &headers, request, response_type).await,
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
 /// `GET /graphql?query=…`: queries only; mutations are refused with 405.
-pub async fn get_request(State(state): State<HttpState>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
+pub async fn get_request(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let Some(response_type) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -124,7 +211,13 @@ pub async fn get_request(State(state): State<HttpState>, headers: HeaderMap, Que
         let value = match name.as_str() {
             "variables" | "extensions" => match serde_json::from_str(&value) {
                 Ok(parsed) => parsed,
-                Err(_) => return plain_error(StatusCode::BAD_REQUEST, &format!("\"{name}\" is not JSON"), response_type),
+                Err(_) => {
+                    return plain_error(
+                        StatusCode::BAD_REQUEST,
+                        &format!("\"{name}\" is not JSON"),
+                        response_type,
+                    );
+                }
             },
             _ => Value::String(value),
         };
@@ -132,12 +225,23 @@ pub async fn get_request(State(state): State<HttpState>, headers: HeaderMap, Que
     }
     let request = match build_request(&fields, response_type) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let name = fields.get("operationName").and_then(Value::as_str);
-    let query = fields.get("query").and_then(Value::as_str).unwrap_or_default();
-    if matches!(operation_type(query, name), Some(OperationType::Mutation | OperationType::Subscription)) {
-        return (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, "POST")], "mutations are sent with POST").into_response();
+    let query = fields
+        .get("query")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if matches!(
+        operation_type(query, name),
+        Some(OperationType::Mutation | OperationType::Subscription)
+    ) {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(ALLOW, "POST")],
+            "mutations are sent with POST",
+        )
+            .into_response();
     }
     execute(&state, &headers, request, response_type).await
 }

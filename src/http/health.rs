@@ -15,7 +15,10 @@ pub async fn live() -> Json<Value> {
 /// `/health/ready`: the database answers; 503 otherwise.
 pub async fn ready(State(state): State<HttpState>) -> (StatusCode, Json<Value>) {
     match state.app.db.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "ok" }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "database": "ok" })),
+        ),
         Err(error) => {
             tracing::warn!(%error, "readiness check: database unreachable");
             (

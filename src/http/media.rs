@@ -27,7 +27,12 @@ fn essence(value: &str) -> (String, Vec<(String, String)>) {
     let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
     let params = parts
         .filter_map(|param| param.split_once('='))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().trim_matches('"').to_ascii_lowercase()))
+        .map(|(k, v)| {
+            (
+                k.trim().to_ascii_lowercase(),
+                v.trim().trim_matches('"').to_ascii_lowercase(),
+            )
+        })
         .collect();
     (media, params)
 }
@@ -73,8 +78,7 @@ pub fn is_json_body(headers: &HeaderMap) -> bool {
         return false;
     };
     let (media, params) = essence(value);
-    media == "application/json"
-        && params.iter().all(|(k, v)| k != "charset" || v == "utf-8")
+    media == "application/json" && params.iter().all(|(k, v)| k != "charset" || v == "utf-8")
 }
 
 #[cfg(test)]
@@ -90,12 +94,20 @@ mod tests {
 
     #[test]
     fn the_graphql_media_type_wins_when_listed() {
-        assert_eq!(negotiate(&accept("application/json, application/graphql-response+json")), Some(ResponseType::GraphqlResponse));
+        assert_eq!(
+            negotiate(&accept(
+                "application/json, application/graphql-response+json"
+            )),
+            Some(ResponseType::GraphqlResponse)
+        );
     }
 
     #[test]
     fn plain_json_and_wildcards_get_json() {
-        assert_eq!(negotiate(&accept("application/json")), Some(ResponseType::Json));
+        assert_eq!(
+            negotiate(&accept("application/json")),
+            Some(ResponseType::Json)
+        );
         assert_eq!(negotiate(&accept("*/*")), Some(ResponseType::Json));
         assert_eq!(negotiate(&HeaderMap::new()), Some(ResponseType::Json));
     }

@@ -27,7 +27,10 @@ pub struct HttpState {
 /// The application's routes.
 pub fn router(state: HttpState) -> Router {
     Router::new()
-        .route("/graphql", get(graphql::get_request).post(graphql::post_request))
+        .route(
+            "/graphql",
+            get(graphql::get_request).post(graphql::post_request),
+        )
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

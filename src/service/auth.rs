@@ -4,9 +4,9 @@
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -71,7 +71,10 @@ impl TokenKeys {
 
 /// The token secret: the configured one, else the one kept in the database (generated and
 /// stored on first use; concurrent first starts agree on one value).
-pub async fn token_secret(db: &DatabaseConnection, configured: Option<&str>) -> ServiceResult<Vec<u8>> {
+pub async fn token_secret(
+    db: &DatabaseConnection,
+    configured: Option<&str>,
+) -> ServiceResult<Vec<u8>> {
     if let Some(secret) = configured {
         return Ok(secret.as_bytes().to_vec());
     }
@@ -103,7 +106,11 @@ pub fn hash_password(password: &str) -> ServiceResult<String> {
 
 fn password_matches(password: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -165,7 +172,9 @@ pub async fn token_for_login(
         .await?
         .ok_or_else(|| ServiceError::BadInput(format!("no operator has the login {login:?}")))?;
     if !operator.active {
-        return Err(ServiceError::BadInput(format!("operator {login:?} is inactive")));
+        return Err(ServiceError::BadInput(format!(
+            "operator {login:?} is inactive"
+        )));
     }
     keys.issue(operator.id)
 }
@@ -175,7 +184,10 @@ mod tests {
     use super::*;
 
     fn keys() -> TokenKeys {
-        TokenKeys::new(b"a test secret that is long enough!!", Duration::from_secs(600))
+        TokenKeys::new(
+            b"a test secret that is long enough!!",
+            Duration::from_secs(600),
+        )
     }
 
     #[test]
@@ -186,14 +198,22 @@ mod tests {
 
     #[test]
     fn a_token_signed_with_another_secret_is_refused() {
-        let other = TokenKeys::new(b"another secret, also long enough!!", Duration::from_secs(600));
+        let other = TokenKeys::new(
+            b"another secret, also long enough!!",
+            Duration::from_secs(600),
+        );
         assert_eq!(keys().verify(&other.issue(42).unwrap()), None);
     }
 
     #[test]
     fn an_expired_token_is_refused() {
-        let claims = Claims { sub: "42".into(), iat: 0, exp: clock::now().timestamp() - 60 };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys().encoding).unwrap();
+        let claims = Claims {
+            sub: "42".into(),
+            iat: 0,
+            exp: clock::now().timestamp() - 60,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys().encoding)
+            .unwrap();
         assert_eq!(keys().verify(&token), None);
     }
 
@@ -203,7 +223,12 @@ mod tests {
         struct NoExpiry {
             sub: String,
         }
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &NoExpiry { sub: "42".into() }, &keys().encoding).unwrap();
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &NoExpiry { sub: "42".into() },
+            &keys().encoding,
+        )
+        .unwrap();
         assert_eq!(keys().verify(&token), None);
     }
 

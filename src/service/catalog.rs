@@ -43,7 +43,10 @@ pub fn transition_roles(row: &transition::Model) -> ServiceResult<Vec<Role>> {
 }
 
 /// A workflow's configuration as domain rules.
-pub async fn workflow_rules(db: &impl ConnectionTrait, workflow_id: i64) -> ServiceResult<WorkflowRules> {
+pub async fn workflow_rules(
+    db: &impl ConnectionTrait,
+    workflow_id: i64,
+) -> ServiceResult<WorkflowRules> {
     let workflow = workflow::Entity::find_by_id(workflow_id)
         .one(db)
         .await?
@@ -106,7 +109,11 @@ pub async fn workflow_rules(db: &impl ConnectionTrait, workflow_id: i64) -> Serv
 pub fn type_infos(types: &[activity_type::Model]) -> Vec<ActivityTypeInfo> {
     types
         .iter()
-        .map(|t| ActivityTypeInfo { id: t.id, code: t.code.clone(), active: t.active })
+        .map(|t| ActivityTypeInfo {
+            id: t.id,
+            code: t.code.clone(),
+            active: t.active,
+        })
         .collect()
 }
 
@@ -119,7 +126,10 @@ pub async fn activity_types_for(
 ) -> ServiceResult<Vec<activity_type::Model>> {
     let all = activity_types(db).await?;
     let Some(stage_id) = stage_id else {
-        return Ok(all.into_iter().filter(|t| include_inactive || t.active).collect());
+        return Ok(all
+            .into_iter()
+            .filter(|t| include_inactive || t.active)
+            .collect());
     };
     let Some(stage) = stage::Entity::find_by_id(stage_id).one(db).await? else {
         return Ok(Vec::new());

@@ -57,15 +57,22 @@ fn open_pending_of_contact() -> sea_orm::sea_query::SelectStatement {
         .expr(Expr::val(1))
         .from(pending_activity::Entity)
         .and_where(
-            Expr::col((pending_activity::Entity, pending_activity::Column::ContactId))
-                .equals((contact::Entity, contact::Column::Id)),
+            Expr::col((
+                pending_activity::Entity,
+                pending_activity::Column::ContactId,
+            ))
+            .equals((contact::Entity, contact::Column::Id)),
         )
         .and_where(Expr::col((pending_activity::Entity, pending_activity::Column::Status)).eq(OPEN))
         .to_owned()
 }
 
 fn exists_or_not(exists: bool, query: sea_orm::sea_query::SelectStatement) -> Expr {
-    if exists { Expr::exists(query) } else { Expr::not_exists(query) }
+    if exists {
+        Expr::exists(query)
+    } else {
+        Expr::not_exists(query)
+    }
 }
 
 /// Escapes `%`, `_` and `\` so a search term matches literally inside a LIKE pattern.
@@ -84,7 +91,12 @@ fn like_pattern(term: &str) -> String {
 /// The contacts a filter admits, unordered.
 pub fn filtered(filter: &ContactFilter, now: DateTime<Utc>) -> Select<contact::Entity> {
     let mut condition = Condition::all();
-    if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(term) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let matches = |column: contact::Column| {
             Expr::expr(Func::lower(Expr::col((contact::Entity, column))))
                 .like(LikeExpr::new(like_pattern(term)).escape('\\'))
@@ -111,7 +123,8 @@ pub fn filtered(filter: &ContactFilter, now: DateTime<Utc>) -> Select<contact::E
     if let Some(overdue) = filter.overdue {
         let mut late = open_pending_of_contact();
         late.and_where(
-            Expr::col((pending_activity::Entity, pending_activity::Column::DueAt)).lt(Expr::val(now)),
+            Expr::col((pending_activity::Entity, pending_activity::Column::DueAt))
+                .lt(Expr::val(now)),
         );
         condition = condition.add(exists_or_not(overdue, late));
     }
@@ -120,16 +133,26 @@ pub fn filtered(filter: &ContactFilter, now: DateTime<Utc>) -> Select<contact::E
 
 /// The ordering of a contact list.
 pub fn ordering(sort: ContactSort, descending: bool) -> Ordering<contact::Model> {
-    let (column, key_of): (contact::Column, fn(&contact::Model) -> (SortValue, i64)) = match sort {
-        ContactSort::Name => (contact::Column::Name, |c| (SortValue::Text(c.name.clone()), c.id)),
-        ContactSort::CreatedAt => (contact::Column::CreatedAt, |c| (SortValue::Time(c.created_at), c.id)),
-        ContactSort::UpdatedAt => (contact::Column::UpdatedAt, |c| (SortValue::Time(c.updated_at), c.id)),
-        ContactSort::StageEnteredAt => {
-            (contact::Column::StageEnteredAt, |c| (SortValue::Time(c.stage_entered_at), c.id))
-        }
+    type KeyOf = fn(&contact::Model) -> (SortValue, i64);
+    let (column, key_of): (contact::Column, KeyOf) = match sort {
+        ContactSort::Name => (contact::Column::Name, |c| {
+            (SortValue::Text(c.name.clone()), c.id)
+        }),
+        ContactSort::CreatedAt => (contact::Column::CreatedAt, |c| {
+            (SortValue::Time(c.created_at), c.id)
+        }),
+        ContactSort::UpdatedAt => (contact::Column::UpdatedAt, |c| {
+            (SortValue::Time(c.updated_at), c.id)
+        }),
+        ContactSort::StageEnteredAt => (contact::Column::StageEnteredAt, |c| {
+            (SortValue::Time(c.stage_entered_at), c.id)
+        }),
     };
     Ordering {
-        name: format!("contacts:{sort:?}:{}", if descending { "DESC" } else { "ASC" }),
+        name: format!(
+            "contacts:{sort:?}:{}",
+            if descending { "DESC" } else { "ASC" }
+        ),
         key: Expr::col((contact::Entity, column)),
         id: Expr::col((contact::Entity, contact::Column::Id)),
         descending,
@@ -194,7 +217,9 @@ pub async fn available_transitions(
                 .iter()
                 .find(|row| row.id == rule.id)
                 .cloned()
-                .ok_or_else(|| super::ServiceError::Internal(format!("transition {} vanished", rule.id)))?;
+                .ok_or_else(|| {
+                    super::ServiceError::Internal(format!("transition {} vanished", rule.id))
+                })?;
             Ok(TransitionOption {
                 transition,
                 blocked_by: transition_blockers(rules, rule, role, &recorded),

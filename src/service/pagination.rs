@@ -121,7 +121,11 @@ fn beyond<M>(ordering: &Ordering<M>, cursor: &Cursor, forward: bool) -> Conditio
     let greater = forward != ordering.descending;
     let key_value: Value = cursor.key.clone().into();
     let compare = |expr: SimpleExpr, value: Value| -> SimpleExpr {
-        if greater { expr.gt(Expr::val(value)) } else { expr.lt(Expr::val(value)) }
+        if greater {
+            expr.gt(Expr::val(value))
+        } else {
+            expr.lt(Expr::val(value))
+        }
     };
     Condition::any()
         .add(compare(ordering.key.clone(), key_value.clone()))
@@ -146,10 +150,20 @@ where
     let first = page_size(request.first, "first")?;
     let last = page_size(request.last, "last")?;
     if first.is_some() && last.is_some() {
-        return Err(ServiceError::BadInput("give first or last, not both".to_owned()));
+        return Err(ServiceError::BadInput(
+            "give first or last, not both".to_owned(),
+        ));
     }
-    let after = request.after.as_deref().map(|c| Cursor::decode(c, &ordering.name)).transpose()?;
-    let before = request.before.as_deref().map(|c| Cursor::decode(c, &ordering.name)).transpose()?;
+    let after = request
+        .after
+        .as_deref()
+        .map(|c| Cursor::decode(c, &ordering.name))
+        .transpose()?;
+    let before = request
+        .before
+        .as_deref()
+        .map(|c| Cursor::decode(c, &ordering.name))
+        .transpose()?;
     let mut select = select;
     if let Some(cursor) = &after {
         select = select.filter(beyond(ordering, cursor, true));
@@ -176,7 +190,11 @@ where
         .into_iter()
         .map(|row| {
             let (key, id) = (ordering.key_of)(&row);
-            let cursor = Cursor { order: ordering.name.clone(), key, id };
+            let cursor = Cursor {
+                order: ordering.name.clone(),
+                key,
+                id,
+            };
             (cursor.encode(), row)
         })
         .collect();
@@ -205,7 +223,10 @@ impl Counter {
             format!("SELECT COUNT(*) AS total FROM ({}) AS listed", inner.sql),
             inner.values.map(|values| values.0).unwrap_or_default(),
         );
-        Self { db: db.clone(), statement }
+        Self {
+            db: db.clone(),
+            statement,
+        }
     }
 
     /// The number of rows.
@@ -225,7 +246,11 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_stay_opaque() {
-        let cursor = Cursor { order: "contacts:NAME:ASC".into(), key: SortValue::Text("Ada".into()), id: 7 };
+        let cursor = Cursor {
+            order: "contacts:NAME:ASC".into(),
+            key: SortValue::Text("Ada".into()),
+            id: 7,
+        };
         let text = cursor.encode();
         assert!(!text.contains("Ada"));
         assert_eq!(Cursor::decode(&text, "contacts:NAME:ASC").unwrap(), cursor);
@@ -233,7 +258,11 @@ mod tests {
 
     #[test]
     fn a_cursor_from_another_ordering_is_refused() {
-        let cursor = Cursor { order: "contacts:NAME:ASC".into(), key: SortValue::Text("Ada".into()), id: 7 };
+        let cursor = Cursor {
+            order: "contacts:NAME:ASC".into(),
+            key: SortValue::Text("Ada".into()),
+            id: 7,
+        };
         assert!(Cursor::decode(&cursor.encode(), "contacts:NAME:DESC").is_err());
         assert!(Cursor::decode("garbage!", "contacts:NAME:ASC").is_err());
     }

@@ -11,7 +11,9 @@ use sea_orm::{
 use super::ServiceResult;
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
 use crate::domain::reminder::{ReminderFacts, ReminderState, ReminderWindow, reminder_state};
-use crate::entity::{activity, pending_activity, reminder_state as reminder_row, stage_change, todo};
+use crate::entity::{
+    activity, pending_activity, reminder_state as reminder_row, stage_change, todo,
+};
 
 /// Status of an open pending activity or to-do.
 pub const OPEN: &str = "OPEN";
@@ -26,8 +28,19 @@ fn far_future() -> DateTime<Utc> {
     DateTime::from_timestamp(253_402_214_400, 0).unwrap_or_default()
 }
 
-fn newest_first<M>(name: &str, key: Expr, id: Expr, key_of: fn(&M) -> (SortValue, i64)) -> Ordering<M> {
-    Ordering { name: name.to_owned(), key, id, descending: true, key_of }
+fn newest_first<M>(
+    name: &str,
+    key: Expr,
+    id: Expr,
+    key_of: fn(&M) -> (SortValue, i64),
+) -> Ordering<M> {
+    Ordering {
+        name: name.to_owned(),
+        key,
+        id,
+        descending: true,
+        key_of,
+    }
 }
 
 /// A contact's done activities, newest first.
@@ -43,7 +56,10 @@ pub async fn activities_of_contact(
         Expr::col((activity::Entity, activity::Column::Id)),
         |a: &activity::Model| (SortValue::Time(a.performed_at), a.id),
     );
-    Ok((fetch_page(db, select.clone(), &ordering, page).await?, Counter::new(db, select)))
+    Ok((
+        fetch_page(db, select.clone(), &ordering, page).await?,
+        Counter::new(db, select),
+    ))
 }
 
 /// A contact's stage log, newest first.
@@ -52,14 +68,18 @@ pub async fn stage_log(
     contact_id: i64,
     page: &PageRequest,
 ) -> ServiceResult<(Page<stage_change::Model>, Counter)> {
-    let select = stage_change::Entity::find().filter(stage_change::Column::ContactId.eq(contact_id));
+    let select =
+        stage_change::Entity::find().filter(stage_change::Column::ContactId.eq(contact_id));
     let ordering = newest_first(
         "stageLog:changedAt",
         Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)),
         Expr::col((stage_change::Entity, stage_change::Column::Id)),
         |c: &stage_change::Model| (SortValue::Time(c.changed_at), c.id),
     );
-    Ok((fetch_page(db, select.clone(), &ordering, page).await?, Counter::new(db, select)))
+    Ok((
+        fetch_page(db, select.clone(), &ordering, page).await?,
+        Counter::new(db, select),
+    ))
 }
 
 /// A contact's pending activities with one of `statuses`, soonest deadline first.
@@ -91,7 +111,12 @@ pub struct PendingFilter {
     pub due_before: Option<DateTime<Utc>>,
 }
 
-fn soonest_due<M>(name: &str, due: Expr, id: Expr, key_of: fn(&M) -> (SortValue, i64)) -> Ordering<M> {
+fn soonest_due<M>(
+    name: &str,
+    due: Expr,
+    id: Expr,
+    key_of: fn(&M) -> (SortValue, i64),
+) -> Ordering<M> {
     Ordering {
         name: name.to_owned(),
         key: Expr::expr(Func::coalesce([due, Expr::val(far_future())])),
@@ -122,7 +147,10 @@ pub async fn pending_activities(
         Expr::col((pending_activity::Entity, pending_activity::Column::Id)),
         |p: &pending_activity::Model| (SortValue::Time(p.due_at.unwrap_or_else(far_future)), p.id),
     );
-    Ok((fetch_page(db, select.clone(), &ordering, page).await?, Counter::new(db, select)))
+    Ok((
+        fetch_page(db, select.clone(), &ordering, page).await?,
+        Counter::new(db, select),
+    ))
 }
 
 /// To-dos of one operator with one of `statuses`, soonest deadline first (undated last).
@@ -141,7 +169,10 @@ pub async fn todos(
         Expr::col((todo::Entity, todo::Column::Id)),
         |t: &todo::Model| (SortValue::Time(t.due_at.unwrap_or_else(far_future)), t.id),
     );
-    Ok((fetch_page(db, select.clone(), &ordering, page).await?, Counter::new(db, select)))
+    Ok((
+        fetch_page(db, select.clone(), &ordering, page).await?,
+        Counter::new(db, select),
+    ))
 }
 
 /// A reminder: a pending activity with a window, and what its assignee did with it.
@@ -167,7 +198,11 @@ impl Reminder {
             snoozed_until: row.and_then(|r| r.snoozed_until),
             dismissed_at: row.and_then(|r| r.dismissed_at),
         };
-        Some(Self { pending, window, facts })
+        Some(Self {
+            pending,
+            window,
+            facts,
+        })
     }
 
     /// Where it stands at `now`.
@@ -177,8 +212,14 @@ impl Reminder {
 }
 
 /// The reminder of one pending activity.
-pub async fn reminder(db: &impl ConnectionTrait, pending_id: i64) -> ServiceResult<Option<Reminder>> {
-    let Some(pending) = pending_activity::Entity::find_by_id(pending_id).one(db).await? else {
+pub async fn reminder(
+    db: &impl ConnectionTrait,
+    pending_id: i64,
+) -> ServiceResult<Option<Reminder>> {
+    let Some(pending) = pending_activity::Entity::find_by_id(pending_id)
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let row = reminder_row::Entity::find()

@@ -6,10 +6,13 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use crate::domain;
 use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
 use crate::graphql::context::loader;
-use crate::graphql::ids::{self, kind};
-use crate::graphql::loaders::{ActivityTypeKey, RulesOfStage, StageKey, StagesOfWorkflow, TransitionsOfWorkflow, WorkflowKey, required};
-use crate::service::catalog;
 use crate::graphql::errors::ApiResult;
+use crate::graphql::ids::{self, kind};
+use crate::graphql::loaders::{
+    ActivityTypeKey, RulesOfStage, StageKey, StagesOfWorkflow, TransitionsOfWorkflow, WorkflowKey,
+    required,
+};
+use crate::service::catalog;
 
 /// What an operator may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -66,9 +69,15 @@ impl Operator {
     }
     /// Role, which decides what the operator may do.
     async fn role(&self) -> Result<RoleValue> {
-        let role: domain::Role = self.0.role.parse().map_err(|e: domain::role::UnknownRole| {
-            crate::graphql::errors::to_graphql(&crate::service::ServiceError::Internal(e.to_string()))
-        })?;
+        let role: domain::Role = self
+            .0
+            .role
+            .parse()
+            .map_err(|e: domain::role::UnknownRole| {
+                crate::graphql::errors::to_graphql(&crate::service::ServiceError::Internal(
+                    e.to_string(),
+                ))
+            })?;
         Ok(role.into())
     }
     /// Inactive operators cannot sign in or be assigned work.
@@ -139,12 +148,18 @@ impl Workflow {
     }
     /// The stages, ordered by position.
     async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {
-        let stages = loader(ctx).load_one(StagesOfWorkflow(self.0.id)).await?.unwrap_or_default();
+        let stages = loader(ctx)
+            .load_one(StagesOfWorkflow(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(stages.into_iter().map(Stage).collect())
     }
     /// The permitted moves between its stages.
     async fn transitions(&self, ctx: &Context<'_>) -> Result<Vec<Transition>> {
-        let rows = loader(ctx).load_one(TransitionsOfWorkflow(self.0.id)).await?.unwrap_or_default();
+        let rows = loader(ctx)
+            .load_one(TransitionsOfWorkflow(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Transition).collect())
     }
 }
@@ -184,11 +199,16 @@ impl Stage {
     }
     /// The workflow the stage belongs to.
     async fn workflow(&self, ctx: &Context<'_>) -> Result<Workflow> {
-        Ok(Workflow(required(loader(ctx), WorkflowKey(self.0.workflow_id)).await?))
+        Ok(Workflow(
+            required(loader(ctx), WorkflowKey(self.0.workflow_id)).await?,
+        ))
     }
     /// The activity types listed on the stage, in rule order, with their rules.
     async fn activity_rules(&self, ctx: &Context<'_>) -> Result<Vec<StageActivityRule>> {
-        let rules = loader(ctx).load_one(RulesOfStage(self.0.id)).await?.unwrap_or_default();
+        let rules = loader(ctx)
+            .load_one(RulesOfStage(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rules.into_iter().map(StageActivityRule).collect())
     }
 }
@@ -200,12 +220,16 @@ pub struct StageActivityRule(pub stage_activity_rule::Model);
 impl StageActivityRule {
     /// The listed activity type.
     async fn activity_type(&self, ctx: &Context<'_>) -> Result<ActivityType> {
-        Ok(ActivityType(required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?))
+        Ok(ActivityType(
+            required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?,
+        ))
     }
     /// Scheduled next when a pending activity of this type is completed without an explicit `next`.
     async fn next_activity_type(&self, ctx: &Context<'_>) -> Result<Option<ActivityType>> {
         match self.0.next_activity_type_id {
-            Some(id) => Ok(Some(ActivityType(required(loader(ctx), ActivityTypeKey(id)).await?))),
+            Some(id) => Ok(Some(ActivityType(
+                required(loader(ctx), ActivityTypeKey(id)).await?,
+            ))),
             None => Ok(None),
         }
     }
@@ -238,11 +262,15 @@ impl Transition {
     }
     /// The stage left.
     async fn from(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(required(loader(ctx), StageKey(self.0.from_stage_id)).await?))
+        Ok(Stage(
+            required(loader(ctx), StageKey(self.0.from_stage_id)).await?,
+        ))
     }
     /// The stage entered.
     async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(required(loader(ctx), StageKey(self.0.to_stage_id)).await?))
+        Ok(Stage(
+            required(loader(ctx), StageKey(self.0.to_stage_id)).await?,
+        ))
     }
     /// Roles that may take it; empty: every role. ADMIN takes every transition.
     async fn allowed_roles(&self) -> Result<Vec<RoleValue>> {

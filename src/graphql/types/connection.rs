@@ -51,9 +51,16 @@ macro_rules! connection {
                 let edges = page
                     .rows
                     .into_iter()
-                    .map(|(cursor, row)| $edge { cursor, node: wrap(row) })
+                    .map(|(cursor, row)| $edge {
+                        cursor,
+                        node: wrap(row),
+                    })
                     .collect();
-                Self { edges, page_info, counter }
+                Self {
+                    edges,
+                    page_info,
+                    counter,
+                }
             }
         }
 

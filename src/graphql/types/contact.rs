@@ -9,7 +9,10 @@ use crate::entity::contact;
 use crate::graphql::context::{caller, db, loader};
 use crate::graphql::errors::{ApiResult, UserErrorCode};
 use crate::graphql::ids::{self, kind};
-use crate::graphql::loaders::{AllActivityTypes, OperatorKey, RulesOfWorkflow, StageKey, TransitionsOfWorkflow, WorkflowKey, required};
+use crate::graphql::loaders::{
+    AllActivityTypes, OperatorKey, RulesOfWorkflow, StageKey, TransitionsOfWorkflow, WorkflowKey,
+    required,
+};
 use crate::graphql::scalars::DateTime;
 use crate::service::pagination::PageRequest;
 use crate::service::{catalog, contacts, work_items};
@@ -17,8 +20,18 @@ use crate::service::{catalog, contacts, work_items};
 /// A person or company moving through a workflow.
 pub struct Contact(pub contact::Model);
 
-connection!(ActivityConnection, ActivityEdge, Activity, "A page of done activities.");
-connection!(StageChangeConnection, StageChangeEdge, StageChange, "A page of the stage log.");
+connection!(
+    ActivityConnection,
+    ActivityEdge,
+    Activity,
+    "A page of done activities."
+);
+connection!(
+    StageChangeConnection,
+    StageChangeEdge,
+    StageChange,
+    "A page of the stage log."
+);
 
 #[Object]
 impl Contact {
@@ -45,17 +58,23 @@ impl Contact {
     /// The operator responsible for the contact.
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<Operator>> {
         match self.0.owner_id {
-            Some(id) => Ok(Some(Operator(required(loader(ctx), OperatorKey(id)).await?))),
+            Some(id) => Ok(Some(Operator(
+                required(loader(ctx), OperatorKey(id)).await?,
+            ))),
             None => Ok(None),
         }
     }
     /// The workflow the contact moves through.
     async fn workflow(&self, ctx: &Context<'_>) -> Result<Workflow> {
-        Ok(Workflow(required(loader(ctx), WorkflowKey(self.0.workflow_id)).await?))
+        Ok(Workflow(
+            required(loader(ctx), WorkflowKey(self.0.workflow_id)).await?,
+        ))
     }
     /// The stage the contact is in.
     async fn stage(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(required(loader(ctx), StageKey(self.0.stage_id)).await?))
+        Ok(Stage(
+            required(loader(ctx), StageKey(self.0.stage_id)).await?,
+        ))
     }
     /// When the contact entered its stage.
     async fn stage_entered_at(&self) -> DateTime {
@@ -81,34 +100,72 @@ impl Contact {
     async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<TransitionOption>> {
         let who = caller(ctx).await?;
         let rules = required(loader(ctx), RulesOfWorkflow(self.0.workflow_id)).await?;
-        let transitions = loader(ctx).load_one(TransitionsOfWorkflow(self.0.workflow_id)).await?.unwrap_or_default();
-        let options = contacts::available_transitions(db(ctx), &self.0, &rules, who.role, &transitions).await.api()?;
+        let transitions = loader(ctx)
+            .load_one(TransitionsOfWorkflow(self.0.workflow_id))
+            .await?
+            .unwrap_or_default();
+        let options =
+            contacts::available_transitions(db(ctx), &self.0, &rules, who.role, &transitions)
+                .await
+                .api()?;
         Ok(options
             .into_iter()
             .map(|option| TransitionOption {
                 allowed: option.blocked_by.is_empty(),
-                blocked_by: option.blocked_by.into_iter().map(UserErrorCode::from).collect(),
+                blocked_by: option
+                    .blocked_by
+                    .into_iter()
+                    .map(UserErrorCode::from)
+                    .collect(),
                 to_stage_id: option.transition.to_stage_id,
                 transition: option.transition,
             })
             .collect())
     }
     /// Done activities, newest first.
-    async fn activities(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<ActivityConnection> {
-        let request = PageRequest { first, after, ..Default::default() };
-        let (page, counter) = work_items::activities_of_contact(db(ctx), self.0.id, &request).await.api()?;
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ActivityConnection> {
+        let request = PageRequest {
+            first,
+            after,
+            ..Default::default()
+        };
+        let (page, counter) = work_items::activities_of_contact(db(ctx), self.0.id, &request)
+            .await
+            .api()?;
         Ok(ActivityConnection::new(page, counter, Activity))
     }
     /// Pending activities with one of these statuses (default: OPEN), soonest deadline first.
-    async fn pending_activities(&self, ctx: &Context<'_>, status: Option<Vec<PendingStatus>>) -> Result<Vec<PendingActivity>> {
+    async fn pending_activities(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<Vec<PendingStatus>>,
+    ) -> Result<Vec<PendingActivity>> {
         let statuses = PendingStatus::names(status);
-        let rows = work_items::pending_of_contact(db(ctx), self.0.id, &statuses).await.api()?;
+        let rows = work_items::pending_of_contact(db(ctx), self.0.id, &statuses)
+            .await
+            .api()?;
         Ok(rows.into_iter().map(PendingActivity).collect())
     }
     /// The stage log, newest first.
-    async fn stage_log(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<StageChangeConnection> {
-        let request = PageRequest { first, after, ..Default::default() };
-        let (page, counter) = work_items::stage_log(db(ctx), self.0.id, &request).await.api()?;
+    async fn stage_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<StageChangeConnection> {
+        let request = PageRequest {
+            first,
+            after,
+            ..Default::default()
+        };
+        let (page, counter) = work_items::stage_log(db(ctx), self.0.id, &request)
+            .await
+            .api()?;
         Ok(StageChangeConnection::new(page, counter, StageChange))
     }
 }
@@ -135,7 +192,9 @@ impl TransitionOption {
     }
     /// The stage it leads to.
     async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(required(loader(ctx), StageKey(self.to_stage_id)).await?))
+        Ok(Stage(
+            required(loader(ctx), StageKey(self.to_stage_id)).await?,
+        ))
     }
 }
 
@@ -161,12 +220,19 @@ impl ContactFilter {
     pub fn to_service(&self) -> contacts::ContactFilter {
         contacts::ContactFilter {
             search: self.search.clone(),
-            workflow_id: self.workflow_id.as_ref().map(|id| ids::filter_value(id, kind::WORKFLOW)),
-            stage_ids: self
-                .stage_ids
+            workflow_id: self
+                .workflow_id
                 .as_ref()
-                .map(|list| list.iter().map(|id| ids::filter_value(id, kind::STAGE)).collect()),
-            owner_id: self.owner_id.as_ref().map(|id| ids::filter_value(id, kind::OPERATOR)),
+                .map(|id| ids::filter_value(id, kind::WORKFLOW)),
+            stage_ids: self.stage_ids.as_ref().map(|list| {
+                list.iter()
+                    .map(|id| ids::filter_value(id, kind::STAGE))
+                    .collect()
+            }),
+            owner_id: self
+                .owner_id
+                .as_ref()
+                .map(|id| ids::filter_value(id, kind::OPERATOR)),
             has_open_pending: self.has_open_pending,
             overdue: self.overdue,
         }
@@ -209,7 +275,10 @@ pub struct ContactOrder {
 impl ContactOrder {
     /// The service sort key and whether it is descending.
     pub fn to_service(order: Option<ContactOrder>) -> (contacts::ContactSort, bool) {
-        let order = order.unwrap_or(ContactOrder { field: ContactOrderField::UpdatedAt, direction: OrderDirection::Desc });
+        let order = order.unwrap_or(ContactOrder {
+            field: ContactOrderField::UpdatedAt,
+            direction: OrderDirection::Desc,
+        });
         let sort = match order.field {
             ContactOrderField::Name => contacts::ContactSort::Name,
             ContactOrderField::CreatedAt => contacts::ContactSort::CreatedAt,

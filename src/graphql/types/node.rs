@@ -11,7 +11,8 @@ use crate::graphql::context::{db, loader};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
-    ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, PendingKey, StageKey, TodoKey, TransitionKey, WorkflowKey,
+    ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, PendingKey, StageKey, TodoKey,
+    TransitionKey, WorkflowKey,
 };
 use crate::service::{lookup, work_items};
 
@@ -50,21 +51,56 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
     };
     let loader = loader(ctx);
     let node = match kind_name.as_str() {
-        kind::OPERATOR => loader.load_one(OperatorKey(number)).await?.map(|m| Node::Operator(Operator(m))),
-        kind::WORKFLOW => loader.load_one(WorkflowKey(number)).await?.map(|m| Node::Workflow(Workflow(m))),
-        kind::STAGE => loader.load_one(StageKey(number)).await?.map(|m| Node::Stage(Stage(m))),
-        kind::TRANSITION => loader.load_one(TransitionKey(number)).await?.map(|m| Node::Transition(Transition(m))),
-        kind::ACTIVITY_TYPE => loader.load_one(ActivityTypeKey(number)).await?.map(|m| Node::ActivityType(ActivityType(m))),
-        kind::CONTACT => loader.load_one(ContactKey(number)).await?.map(|m| Node::Contact(Contact(m))),
-        kind::ACTIVITY => loader.load_one(ActivityKey(number)).await?.map(|m| Node::Activity(Activity(m))),
-        kind::PENDING_ACTIVITY => loader.load_one(PendingKey(number)).await?.map(|m| Node::PendingActivity(PendingActivity(m))),
-        kind::TODO => loader.load_one(TodoKey(number)).await?.map(|m| Node::Todo(Todo(m))),
-        kind::STAGE_CHANGE => lookup::by_ids::<stage_change::Entity, _>(db(ctx), stage_change::Column::Id, &[number], |m| m.id)
+        kind::OPERATOR => loader
+            .load_one(OperatorKey(number))
+            .await?
+            .map(|m| Node::Operator(Operator(m))),
+        kind::WORKFLOW => loader
+            .load_one(WorkflowKey(number))
+            .await?
+            .map(|m| Node::Workflow(Workflow(m))),
+        kind::STAGE => loader
+            .load_one(StageKey(number))
+            .await?
+            .map(|m| Node::Stage(Stage(m))),
+        kind::TRANSITION => loader
+            .load_one(TransitionKey(number))
+            .await?
+            .map(|m| Node::Transition(Transition(m))),
+        kind::ACTIVITY_TYPE => loader
+            .load_one(ActivityTypeKey(number))
+            .await?
+            .map(|m| Node::ActivityType(ActivityType(m))),
+        kind::CONTACT => loader
+            .load_one(ContactKey(number))
+            .await?
+            .map(|m| Node::Contact(Contact(m))),
+        kind::ACTIVITY => loader
+            .load_one(ActivityKey(number))
+            .await?
+            .map(|m| Node::Activity(Activity(m))),
+        kind::PENDING_ACTIVITY => loader
+            .load_one(PendingKey(number))
+            .await?
+            .map(|m| Node::PendingActivity(PendingActivity(m))),
+        kind::TODO => loader
+            .load_one(TodoKey(number))
+            .await?
+            .map(|m| Node::Todo(Todo(m))),
+        kind::STAGE_CHANGE => lookup::by_ids::<stage_change::Entity, _>(
+            db(ctx),
+            stage_change::Column::Id,
+            &[number],
+            |m| m.id,
+        )
+        .await
+        .api()?
+        .remove(&number)
+        .map(|m| Node::StageChange(StageChange(m))),
+        kind::REMINDER => work_items::reminder(db(ctx), number)
             .await
             .api()?
-            .remove(&number)
-            .map(|m| Node::StageChange(StageChange(m))),
-        kind::REMINDER => work_items::reminder(db(ctx), number).await.api()?.map(|r| Node::Reminder(Reminder(r))),
+            .map(|r| Node::Reminder(Reminder(r))),
         _ => None,
     };
     Ok(node)

@@ -57,11 +57,15 @@ impl Reminder {
     }
     /// The contact concerned.
     async fn contact(&self, ctx: &Context<'_>) -> Result<Contact> {
-        Ok(Contact(required(loader(ctx), ContactKey(self.0.pending.contact_id)).await?))
+        Ok(Contact(
+            required(loader(ctx), ContactKey(self.0.pending.contact_id)).await?,
+        ))
     }
     /// Who receives it.
     async fn assignee(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(required(loader(ctx), OperatorKey(self.0.pending.assignee_id)).await?))
+        Ok(Operator(
+            required(loader(ctx), OperatorKey(self.0.pending.assignee_id)).await?,
+        ))
     }
     /// When it falls due.
     async fn starts_at(&self) -> DateTime {

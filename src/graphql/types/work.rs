@@ -7,7 +7,10 @@ use super::contact::Contact;
 use crate::entity::{activity, pending_activity, stage_change, todo};
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
-use crate::graphql::loaders::{ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, PendingKey, StageKey, TodosOfPending, required};
+use crate::graphql::loaders::{
+    ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, PendingKey, StageKey, TodosOfPending,
+    required,
+};
 use crate::graphql::scalars::DateTime;
 use crate::service::work_items::{CANCELLED, DONE, OPEN};
 
@@ -82,12 +85,16 @@ impl Activity {
     }
     /// The contact it was done for.
     async fn contact(&self, ctx: &Context<'_>) -> Result<Contact> {
-        Ok(Contact(required(loader(ctx), ContactKey(self.0.contact_id)).await?))
+        Ok(Contact(
+            required(loader(ctx), ContactKey(self.0.contact_id)).await?,
+        ))
     }
     /// What kind of activity it was.
     #[graphql(name = "type")]
     async fn activity_type(&self, ctx: &Context<'_>) -> Result<ActivityType> {
-        Ok(ActivityType(required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?))
+        Ok(ActivityType(
+            required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?,
+        ))
     }
     /// Data: set by the server when the activity is recorded.
     async fn performed_at(&self) -> DateTime {
@@ -95,7 +102,9 @@ impl Activity {
     }
     /// Operatore: the operator who recorded it (the caller), never taken from input.
     async fn operator(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(required(loader(ctx), OperatorKey(self.0.operator_id)).await?))
+        Ok(Operator(
+            required(loader(ctx), OperatorKey(self.0.operator_id)).await?,
+        ))
     }
     /// What was done.
     async fn description(&self) -> Option<&str> {
@@ -103,7 +112,9 @@ impl Activity {
     }
     /// The stage the contact was in when it was recorded.
     async fn stage(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(required(loader(ctx), StageKey(self.0.stage_id)).await?))
+        Ok(Stage(
+            required(loader(ctx), StageKey(self.0.stage_id)).await?,
+        ))
     }
     /// When the row was written.
     async fn created_at(&self) -> DateTime {
@@ -122,12 +133,16 @@ impl PendingActivity {
     }
     /// The contact it is for.
     async fn contact(&self, ctx: &Context<'_>) -> Result<Contact> {
-        Ok(Contact(required(loader(ctx), ContactKey(self.0.contact_id)).await?))
+        Ok(Contact(
+            required(loader(ctx), ContactKey(self.0.contact_id)).await?,
+        ))
     }
     /// What kind of activity is to be done.
     #[graphql(name = "type")]
     async fn activity_type(&self, ctx: &Context<'_>) -> Result<ActivityType> {
-        Ok(ActivityType(required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?))
+        Ok(ActivityType(
+            required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?,
+        ))
     }
     /// What is to be done.
     async fn description(&self) -> Option<&str> {
@@ -143,7 +158,9 @@ impl PendingActivity {
     }
     /// Operatore: who must do it.
     async fn assignee(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(required(loader(ctx), OperatorKey(self.0.assignee_id)).await?))
+        Ok(Operator(
+            required(loader(ctx), OperatorKey(self.0.assignee_id)).await?,
+        ))
     }
     /// When the reminder starts showing to the assignee.
     async fn reminder_starts_at(&self) -> Option<DateTime> {
@@ -159,7 +176,10 @@ impl PendingActivity {
     }
     /// The to-do created for it, if any.
     async fn todo(&self, ctx: &Context<'_>) -> Result<Option<Todo>> {
-        let todos = loader(ctx).load_one(TodosOfPending(self.0.id)).await?.unwrap_or_default();
+        let todos = loader(ctx)
+            .load_one(TodosOfPending(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(todos.into_iter().last().map(Todo))
     }
     /// Where it stands.
@@ -173,13 +193,17 @@ impl PendingActivity {
     /// The activity recorded when it was done.
     async fn completed_activity(&self, ctx: &Context<'_>) -> Result<Option<Activity>> {
         match self.0.completed_activity_id {
-            Some(id) => Ok(Some(Activity(required(loader(ctx), ActivityKey(id)).await?))),
+            Some(id) => Ok(Some(Activity(
+                required(loader(ctx), ActivityKey(id)).await?,
+            ))),
             None => Ok(None),
         }
     }
     /// The operator who scheduled it.
     async fn created_by(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(required(loader(ctx), OperatorKey(self.0.created_by_id)).await?))
+        Ok(Operator(
+            required(loader(ctx), OperatorKey(self.0.created_by_id)).await?,
+        ))
     }
 }
 
@@ -194,7 +218,9 @@ impl Todo {
     }
     /// Whose list it is on.
     async fn operator(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(required(loader(ctx), OperatorKey(self.0.operator_id)).await?))
+        Ok(Operator(
+            required(loader(ctx), OperatorKey(self.0.operator_id)).await?,
+        ))
     }
     /// Short title.
     async fn title(&self) -> &str {
@@ -208,7 +234,9 @@ impl Todo {
     #[graphql(name = "type")]
     async fn activity_type(&self, ctx: &Context<'_>) -> Result<Option<ActivityType>> {
         match self.0.activity_type_id {
-            Some(id) => Ok(Some(ActivityType(required(loader(ctx), ActivityTypeKey(id)).await?))),
+            Some(id) => Ok(Some(ActivityType(
+                required(loader(ctx), ActivityTypeKey(id)).await?,
+            ))),
             None => Ok(None),
         }
     }
@@ -222,7 +250,9 @@ impl Todo {
     /// The pending activity it was created for.
     async fn pending_activity(&self, ctx: &Context<'_>) -> Result<Option<PendingActivity>> {
         match self.0.pending_activity_id {
-            Some(id) => Ok(Some(PendingActivity(required(loader(ctx), PendingKey(id)).await?))),
+            Some(id) => Ok(Some(PendingActivity(
+                required(loader(ctx), PendingKey(id)).await?,
+            ))),
             None => Ok(None),
         }
     }
@@ -259,7 +289,9 @@ impl StageChange {
     }
     /// The contact that moved.
     async fn contact(&self, ctx: &Context<'_>) -> Result<Contact> {
-        Ok(Contact(required(loader(ctx), ContactKey(self.0.contact_id)).await?))
+        Ok(Contact(
+            required(loader(ctx), ContactKey(self.0.contact_id)).await?,
+        ))
     }
     /// The stage left; null for the row written when the contact was created.
     async fn from(&self, ctx: &Context<'_>) -> Result<Option<Stage>> {
@@ -270,11 +302,15 @@ impl StageChange {
     }
     /// The stage entered.
     async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(required(loader(ctx), StageKey(self.0.to_stage_id)).await?))
+        Ok(Stage(
+            required(loader(ctx), StageKey(self.0.to_stage_id)).await?,
+        ))
     }
     /// Who moved it.
     async fn operator(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(required(loader(ctx), OperatorKey(self.0.operator_id)).await?))
+        Ok(Operator(
+            required(loader(ctx), OperatorKey(self.0.operator_id)).await?,
+        ))
     }
     /// When (server time).
     async fn changed_at(&self) -> DateTime {

@@ -15,10 +15,22 @@ use crate::service::ServiceResult;
 use crate::service::work_items::{DONE, OPEN};
 
 const FIRST_NAMES: [&str; 12] = [
-    "Giulia", "Marco", "Sofia", "Luca", "Elena", "Paolo", "Chiara", "Andrea", "Francesca", "Matteo", "Laura", "Davide",
+    "Giulia",
+    "Marco",
+    "Sofia",
+    "Luca",
+    "Elena",
+    "Paolo",
+    "Chiara",
+    "Andrea",
+    "Francesca",
+    "Matteo",
+    "Laura",
+    "Davide",
 ];
 const LAST_NAMES: [&str; 12] = [
-    "Ferrari", "Esposito", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti", "De Luca", "Costa",
+    "Ferrari", "Esposito", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo",
+    "Conti", "De Luca", "Costa",
 ];
 const PATHS: [&[&str]; 9] = [
     &["START"],
@@ -26,7 +38,14 @@ const PATHS: [&[&str]; 9] = [
     &["START", "QUALIFICATION", "PROSPECT"],
     &["START", "QUALIFICATION", "PROSPECT", "LEAD"],
     &["START", "QUALIFICATION", "PROSPECT", "LEAD", "OPPORTUNITY"],
-    &["START", "QUALIFICATION", "PROSPECT", "LEAD", "OPPORTUNITY", "CUSTOMER"],
+    &[
+        "START",
+        "QUALIFICATION",
+        "PROSPECT",
+        "LEAD",
+        "OPPORTUNITY",
+        "CUSTOMER",
+    ],
     &["START", "QUALIFICATION", "NOT_QUALIFIED"],
     &["START", "QUALIFICATION", "PROSPECT", "CLOSED"],
     &["START", "QUALIFICATION", "PROSPECT", "LEAD", "PROSPECT"],
@@ -81,8 +100,16 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
         id: NotSet,
         version: Set(1),
         name: Set(format!("{first} {last}")),
-        email: Set(Some(format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase().replace(' ', "")))),
-        phone: Set(Some(format!("+39 02 {:04} {:04}", 1000 + index * 37, 2000 + index * 91))),
+        email: Set(Some(format!(
+            "{}.{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase().replace(' ', "")
+        ))),
+        phone: Set(Some(format!(
+            "+39 02 {:04} {:04}",
+            1000 + index * 37,
+            2000 + index * 91
+        ))),
         owner_id: Set(owner_id),
         workflow_id: Set(ids.workflow.id),
         stage_id: Set(ids.stages[path[0]]),
@@ -99,7 +126,12 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
     for (position, stage) in path.iter().enumerate() {
         let mut recorded = HashSet::new();
         let is_current = position + 1 == path.len();
+        // Half of the contacts waiting in QUALIFICATION have not had their discovery call yet.
+        let waiting_for_call = is_current && *stage == "QUALIFICATION" && index % 2 == 1;
         for (n, type_code) in activities_in(stage).iter().enumerate() {
+            if waiting_for_call && *type_code == "DISCOVERY_CALL" {
+                continue;
+            }
             let performed = entered + Duration::hours(20 + 5 * n as i64);
             if performed >= now {
                 break;
@@ -109,11 +141,27 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
             writes += 1;
         }
         if let Some(next) = path.get(position + 1) {
-            let role = if *next == "CUSTOMER" { Role::Manager } else { Role::Operator };
+            let role = if *next == "CUSTOMER" {
+                Role::Manager
+            } else {
+                Role::Operator
+            };
             ids.check_move(stage, next, role, &recorded)?;
-            let mover = if role == Role::Manager { ids.operators["maria"] } else { operator_id };
+            let mover = if role == Role::Manager {
+                ids.operators["maria"]
+            } else {
+                operator_id
+            };
             entered += step;
-            log(db, row.id, Some(ids.stages[stage]), ids.stages[next], mover, entered).await?;
+            log(
+                db,
+                row.id,
+                Some(ids.stages[stage]),
+                ids.stages[next],
+                mover,
+                entered,
+            )
+            .await?;
             writes += 1;
         }
         if is_current && let Some(next_type) = next_in(stage) {
@@ -168,7 +216,10 @@ async fn record(
         activity_type_id: Set(ids.types[type_code]),
         stage_id: Set(ids.stages[stage]),
         operator_id: Set(operator_id),
-        description: Set(Some(format!("{} done", type_code.to_lowercase().replace('_', " ")))),
+        description: Set(Some(format!(
+            "{} done",
+            type_code.to_lowercase().replace('_', " ")
+        ))),
         performed_at: Set(at),
         created_at: Set(at),
     }
@@ -211,13 +262,24 @@ async fn schedule(
 ) -> ServiceResult<()> {
     let now = ids.now;
     let due = now + Duration::days((index % 5) as i64 - 1) + Duration::hours(2);
-    let (starts, ends) = match index % 3 {
-        0 => (Some(now - Duration::minutes(30)), Some(now + Duration::hours(4))),
-        1 => (Some(due - Duration::hours(1)), Some(due + Duration::hours(1))),
+    let (starts, ends) = match (index / 3) % 3 {
+        0 => (
+            Some(now - Duration::minutes(30)),
+            Some(now + Duration::hours(4)),
+        ),
+        1 => (
+            Some(due - Duration::hours(1)),
+            Some(due + Duration::hours(1)),
+        ),
         _ => (None, None),
     };
     let since = now - Duration::hours(6);
-    let description = format!("{} with {} ({})", type_code.to_lowercase().replace('_', " "), contact.name, stage.to_lowercase());
+    let description = format!(
+        "{} with {} ({})",
+        type_code.to_lowercase().replace('_', " "),
+        contact.name,
+        stage.to_lowercase()
+    );
     let pending = pending_activity::ActiveModel {
         id: NotSet,
         contact_id: Set(contact.id),
@@ -228,7 +290,7 @@ async fn schedule(
         assignee_id: Set(assignee_id),
         reminder_starts_at: Set(starts),
         reminder_ends_at: Set(ends),
-        create_todo: Set(index % 2 == 0),
+        create_todo: Set(index.is_multiple_of(2)),
         status: Set(OPEN.to_owned()),
         completed_at: Set(None),
         completed_activity_id: Set(None),
@@ -242,7 +304,11 @@ async fn schedule(
         todo::ActiveModel {
             id: NotSet,
             operator_id: Set(assignee_id),
-            title: Set(format!("{}: {}", type_code.replace('_', " ").to_lowercase(), contact.name)),
+            title: Set(format!(
+                "{}: {}",
+                type_code.replace('_', " ").to_lowercase(),
+                contact.name
+            )),
             description: Set(Some(description)),
             activity_type_id: Set(Some(pending.activity_type_id)),
             contact_id: Set(Some(contact.id)),

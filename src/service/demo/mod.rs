@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    TransactionTrait,
+};
 
 use super::{ServiceError, ServiceResult, auth, catalog, clock};
 use crate::domain::stage_move::plan_stage_move;
@@ -36,10 +39,20 @@ const ACTIVITY_TYPES: [(&str, &str); 7] = [
 /// Stage code, name, colour and the stage's own activity types (after CALL, EMAIL, FOLLOW_UP).
 const STAGES: [(&str, &str, &str, &[&str]); 8] = [
     ("START", "Start", "#9e9e9e", &["DISCOVERY_CALL"]),
-    ("QUALIFICATION", "Qualification", "#03a9f4", &["DISCOVERY_CALL"]),
+    (
+        "QUALIFICATION",
+        "Qualification",
+        "#03a9f4",
+        &["DISCOVERY_CALL"],
+    ),
     ("PROSPECT", "Prospect", "#3f51b5", &["MEETING", "DEMO"]),
     ("LEAD", "Lead", "#9c27b0", &["MEETING", "DEMO"]),
-    ("OPPORTUNITY", "Opportunity", "#ff9800", &["MEETING", "DEMO", "QUOTE"]),
+    (
+        "OPPORTUNITY",
+        "Opportunity",
+        "#ff9800",
+        &["MEETING", "DEMO", "QUOTE"],
+    ),
     ("NOT_QUALIFIED", "Not qualified", "#795548", &[]),
     ("CUSTOMER", "Customer", "#4caf50", &["QUOTE"]),
     ("CLOSED", "Closed", "#424242", &[]),
@@ -67,7 +80,10 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> ServiceResult<bool> {
     Ok(true)
 }
 
-async fn load_configuration(db: &impl ConnectionTrait, password_hash: &str) -> ServiceResult<DemoIds> {
+async fn load_configuration(
+    db: &impl ConnectionTrait,
+    password_hash: &str,
+) -> ServiceResult<DemoIds> {
     let now = clock::now();
     let created = now - Duration::days(120);
     let mut operators = HashMap::new();
@@ -102,7 +118,9 @@ async fn load_configuration(db: &impl ConnectionTrait, password_hash: &str) -> S
         id: NotSet,
         code: Set("CRM_CONTACTS".to_owned()),
         name: Set("CRM contacts".to_owned()),
-        description: Set(Some("From first call to customer: the contact pipeline.".to_owned())),
+        description: Set(Some(
+            "From first call to customer: the contact pipeline.".to_owned(),
+        )),
         log_tab_visible: Set(true),
         restrict_activity_types: Set(true),
         is_default: Set(true),
@@ -148,10 +166,21 @@ async fn load_configuration(db: &impl ConnectionTrait, password_hash: &str) -> S
             .await?;
         }
     }
-    let chain = ["START", "QUALIFICATION", "PROSPECT", "LEAD", "OPPORTUNITY", "CUSTOMER"];
+    let chain = [
+        "START",
+        "QUALIFICATION",
+        "PROSPECT",
+        "LEAD",
+        "OPPORTUNITY",
+        "CUSTOMER",
+    ];
     let mut pairs: Vec<(&str, &str, Vec<Role>)> = Vec::new();
     for step in chain.windows(2) {
-        let forward_roles = if step == ["OPPORTUNITY", "CUSTOMER"] { vec![Role::Manager] } else { vec![] };
+        let forward_roles = if step == ["OPPORTUNITY", "CUSTOMER"] {
+            vec![Role::Manager]
+        } else {
+            vec![]
+        };
         pairs.push((step[0], step[1], forward_roles));
         pairs.push((step[1], step[0], vec![]));
     }
@@ -175,14 +204,34 @@ async fn load_configuration(db: &impl ConnectionTrait, password_hash: &str) -> S
         .await?;
     }
     let workflow = catalog::workflow_rules(db, workflow_row.id).await?;
-    Ok(DemoIds { operators, types, stages, workflow, now })
+    Ok(DemoIds {
+        operators,
+        types,
+        stages,
+        workflow,
+        now,
+    })
 }
 
 impl DemoIds {
     /// Checks a demo stage move against the real rules, so the demo history is always legal.
-    pub(crate) fn check_move(&self, from: &str, to: &str, role: Role, recorded: &HashSet<i64>) -> ServiceResult<()> {
-        plan_stage_move(&self.workflow, self.stages[from], self.stages[to], role, recorded)
-            .map(|_| ())
-            .map_err(|violations| ServiceError::Internal(format!("demo move {from} → {to}: {violations:?}")))
+    pub(crate) fn check_move(
+        &self,
+        from: &str,
+        to: &str,
+        role: Role,
+        recorded: &HashSet<i64>,
+    ) -> ServiceResult<()> {
+        plan_stage_move(
+            &self.workflow,
+            self.stages[from],
+            self.stages[to],
+            role,
+            recorded,
+        )
+        .map(|_| ())
+        .map_err(|violations| {
+            ServiceError::Internal(format!("demo move {from} → {to}: {violations:?}"))
+        })
     }
 }

@@ -1,0 +1,124 @@
+//! The command line as an operator meets it: schema, token, settings, and serving the demo.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::{TestServer, on_both_databases};
+
+fn contactflow() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_contactflow"));
+    for (name, _) in std::env::vars().filter(|(name, _)| {
+        name.starts_with("CONTACTFLOW_") && name != "CONTACTFLOW_TEST_POSTGRES_URL"
+    }) {
+        command.env_remove(name);
+    }
+    command.env("CONTACTFLOW_LOG", "warn");
+    command
+}
+
+#[test]
+fn the_schema_command_prints_the_committed_schema() {
+    let output = contactflow().arg("schema").output().expect("runs");
+    assert!(output.status.success());
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema.graphql is committed");
+    assert!(
+        String::from_utf8_lossy(&output.stdout) == committed,
+        "schema.graphql differs from `contactflow schema`: run `cargo run -- schema > schema.graphql`"
+    );
+}
+
+#[test]
+fn a_bad_setting_stops_the_program_and_names_the_setting() {
+    let cases = [
+        ("CONTACTFLOW_ADDR", "not-an-address"),
+        ("CONTACTFLOW_DATABASE_URL", "mysql://localhost/crm"),
+        ("CONTACTFLOW_JWT_SECRET", "too-short"),
+        ("CONTACTFLOW_DB_MAX_CONNECTIONS", "zero"),
+        ("CONTACTFLOW_LOG_FORMAT", "xml"),
+    ];
+    for (variable, value) in cases {
+        let output = contactflow()
+            .arg("migrate")
+            .env(variable, value)
+            .output()
+            .expect("runs");
+        assert!(
+            !output.status.success(),
+            "{variable}={value} must stop the program"
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(variable), "{variable}: {stderr}");
+    }
+}
+
+async fn the_token_command_prints_a_token_that_signs_in(server: &TestServer) {
+    let output = contactflow()
+        .args(["token", "maria", "--database-url", &server.database_url])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let me = server.data(&token, "{ me { login } }", json!({})).await;
+    assert_eq!(me["me"]["login"], "maria");
+    let unknown = contactflow()
+        .args(["token", "nobody", "--database-url", &server.database_url])
+        .output()
+        .expect("runs");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("nobody"));
+}
+
+on_both_databases!(the_token_command_prints_a_token_that_signs_in);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_answers_a_signed_in_query_from_an_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = contactflow()
+        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..300 {
+        if client
+            .get(format!("{base}/health/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let outcome = async {
+        assert!(ready, "the server answered /health/ready");
+        let login = json!({ "query": "mutation { login(input: {login: \"alice\", password: \"demo\"}) { token } }" });
+        let answer: serde_json::Value = client.post(format!("{base}/graphql")).json(&login).send().await.unwrap().json().await.unwrap();
+        let token = answer["data"]["login"]["token"].as_str().expect("token").to_owned();
+        let query = json!({ "query": "{ contacts { totalCount } }" });
+        let answer: serde_json::Value = client.post(format!("{base}/graphql")).bearer_auth(token).json(&query).send().await.unwrap().json().await.unwrap();
+        assert_eq!(answer["data"]["contacts"]["totalCount"], 36);
+        assert!(dir.path().join("contactflow.db").exists(), "the default database is contactflow.db in the working directory");
+    }
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    outcome
+}
