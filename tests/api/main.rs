@@ -9,4 +9,5 @@ mod configuration;
 mod contacts;
 mod http;
 mod paging;
+mod startup;
 mod work;

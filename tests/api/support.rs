@@ -26,6 +26,10 @@ pub fn postgres_base_url() -> Option<String> {
         .ok()
         .filter(|url| !url.is_empty());
     if url.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the PostgreSQL half: set CONTACTFLOW_TEST_POSTGRES_URL"
+        );
         NOTICE.call_once(|| {
             // Written straight to stderr so the test harness does not swallow it.
             let _ = writeln!(
@@ -62,7 +66,8 @@ fn with_database(base_url: &str, name: &str) -> String {
     }
 }
 
-async fn fresh_postgres(base_url: &str) -> (String, String) {
+/// Creates a fresh PostgreSQL database; its URL and name.
+pub async fn fresh_postgres(base_url: &str) -> (String, String) {
     let name = format!(
         "cf_test_{}_{}_{}",
         std::process::id(),
@@ -175,18 +180,38 @@ impl TestServer {
             .to_owned()
     }
 
+    /// Starts another server over the same database as this one (another instance).
+    pub async fn start_on(database_url: &str, demo: bool) -> Self {
+        let server = start(settings_for(database_url), demo)
+            .await
+            .expect("server starts");
+        Self {
+            base: format!("http://{}", server.addr),
+            database_url: database_url.to_owned(),
+            server: Some(server),
+            client: reqwest::Client::new(),
+            _dir: None,
+            pg_cleanup: None,
+        }
+    }
+
+    /// Removes a PostgreSQL database made by [`fresh_postgres`].
+    pub async fn drop_postgres(base: &str, name: &str) {
+        if let Ok(admin) = Database::connect(base).await {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+            let _ = admin.close().await;
+        }
+    }
+
     /// Stops the server and removes its database.
     pub async fn finish(mut self) {
         if let Some(server) = self.server.take() {
             server.stop().await.expect("server stops");
         }
-        if let Some((base, name)) = self.pg_cleanup.take()
-            && let Ok(admin) = Database::connect(&base).await
-        {
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-            let _ = admin.close().await;
+        if let Some((base, name)) = self.pg_cleanup.take() {
+            Self::drop_postgres(&base, &name).await;
         }
     }
 }
