@@ -8,10 +8,11 @@ pub mod activity_types;
 pub mod limits;
 pub mod reminder;
 pub mod role;
+pub mod save;
 pub mod stage_move;
 pub mod violation;
 pub mod workflow;
 
 pub use role::Role;
-pub use violation::{RuleCode, Violation};
+pub use violation::{FieldViolation, RuleCode, Violation};
 pub use workflow::{ActivityRule, StageRules, TransitionRule, WorkflowRules};

@@ -63,3 +63,23 @@ impl fmt::Display for Violation {
         f.write_str(&self.message)
     }
 }
+
+/// A violation tied to the input it concerns, as a path (for example
+/// `["input", "pendingActivity", "reminderEndsAt"]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldViolation {
+    /// Path of the offending input field; empty when it concerns the whole input.
+    pub field: Vec<String>,
+    /// What broke.
+    pub violation: Violation,
+}
+
+impl FieldViolation {
+    /// A violation of the input at `path`.
+    pub fn at(path: &[&str], violation: Violation) -> Self {
+        Self {
+            field: path.iter().map(|part| (*part).to_owned()).collect(),
+            violation,
+        }
+    }
+}

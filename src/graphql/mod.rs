@@ -6,7 +6,7 @@ pub mod context;
 pub mod errors;
 pub mod ids;
 pub mod loaders;
-pub mod mutation;
+pub mod mutations;
 pub mod query;
 pub mod scalars;
 pub mod types;
@@ -16,7 +16,7 @@ use async_graphql::{EmptySubscription, Schema};
 pub use context::{AppState, RequestAuth};
 
 /// The contactflow schema.
-pub type ContactflowSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type ContactflowSchema = Schema<query::Query, mutations::Mutation, EmptySubscription>;
 
 /// Limits that bound the work a single document may ask for.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,7 @@ impl Default for SchemaLimits {
 
 /// Builds the schema; without `state` it can only print its SDL.
 pub fn build_schema(state: Option<AppState>, limits: SchemaLimits) -> ContactflowSchema {
-    let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+    let mut builder = Schema::build(query::Query, mutations::Mutation::default(), EmptySubscription)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity);
     if !limits.introspection {

@@ -9,10 +9,11 @@ pub mod demo;
 pub mod lookup;
 pub mod pagination;
 pub mod work_items;
+pub mod writes;
 
 use sea_orm::DbErr;
 
-use crate::domain::Violation;
+pub use crate::domain::violation::FieldViolation;
 
 /// Why a use case did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -35,25 +36,6 @@ pub enum ServiceError {
     /// Something that should not happen did; logged, never shown to clients.
     #[error("internal error: {0}")]
     Internal(String),
-}
-
-/// A rule violation tied to the input path it concerns (for example `["input", "name"]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldViolation {
-    /// Path of the offending input field; empty when it concerns the whole input.
-    pub field: Vec<String>,
-    /// What broke.
-    pub violation: Violation,
-}
-
-impl FieldViolation {
-    /// A violation of the input at `path`.
-    pub fn at(path: &[&str], violation: Violation) -> Self {
-        Self {
-            field: path.iter().map(|part| (*part).to_owned()).collect(),
-            violation,
-        }
-    }
 }
 
 /// Result of a use case.

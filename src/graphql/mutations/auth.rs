@@ -1,14 +1,15 @@
-//! The `Mutation` root: each mutation takes one `input` and answers a payload with `userErrors`.
+//! Signing in.
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
-use super::context::state;
-use super::errors::{UserError, user_errors};
-use super::types::config::Operator;
+use crate::graphql::context::state;
+use crate::graphql::errors::{UserError, user_errors};
+use crate::graphql::types::config::Operator;
 use crate::service::auth;
 
-/// Writes.
-pub struct Mutation;
+/// Sign-in mutations.
+#[derive(Default)]
+pub struct AuthMutation;
 
 /// A login and password.
 #[derive(InputObject)]
@@ -32,7 +33,7 @@ pub struct LoginPayload {
 }
 
 #[Object]
-impl Mutation {
+impl AuthMutation {
     /// Signs in with a login and password; needs no token.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
         let app = state(ctx);

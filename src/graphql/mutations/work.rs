@@ -1,0 +1,113 @@
+//! Completing and cancelling pending activities, completing to-dos.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::inputs::{PendingActivityInput, actor, number};
+use crate::graphql::context::{caller, db};
+use crate::graphql::errors::{UserError, user_errors};
+use crate::graphql::ids::kind;
+use crate::graphql::types::work::{Activity, PendingActivity, Todo};
+use crate::service::writes::complete;
+
+/// Marks a pending activity done.
+#[derive(Debug, Clone, InputObject)]
+pub struct CompletePendingActivityInput {
+    /// The open pending activity.
+    pub pending_activity_id: ID,
+    /// What was done (default: the pending activity's description).
+    pub description: Option<String>,
+    /// The next pending activity; absent: the stage rule's `nextActivityType`, if any.
+    pub next: Option<PendingActivityInput>,
+}
+
+/// The answer to `completePendingActivity`.
+#[derive(SimpleObject, Default)]
+pub struct CompletePendingActivityPayload {
+    /// The recorded activity.
+    pub activity: Option<Activity>,
+    /// The closed pending activity.
+    pub pending_activity: Option<PendingActivity>,
+    /// The next pending activity scheduled.
+    pub next: Option<PendingActivity>,
+    /// Why nothing was written.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Calls off a pending activity.
+#[derive(Debug, Clone, InputObject)]
+pub struct CancelPendingActivityInput {
+    /// The open pending activity.
+    pub pending_activity_id: ID,
+}
+
+/// The answer to `cancelPendingActivity`.
+#[derive(SimpleObject, Default)]
+pub struct CancelPendingActivityPayload {
+    /// The cancelled pending activity.
+    pub pending_activity: Option<PendingActivity>,
+    /// Why nothing was written.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Marks a to-do done.
+#[derive(Debug, Clone, InputObject)]
+pub struct CompleteTodoInput {
+    /// The open to-do.
+    pub todo_id: ID,
+}
+
+/// The answer to `completeTodo`.
+#[derive(SimpleObject, Default)]
+pub struct CompleteTodoPayload {
+    /// The completed to-do.
+    pub todo: Option<Todo>,
+    /// Its pending activity, completed with it.
+    pub pending_activity: Option<PendingActivity>,
+    /// Why nothing was written.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Work mutations.
+#[derive(Default)]
+pub struct WorkMutation;
+
+#[Object]
+impl WorkMutation {
+    /// Records the done activity of a pending activity (its type, the caller, the contact's
+    /// stage), closes it and its to-do, and schedules `next` or the stage's default next one.
+    async fn complete_pending_activity(&self, ctx: &Context<'_>, input: CompletePendingActivityInput) -> Result<CompletePendingActivityPayload> {
+        let who = caller(ctx).await?;
+        let id = number(&input.pending_activity_id, kind::PENDING_ACTIVITY);
+        let next = input.next.as_ref().map(PendingActivityInput::to_service);
+        Ok(match user_errors(complete::complete_pending(db(ctx), actor(&who), id, input.description.clone(), next).await)? {
+            Ok(done) => CompletePendingActivityPayload {
+                activity: Some(Activity(done.activity)),
+                pending_activity: Some(PendingActivity(done.pending)),
+                next: done.next.map(PendingActivity),
+                user_errors: vec![],
+            },
+            Err(user_errors) => CompletePendingActivityPayload { user_errors, ..Default::default() },
+        })
+    }
+
+    /// Cancels an open pending activity and its to-do.
+    async fn cancel_pending_activity(&self, ctx: &Context<'_>, input: CancelPendingActivityInput) -> Result<CancelPendingActivityPayload> {
+        let who = caller(ctx).await?;
+        let id = number(&input.pending_activity_id, kind::PENDING_ACTIVITY);
+        Ok(match user_errors(complete::cancel_pending(db(ctx), actor(&who), id).await)? {
+            Ok(pending) => CancelPendingActivityPayload { pending_activity: Some(PendingActivity(pending)), user_errors: vec![] },
+            Err(user_errors) => CancelPendingActivityPayload { user_errors, ..Default::default() },
+        })
+    }
+
+    /// Completes a to-do (its operator or an ADMIN); a to-do of a pending activity completes
+    /// that pending activity too.
+    async fn complete_todo(&self, ctx: &Context<'_>, input: CompleteTodoInput) -> Result<CompleteTodoPayload> {
+        let who = caller(ctx).await?;
+        let id = number(&input.todo_id, kind::TODO);
+        Ok(match user_errors(complete::complete_todo(db(ctx), actor(&who), id).await)? {
+            Ok((todo, pending)) => CompleteTodoPayload { todo: Some(Todo(todo)), pending_activity: pending.map(PendingActivity), user_errors: vec![] },
+            Err(user_errors) => CompleteTodoPayload { user_errors, ..Default::default() },
+        })
+    }
+}

@@ -1,0 +1,1 @@
+//! ADMIN configuration: activity types, operators and workflows.

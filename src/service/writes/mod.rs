@@ -1,0 +1,94 @@
+//! Writes: each use case runs in ONE transaction (write lock taken up front on SQLite), asks
+//! `domain` for the plan, and writes nothing at all when any rule is broken.
+
+pub mod admin;
+pub mod complete;
+mod idempotency;
+mod rows;
+pub mod save_contact;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::{FieldViolation, ServiceError, ServiceResult};
+use crate::domain::{Role, RuleCode, Violation};
+use crate::entity::contact;
+
+/// Who is writing.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    /// The signed-in operator.
+    pub operator_id: i64,
+    /// Their role.
+    pub role: Role,
+}
+
+/// A change to an optional field: leave it, clear it, or set it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub enum Patch<T> {
+    /// Not sent: unchanged.
+    #[default]
+    Keep,
+    /// Sent as null: cleared.
+    Clear,
+    /// Sent with a value.
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    /// The value to store, given the current one.
+    pub fn apply(self, current: Option<T>) -> Option<T> {
+        match self {
+            Patch::Keep => current,
+            Patch::Clear => None,
+            Patch::Set(value) => Some(value),
+        }
+    }
+
+    /// The value being set, if any.
+    pub fn as_set(&self) -> Option<&T> {
+        match self {
+            Patch::Set(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// A refusal with one violation at `path`.
+pub(crate) fn refuse(path: &[&str], code: RuleCode, message: impl Into<String>) -> ServiceError {
+    ServiceError::Rules(vec![FieldViolation::at(path, Violation::new(code, message))])
+}
+
+/// Bumps a contact's version by one, only if it still is `expected` (when given): the check is
+/// in the UPDATE's WHERE clause, so two writers of one version cannot both win.
+pub(crate) async fn bump_version(
+    db: &impl ConnectionTrait,
+    contact_id: i64,
+    expected: Option<i32>,
+    now: DateTime<Utc>,
+    extra: Vec<(contact::Column, Expr)>,
+) -> ServiceResult<()> {
+    let mut update = contact::Entity::update_many()
+        .col_expr(contact::Column::Version, Expr::col(contact::Column::Version).add(1))
+        .col_expr(contact::Column::UpdatedAt, Expr::val(now))
+        .filter(contact::Column::Id.eq(contact_id));
+    for (column, value) in extra {
+        update = update.col_expr(column, value);
+    }
+    if let Some(expected) = expected {
+        update = update.filter(contact::Column::Version.eq(expected));
+    }
+    let result = update.exec(db).await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else if expected.is_some() {
+        Err(refuse(
+            &["input", "expectedVersion"],
+            RuleCode::StaleVersion,
+            "the contact was changed meanwhile: reload it and try again",
+        ))
+    } else {
+        Err(refuse(&["input"], RuleCode::NotFound, "the contact no longer exists"))
+    }
+}
