@@ -5,6 +5,7 @@
 //! path that needs it (a save, a stage move, a completed to-do, a read that explains a rule).
 
 pub mod activity_types;
+pub mod configuration;
 pub mod limits;
 pub mod reminder;
 pub mod role;

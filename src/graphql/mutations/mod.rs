@@ -1,6 +1,7 @@
 //! The `Mutation` root: each mutation takes one `input` and answers a payload with `userErrors`
 //! (rule violations; nothing was written) beside the records it wrote.
 
+mod admin;
 mod auth;
 mod contact;
 mod inputs;
@@ -8,9 +9,7 @@ mod work;
 
 use async_graphql::MergedObject;
 
-pub use inputs::{ActivityInput, PendingActivityInput};
-
 /// Writes.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct Mutation(auth::AuthMutation, contact::ContactMutation, work::WorkMutation);
+pub struct Mutation(auth::AuthMutation, contact::ContactMutation, work::WorkMutation, admin::AdminMutation);

@@ -1,1 +1,0 @@
-//! ADMIN configuration: activity types, operators and workflows.
