@@ -9,5 +9,6 @@ mod configuration;
 mod contacts;
 mod http;
 mod paging;
+mod saving;
 mod startup;
 mod work;

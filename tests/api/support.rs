@@ -205,6 +205,38 @@ impl TestServer {
         }
     }
 
+    /// Everything a write could change, counted straight from the database: row counts of
+    /// every table, the sum of contact versions, and open pending activities and to-dos.
+    pub async fn snapshot(&self) -> Vec<(String, i64)> {
+        let db = Database::connect(self.database_url.as_str()).await.expect("database reachable");
+        let mut figures = Vec::new();
+        let queries = [
+            "SELECT COUNT(*) FROM contacts",
+            "SELECT COALESCE(SUM(version), 0) FROM contacts",
+            "SELECT COUNT(*) FROM activities",
+            "SELECT COUNT(*) FROM pending_activities",
+            "SELECT COUNT(*) FROM pending_activities WHERE status = 'OPEN'",
+            "SELECT COUNT(*) FROM todos",
+            "SELECT COUNT(*) FROM todos WHERE status = 'OPEN'",
+            "SELECT COUNT(*) FROM stage_changes",
+            "SELECT COUNT(*) FROM idempotency_records",
+            "SELECT COUNT(*) FROM operators",
+            "SELECT COUNT(*) FROM activity_types",
+            "SELECT COUNT(*) FROM workflows",
+            "SELECT COUNT(*) FROM stages",
+            "SELECT COUNT(*) FROM stage_activity_rules",
+            "SELECT COUNT(*) FROM transitions",
+        ];
+        for sql in queries {
+            let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned());
+            let row = db.query_one_raw(statement).await.expect("query").expect("row");
+            let value: i64 = row.try_get_by_index(0).expect("a number");
+            figures.push((sql.to_owned(), value));
+        }
+        db.close().await.ok();
+        figures
+    }
+
     /// Stops the server and removes its database.
     pub async fn finish(mut self) {
         if let Some(server) = self.server.take() {
@@ -226,7 +258,8 @@ macro_rules! on_both_databases {
                 async fn $name() {
                     let backend = $crate::support::Backend::Sqlite;
                     if let Some(server) = $crate::support::TestServer::start(backend).await {
-                        super::$name(&server).await;
+                        let run = tokio::time::timeout(std::time::Duration::from_secs(180), super::$name(&server));
+                        run.await.expect("the test finishes within 3 minutes");
                         server.finish().await;
                     }
                 }
@@ -238,7 +271,8 @@ macro_rules! on_both_databases {
                 async fn $name() {
                     let backend = $crate::support::Backend::Postgres;
                     if let Some(server) = $crate::support::TestServer::start(backend).await {
-                        super::$name(&server).await;
+                        let run = tokio::time::timeout(std::time::Duration::from_secs(180), super::$name(&server));
+                        run.await.expect("the test finishes within 3 minutes");
                         server.finish().await;
                     }
                 }
@@ -270,4 +304,77 @@ pub fn error_codes(response: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The demo data's ids, by code and login.
+pub struct DemoIds {
+    pub stages: std::collections::HashMap<String, String>,
+    pub types: std::collections::HashMap<String, String>,
+    pub operators: std::collections::HashMap<String, String>,
+    pub workflow: String,
+}
+
+impl DemoIds {
+    /// Reads them through the API.
+    pub async fn read(server: &TestServer, token: &str) -> Self {
+        let data = server
+            .data(token, "{ workflows { id stages { id code } } activityTypes(includeInactive: true) { id code } operators { id login } }", json!({}))
+            .await;
+        let pairs = |list: &Value, key: &str| list.as_array().unwrap().iter().map(|item| (item[key].as_str().unwrap().to_owned(), item["id"].as_str().unwrap().to_owned())).collect();
+        Self {
+            stages: pairs(&data["workflows"][0]["stages"], "code"),
+            types: pairs(&data["activityTypes"], "code"),
+            operators: pairs(&data["operators"], "login"),
+            workflow: data["workflows"][0]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub fn stage(&self, code: &str) -> &str {
+        &self.stages[code]
+    }
+
+    pub fn kind(&self, code: &str) -> &str {
+        &self.types[code]
+    }
+
+    pub fn operator(&self, login: &str) -> &str {
+        &self.operators[login]
+    }
+}
+
+/// The `userErrors` of a payload as (code, field path) pairs.
+pub fn user_errors(payload: &Value) -> Vec<(String, String)> {
+    payload["userErrors"]
+        .as_array()
+        .expect("userErrors")
+        .iter()
+        .map(|e| {
+            let field = e["field"].as_array().map(|parts| parts.iter().map(|p| p.as_str().unwrap_or_default()).collect::<Vec<_>>().join(".")).unwrap_or_default();
+            (e["code"].as_str().unwrap().to_owned(), field)
+        })
+        .collect()
+}
+
+/// The contact selection tests read after a write.
+pub const CONTACT_FIELDS: &str = "id version name email phone owner { login } stage { code } stageEnteredAt updatedAt
+    stageLog(first: 100) { totalCount edges { node { from { code } to { code } operator { login } note changedAt } } }
+    activities(first: 100) { totalCount edges { node { type { code } stage { code } operator { login } performedAt description } } }
+    pendingActivities { id type { code } status assignee { login } todo { id status } }";
+
+/// The first contact in a stage, with [`CONTACT_FIELDS`].
+pub async fn contact_in(server: &TestServer, token: &str, ids: &DemoIds, stage: &str, pick: impl Fn(&Value) -> bool) -> Value {
+    let query = format!("query($s: ID!) {{ contacts(first: 100, filter: {{stageIds: [$s]}}, orderBy: {{field: CREATED_AT, direction: ASC}}) {{ edges {{ node {{ {CONTACT_FIELDS} }} }} }} }}");
+    let data = server.data(token, &query, json!({ "s": ids.stage(stage) })).await;
+    nodes(&data["contacts"]).into_iter().find(|c| pick(c)).unwrap_or_else(|| panic!("a demo contact in {stage}"))
+}
+
+/// Reads one contact with [`CONTACT_FIELDS`].
+pub async fn read_contact(server: &TestServer, token: &str, id: &Value) -> Value {
+    let query = format!("query($id: ID!) {{ contact(id: $id) {{ {CONTACT_FIELDS} }} }}");
+    server.data(token, &query, json!({ "id": id })).await["contact"].clone()
+}
+
+/// Whether a contact recorded a discovery call in its current stage.
+pub fn had_discovery_call(contact: &Value) -> bool {
+    nodes(&contact["activities"]).iter().any(|a| a["type"]["code"] == "DISCOVERY_CALL" && a["stage"] == contact["stage"])
 }
