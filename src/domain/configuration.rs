@@ -29,7 +29,10 @@ pub struct TransitionDefinition<'a> {
 }
 
 fn problem(path: Vec<String>, code: RuleCode, message: String) -> FieldViolation {
-    FieldViolation { field: path, violation: Violation::new(code, message) }
+    FieldViolation {
+        field: path,
+        violation: Violation::new(code, message),
+    }
 }
 
 fn path(parts: &[&str], index: Option<usize>, rest: &[&str]) -> Vec<String> {
@@ -52,44 +55,87 @@ pub fn check_workflow_definition(
     transitions: &[TransitionDefinition<'_>],
 ) -> Vec<FieldViolation> {
     let mut problems = Vec::new();
-    for (field, value, max) in [("code", Some(code), LABEL_MAX), ("name", Some(name), NAME_MAX), ("description", description, TEXT_MAX)] {
+    for (field, value, max) in [
+        ("code", Some(code), LABEL_MAX),
+        ("name", Some(name), NAME_MAX),
+        ("description", description, TEXT_MAX),
+    ] {
         if let Some(error) = value.and_then(|v| check_length(field, v, max).err()) {
             problems.push(FieldViolation::at(&["input", field], error));
         }
     }
     if code.trim().is_empty() {
-        problems.push(problem(path(&["input", "code"], None, &[]), RuleCode::InvalidInput, "the code may not be blank".into()));
+        problems.push(problem(
+            path(&["input", "code"], None, &[]),
+            RuleCode::InvalidInput,
+            "the code may not be blank".into(),
+        ));
     }
     if stages.is_empty() {
-        problems.push(problem(path(&["input", "stages"], None, &[]), RuleCode::InvalidInput, "a workflow needs at least one stage".into()));
+        problems.push(problem(
+            path(&["input", "stages"], None, &[]),
+            RuleCode::InvalidInput,
+            "a workflow needs at least one stage".into(),
+        ));
     }
     let mut codes = HashSet::new();
     for (index, stage) in stages.iter().enumerate() {
         if stage.code.trim().is_empty() || !codes.insert(stage.code) {
-            problems.push(problem(path(&["input", "stages"], Some(index), &["code"]), RuleCode::InvalidInput, format!("stage code {:?} is blank or used twice", stage.code)));
+            problems.push(problem(
+                path(&["input", "stages"], Some(index), &["code"]),
+                RuleCode::InvalidInput,
+                format!("stage code {:?} is blank or used twice", stage.code),
+            ));
         }
         if let Err(error) = check_length("stage name", stage.name, NAME_MAX) {
-            problems.push(problem(path(&["input", "stages"], Some(index), &["name"]), error.code, error.message));
+            problems.push(problem(
+                path(&["input", "stages"], Some(index), &["name"]),
+                error.code,
+                error.message,
+            ));
         }
         let mut listed = HashSet::new();
         if stage.rule_types.iter().any(|t| !listed.insert(*t)) {
-            problems.push(problem(path(&["input", "stages"], Some(index), &["activityRules"]), RuleCode::InvalidInput, "an activity type is listed twice on the stage".into()));
+            problems.push(problem(
+                path(&["input", "stages"], Some(index), &["activityRules"]),
+                RuleCode::InvalidInput,
+                "an activity type is listed twice on the stage".into(),
+            ));
         }
     }
     if stages.iter().filter(|s| s.is_initial).count() > 1 {
-        problems.push(problem(path(&["input", "stages"], None, &[]), RuleCode::InvalidInput, "only one stage may be initial".into()));
+        problems.push(problem(
+            path(&["input", "stages"], None, &[]),
+            RuleCode::InvalidInput,
+            "only one stage may be initial".into(),
+        ));
     }
     let mut pairs = HashSet::new();
     for (index, transition) in transitions.iter().enumerate() {
-        for (end, code) in [("fromStageCode", transition.from), ("toStageCode", transition.to)] {
+        for (end, code) in [
+            ("fromStageCode", transition.from),
+            ("toStageCode", transition.to),
+        ] {
             if !codes.contains(code) {
-                problems.push(problem(path(&["input", "transitions"], Some(index), &[end]), RuleCode::NotFound, format!("no stage {code:?} in this workflow")));
+                problems.push(problem(
+                    path(&["input", "transitions"], Some(index), &[end]),
+                    RuleCode::NotFound,
+                    format!("no stage {code:?} in this workflow"),
+                ));
             }
         }
         if transition.from == transition.to {
-            problems.push(problem(path(&["input", "transitions"], Some(index), &[]), RuleCode::InvalidInput, "a transition must join two different stages".into()));
+            problems.push(problem(
+                path(&["input", "transitions"], Some(index), &[]),
+                RuleCode::InvalidInput,
+                "a transition must join two different stages".into(),
+            ));
         } else if !pairs.insert((transition.from, transition.to)) {
-            problems.push(problem(path(&["input", "transitions"], Some(index), &[]), RuleCode::InvalidInput, format!("{} → {} is defined twice", transition.from, transition.to)));
+            problems.push(problem(
+                path(&["input", "transitions"], Some(index), &[]),
+                RuleCode::InvalidInput,
+                format!("{} → {} is defined twice", transition.from, transition.to),
+            ));
         }
     }
     problems
@@ -100,22 +146,44 @@ mod tests {
     use super::*;
 
     fn stage(code: &str, initial: bool) -> StageDefinition<'_> {
-        StageDefinition { code, name: code, is_initial: initial, rule_types: vec![1, 2] }
+        StageDefinition {
+            code,
+            name: code,
+            is_initial: initial,
+            rule_types: vec![1, 2],
+        }
     }
 
     #[test]
     fn a_coherent_definition_passes() {
         let stages = [stage("A", true), stage("B", false)];
-        let transitions = [TransitionDefinition { from: "A", to: "B" }, TransitionDefinition { from: "B", to: "A" }];
+        let transitions = [
+            TransitionDefinition { from: "A", to: "B" },
+            TransitionDefinition { from: "B", to: "A" },
+        ];
         assert!(check_workflow_definition("W", "W", None, &stages, &transitions).is_empty());
     }
 
     #[test]
     fn duplicate_codes_two_initials_and_dangling_transitions_are_all_reported() {
         let stages = [stage("A", true), stage("A", true)];
-        let transitions = [TransitionDefinition { from: "A", to: "Z" }, TransitionDefinition { from: "A", to: "A" }];
-        let fields: Vec<String> = check_workflow_definition("W", "W", None, &stages, &transitions).into_iter().map(|p| p.field.join(".")).collect();
-        assert_eq!(fields, ["input.stages.1.code", "input.stages", "input.transitions.0.toStageCode", "input.transitions.1"]);
+        let transitions = [
+            TransitionDefinition { from: "A", to: "Z" },
+            TransitionDefinition { from: "A", to: "A" },
+        ];
+        let fields: Vec<String> = check_workflow_definition("W", "W", None, &stages, &transitions)
+            .into_iter()
+            .map(|p| p.field.join("."))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "input.stages.1.code",
+                "input.stages",
+                "input.transitions.0.toStageCode",
+                "input.transitions.1"
+            ]
+        );
     }
 
     #[test]

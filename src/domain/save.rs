@@ -94,11 +94,27 @@ fn check_texts(request: &SaveRequest<'_>, problems: &mut Vec<FieldViolation>) {
     check(&["email"], "email", request.fields.email, EMAIL_MAX);
     check(&["phone"], "phone", request.fields.phone, PHONE_MAX);
     check(&["note"], "note", request.note, TEXT_MAX);
-    check(&["activity", "description"], "description", request.activity.and_then(|a| a.1), TEXT_MAX);
-    check(&["pendingActivity", "description"], "description", request.pending.as_ref().and_then(|p| p.description), TEXT_MAX);
+    check(
+        &["activity", "description"],
+        "description",
+        request.activity.and_then(|a| a.1),
+        TEXT_MAX,
+    );
+    check(
+        &["pendingActivity", "description"],
+        "description",
+        request.pending.as_ref().and_then(|p| p.description),
+        TEXT_MAX,
+    );
     match request.fields.name.map(str::trim) {
-        Some("") => problems.push(at(&["name"], Violation::new(RuleCode::InvalidInput, "the name may not be blank"))),
-        None if request.creating => problems.push(at(&["name"], Violation::new(RuleCode::InvalidInput, "a new contact needs a name"))),
+        Some("") => problems.push(at(
+            &["name"],
+            Violation::new(RuleCode::InvalidInput, "the name may not be blank"),
+        )),
+        None if request.creating => problems.push(at(
+            &["name"],
+            Violation::new(RuleCode::InvalidInput, "a new contact needs a name"),
+        )),
         _ => {}
     }
 }
@@ -120,7 +136,13 @@ pub fn plan_save(request: &SaveRequest<'_>) -> Result<SavePlan, Vec<FieldViolati
     let mut stage_move = None;
     let mut stage_after = request.current_stage;
     if let Some(to) = request.to_stage.filter(|to| *to != request.current_stage) {
-        match plan_stage_move(request.workflow, request.current_stage, to, request.role, &recorded) {
+        match plan_stage_move(
+            request.workflow,
+            request.current_stage,
+            to,
+            request.role,
+            &recorded,
+        ) {
             Ok(planned) => {
                 stage_move = Some(planned);
                 stage_after = to;
@@ -130,19 +152,26 @@ pub fn plan_save(request: &SaveRequest<'_>) -> Result<SavePlan, Vec<FieldViolati
     }
     let mut reminder = None;
     if let Some(pending) = &request.pending {
-        if let Err(error) = check_allowed_in_stage(request.workflow, stage_after, pending.activity_type) {
+        if let Err(error) =
+            check_allowed_in_stage(request.workflow, stage_after, pending.activity_type)
+        {
             problems.push(at(&["pendingActivity", "activityTypeId"], error));
         }
         if !pending.assignee_active {
             problems.push(at(
                 &["pendingActivity", "assigneeId"],
-                Violation::new(RuleCode::AssigneeInactive, "the assignee is not an active operator"),
+                Violation::new(
+                    RuleCode::AssigneeInactive,
+                    "the assignee is not an active operator",
+                ),
             ));
         }
         match reminder_window(pending.reminder_starts_at, pending.reminder_ends_at) {
             Ok(window) => reminder = window,
             Err(error) => {
-                let end = if error.code == RuleCode::ReminderWindowIncomplete && pending.reminder_starts_at.is_none() {
+                let end = if error.code == RuleCode::ReminderWindowIncomplete
+                    && pending.reminder_starts_at.is_none()
+                {
                     "reminderStartsAt"
                 } else {
                     "reminderEndsAt"
@@ -152,7 +181,12 @@ pub fn plan_save(request: &SaveRequest<'_>) -> Result<SavePlan, Vec<FieldViolati
         }
     }
     if problems.is_empty() {
-        Ok(SavePlan { activity_stage: request.current_stage, stage_move, stage_after, reminder })
+        Ok(SavePlan {
+            activity_stage: request.current_stage,
+            stage_move,
+            stage_after,
+            reminder,
+        })
     } else {
         Err(problems)
     }

@@ -41,9 +41,13 @@ impl Default for SchemaLimits {
 
 /// Builds the schema; without `state` it can only print its SDL.
 pub fn build_schema(state: Option<AppState>, limits: SchemaLimits) -> ContactflowSchema {
-    let mut builder = Schema::build(query::Query, mutations::Mutation::default(), EmptySubscription)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity);
+    let mut builder = Schema::build(
+        query::Query,
+        mutations::Mutation::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -3,11 +3,15 @@
 
 mod support;
 
+mod admin;
 mod auth;
 mod cli;
+mod completing;
+mod concurrency;
 mod configuration;
 mod contacts;
 mod http;
+mod moving;
 mod paging;
 mod saving;
 mod startup;

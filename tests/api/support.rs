@@ -208,7 +208,9 @@ impl TestServer {
     /// Everything a write could change, counted straight from the database: row counts of
     /// every table, the sum of contact versions, and open pending activities and to-dos.
     pub async fn snapshot(&self) -> Vec<(String, i64)> {
-        let db = Database::connect(self.database_url.as_str()).await.expect("database reachable");
+        let db = Database::connect(self.database_url.as_str())
+            .await
+            .expect("database reachable");
         let mut figures = Vec::new();
         let queries = [
             "SELECT COUNT(*) FROM contacts",
@@ -228,8 +230,13 @@ impl TestServer {
             "SELECT COUNT(*) FROM transitions",
         ];
         for sql in queries {
-            let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned());
-            let row = db.query_one_raw(statement).await.expect("query").expect("row");
+            let statement =
+                sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned());
+            let row = db
+                .query_one_raw(statement)
+                .await
+                .expect("query")
+                .expect("row");
             let value: i64 = row.try_get_by_index(0).expect("a number");
             figures.push((sql.to_owned(), value));
         }
@@ -311,7 +318,6 @@ pub struct DemoIds {
     pub stages: std::collections::HashMap<String, String>,
     pub types: std::collections::HashMap<String, String>,
     pub operators: std::collections::HashMap<String, String>,
-    pub workflow: String,
 }
 
 impl DemoIds {
@@ -320,12 +326,22 @@ impl DemoIds {
         let data = server
             .data(token, "{ workflows { id stages { id code } } activityTypes(includeInactive: true) { id code } operators { id login } }", json!({}))
             .await;
-        let pairs = |list: &Value, key: &str| list.as_array().unwrap().iter().map(|item| (item[key].as_str().unwrap().to_owned(), item["id"].as_str().unwrap().to_owned())).collect();
+        let pairs = |list: &Value, key: &str| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|item| {
+                    (
+                        item[key].as_str().unwrap().to_owned(),
+                        item["id"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        };
         Self {
             stages: pairs(&data["workflows"][0]["stages"], "code"),
             types: pairs(&data["activityTypes"], "code"),
             operators: pairs(&data["operators"], "login"),
-            workflow: data["workflows"][0]["id"].as_str().unwrap().to_owned(),
         }
     }
 
@@ -349,7 +365,16 @@ pub fn user_errors(payload: &Value) -> Vec<(String, String)> {
         .expect("userErrors")
         .iter()
         .map(|e| {
-            let field = e["field"].as_array().map(|parts| parts.iter().map(|p| p.as_str().unwrap_or_default()).collect::<Vec<_>>().join(".")).unwrap_or_default();
+            let field = e["field"]
+                .as_array()
+                .map(|parts| {
+                    parts
+                        .iter()
+                        .map(|p| p.as_str().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+                .unwrap_or_default();
             (e["code"].as_str().unwrap().to_owned(), field)
         })
         .collect()
@@ -362,10 +387,23 @@ pub const CONTACT_FIELDS: &str = "id version name email phone owner { login } st
     pendingActivities { id type { code } status assignee { login } todo { id status } }";
 
 /// The first contact in a stage, with [`CONTACT_FIELDS`].
-pub async fn contact_in(server: &TestServer, token: &str, ids: &DemoIds, stage: &str, pick: impl Fn(&Value) -> bool) -> Value {
-    let query = format!("query($s: ID!) {{ contacts(first: 100, filter: {{stageIds: [$s]}}, orderBy: {{field: CREATED_AT, direction: ASC}}) {{ edges {{ node {{ {CONTACT_FIELDS} }} }} }} }}");
-    let data = server.data(token, &query, json!({ "s": ids.stage(stage) })).await;
-    nodes(&data["contacts"]).into_iter().find(|c| pick(c)).unwrap_or_else(|| panic!("a demo contact in {stage}"))
+pub async fn contact_in(
+    server: &TestServer,
+    token: &str,
+    ids: &DemoIds,
+    stage: &str,
+    pick: impl Fn(&Value) -> bool,
+) -> Value {
+    let query = format!(
+        "query($s: ID!) {{ contacts(first: 100, filter: {{stageIds: [$s]}}, orderBy: {{field: CREATED_AT, direction: ASC}}) {{ edges {{ node {{ {CONTACT_FIELDS} }} }} }} }}"
+    );
+    let data = server
+        .data(token, &query, json!({ "s": ids.stage(stage) }))
+        .await;
+    nodes(&data["contacts"])
+        .into_iter()
+        .find(|c| pick(c))
+        .unwrap_or_else(|| panic!("a demo contact in {stage}"))
 }
 
 /// Reads one contact with [`CONTACT_FIELDS`].
@@ -376,5 +414,7 @@ pub async fn read_contact(server: &TestServer, token: &str, id: &Value) -> Value
 
 /// Whether a contact recorded a discovery call in its current stage.
 pub fn had_discovery_call(contact: &Value) -> bool {
-    nodes(&contact["activities"]).iter().any(|a| a["type"]["code"] == "DISCOVERY_CALL" && a["stage"] == contact["stage"])
+    nodes(&contact["activities"])
+        .iter()
+        .any(|a| a["type"]["code"] == "DISCOVERY_CALL" && a["stage"] == contact["stage"])
 }

@@ -4,10 +4,18 @@ use super::*;
 use crate::domain::workflow::fixtures::*;
 
 fn info(id: i64, active: bool) -> ActivityTypeInfo {
-    ActivityTypeInfo { id, code: format!("T{id}"), active }
+    ActivityTypeInfo {
+        id,
+        code: format!("T{id}"),
+        active,
+    }
 }
 
-fn request<'a>(workflow: &'a WorkflowRules, recorded: &'a HashSet<i64>, stage: i64) -> SaveRequest<'a> {
+fn request<'a>(
+    workflow: &'a WorkflowRules,
+    recorded: &'a HashSet<i64>,
+    stage: i64,
+) -> SaveRequest<'a> {
     SaveRequest {
         workflow,
         current_stage: stage,
@@ -23,7 +31,12 @@ fn request<'a>(workflow: &'a WorkflowRules, recorded: &'a HashSet<i64>, stage: i
 }
 
 fn codes(result: Result<SavePlan, Vec<FieldViolation>>) -> Vec<(RuleCode, String)> {
-    result.err().unwrap_or_default().into_iter().map(|v| (v.violation.code, v.field.join("."))).collect()
+    result
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| (v.violation.code, v.field.join(".")))
+        .collect()
 }
 
 #[test]
@@ -33,10 +46,16 @@ fn a_discovery_call_in_the_same_save_lets_the_contact_leave_qualification() {
     let discovery = info(DISCOVERY_CALL, true);
     let mut save = request(&workflow, &none, QUALIFICATION);
     save.to_stage = Some(PROSPECT);
-    assert_eq!(codes(plan_save(&save)), vec![(RuleCode::MandatoryActivityMissing, "input.toStageId".into())]);
+    assert_eq!(
+        codes(plan_save(&save)),
+        vec![(RuleCode::MandatoryActivityMissing, "input.toStageId".into())]
+    );
     save.activity = Some((&discovery, None));
     let plan = plan_save(&save).unwrap();
-    assert_eq!((plan.activity_stage, plan.stage_after), (QUALIFICATION, PROSPECT));
+    assert_eq!(
+        (plan.activity_stage, plan.stage_after),
+        (QUALIFICATION, PROSPECT)
+    );
 }
 
 #[test]
@@ -48,10 +67,25 @@ fn the_done_activity_is_checked_against_the_stage_being_left_and_the_pending_aga
     let mut save = request(&workflow, &recorded, QUALIFICATION);
     save.to_stage = Some(PROSPECT);
     save.activity = Some((&discovery, None));
-    save.pending = Some(PendingRequest { activity_type: &meeting, description: None, reminder_starts_at: None, reminder_ends_at: None, assignee_active: true });
-    assert!(plan_save(&save).is_ok(), "MEETING is listed on PROSPECT, DISCOVERY_CALL on QUALIFICATION");
+    save.pending = Some(PendingRequest {
+        activity_type: &meeting,
+        description: None,
+        reminder_starts_at: None,
+        reminder_ends_at: None,
+        assignee_active: true,
+    });
+    assert!(
+        plan_save(&save).is_ok(),
+        "MEETING is listed on PROSPECT, DISCOVERY_CALL on QUALIFICATION"
+    );
     save.to_stage = None;
-    assert_eq!(codes(plan_save(&save)), vec![(RuleCode::ActivityTypeNotAllowedInStage, "input.pendingActivity.activityTypeId".into())]);
+    assert_eq!(
+        codes(plan_save(&save)),
+        vec![(
+            RuleCode::ActivityTypeNotAllowedInStage,
+            "input.pendingActivity.activityTypeId".into()
+        )]
+    );
 }
 
 #[test]
@@ -66,16 +100,34 @@ fn independent_problems_are_all_reported() {
     save.fields.name = Some(&long);
     save.activity = Some((&quote, None));
     save.to_stage = Some(CUSTOMER);
-    save.pending = Some(PendingRequest { activity_type: &inactive, description: None, reminder_starts_at: Some(moment), reminder_ends_at: None, assignee_active: false });
+    save.pending = Some(PendingRequest {
+        activity_type: &inactive,
+        description: None,
+        reminder_starts_at: Some(moment),
+        reminder_ends_at: None,
+        assignee_active: false,
+    });
     assert_eq!(
         codes(plan_save(&save)),
         vec![
             (RuleCode::TooLong, "input.name".into()),
-            (RuleCode::ActivityTypeNotAllowedInStage, "input.activity.activityTypeId".into()),
+            (
+                RuleCode::ActivityTypeNotAllowedInStage,
+                "input.activity.activityTypeId".into()
+            ),
             (RuleCode::IllegalTransition, "input.toStageId".into()),
-            (RuleCode::ActivityTypeInactive, "input.pendingActivity.activityTypeId".into()),
-            (RuleCode::AssigneeInactive, "input.pendingActivity.assigneeId".into()),
-            (RuleCode::ReminderWindowIncomplete, "input.pendingActivity.reminderEndsAt".into()),
+            (
+                RuleCode::ActivityTypeInactive,
+                "input.pendingActivity.activityTypeId".into()
+            ),
+            (
+                RuleCode::AssigneeInactive,
+                "input.pendingActivity.assigneeId".into()
+            ),
+            (
+                RuleCode::ReminderWindowIncomplete,
+                "input.pendingActivity.reminderEndsAt".into()
+            ),
         ]
     );
 }
@@ -86,7 +138,10 @@ fn a_new_contact_needs_a_name_and_staying_in_the_stage_is_no_move() {
     let none = HashSet::new();
     let mut save = request(&workflow, &none, START);
     save.creating = true;
-    assert_eq!(codes(plan_save(&save)), vec![(RuleCode::InvalidInput, "input.name".into())]);
+    assert_eq!(
+        codes(plan_save(&save)),
+        vec![(RuleCode::InvalidInput, "input.name".into())]
+    );
     save.fields.name = Some("Ada");
     save.to_stage = Some(START);
     let plan = plan_save(&save).unwrap();
@@ -100,8 +155,20 @@ fn a_reminder_window_ending_first_points_at_its_end() {
     let call = info(CALL, true);
     let nine = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
     let mut save = request(&workflow, &none, START);
-    save.pending = Some(PendingRequest { activity_type: &call, description: None, reminder_starts_at: Some(nine), reminder_ends_at: Some(nine), assignee_active: true });
-    assert_eq!(codes(plan_save(&save)), vec![(RuleCode::ReminderEndBeforeStart, "input.pendingActivity.reminderEndsAt".into())]);
+    save.pending = Some(PendingRequest {
+        activity_type: &call,
+        description: None,
+        reminder_starts_at: Some(nine),
+        reminder_ends_at: Some(nine),
+        assignee_active: true,
+    });
+    assert_eq!(
+        codes(plan_save(&save)),
+        vec![(
+            RuleCode::ReminderEndBeforeStart,
+            "input.pendingActivity.reminderEndsAt".into()
+        )]
+    );
     save.pending.as_mut().unwrap().reminder_ends_at = Some(nine + chrono::Duration::hours(1));
     assert!(plan_save(&save).unwrap().reminder.is_some());
 }

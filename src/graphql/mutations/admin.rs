@@ -186,7 +186,10 @@ fn to_workflow(input: &SaveWorkflowInput) -> workflows::SaveWorkflow {
                     .iter()
                     .map(|r| workflows::RuleInput {
                         activity_type_id: number(&r.activity_type_id, kind::ACTIVITY_TYPE),
-                        next_activity_type_id: r.next_activity_type_id.as_ref().map(|id| number(id, kind::ACTIVITY_TYPE)),
+                        next_activity_type_id: r
+                            .next_activity_type_id
+                            .as_ref()
+                            .map(|id| number(id, kind::ACTIVITY_TYPE)),
                         mandatory: r.mandatory,
                         create_todo_for_next: r.create_todo_for_next,
                         highlighted: r.highlighted,
@@ -214,16 +217,34 @@ pub struct AdminMutation;
 #[Object]
 impl AdminMutation {
     /// Creates or replaces a workflow with its stages, stage activity rules and transitions.
-    async fn save_workflow(&self, ctx: &Context<'_>, input: SaveWorkflowInput) -> Result<SaveWorkflowPayload> {
+    async fn save_workflow(
+        &self,
+        ctx: &Context<'_>,
+        input: SaveWorkflowInput,
+    ) -> Result<SaveWorkflowPayload> {
         let who = caller(ctx).await?;
-        Ok(match user_errors(workflows::save_workflow(db(ctx), actor(&who), to_workflow(&input)).await)? {
-            Ok(saved) => SaveWorkflowPayload { workflow: Some(Workflow(saved)), user_errors: vec![] },
-            Err(user_errors) => SaveWorkflowPayload { user_errors, ..Default::default() },
-        })
+        Ok(
+            match user_errors(
+                workflows::save_workflow(db(ctx), actor(&who), to_workflow(&input)).await,
+            )? {
+                Ok(saved) => SaveWorkflowPayload {
+                    workflow: Some(Workflow(saved)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => SaveWorkflowPayload {
+                    user_errors,
+                    ..Default::default()
+                },
+            },
+        )
     }
 
     /// Creates or changes an activity type.
-    async fn save_activity_type(&self, ctx: &Context<'_>, input: SaveActivityTypeInput) -> Result<SaveActivityTypePayload> {
+    async fn save_activity_type(
+        &self,
+        ctx: &Context<'_>,
+        input: SaveActivityTypeInput,
+    ) -> Result<SaveActivityTypePayload> {
         let who = caller(ctx).await?;
         let save = admin::SaveActivityType {
             id: input.id.as_ref().map(|id| number(id, kind::ACTIVITY_TYPE)),
@@ -232,24 +253,48 @@ impl AdminMutation {
             active: input.active,
             position: input.position,
         };
-        Ok(match user_errors(admin::save_activity_type(db(ctx), actor(&who), save).await)? {
-            Ok(saved) => SaveActivityTypePayload { activity_type: Some(ActivityType(saved)), user_errors: vec![] },
-            Err(user_errors) => SaveActivityTypePayload { user_errors, ..Default::default() },
-        })
+        Ok(
+            match user_errors(admin::save_activity_type(db(ctx), actor(&who), save).await)? {
+                Ok(saved) => SaveActivityTypePayload {
+                    activity_type: Some(ActivityType(saved)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => SaveActivityTypePayload {
+                    user_errors,
+                    ..Default::default()
+                },
+            },
+        )
     }
 
     /// Deletes an activity type; refused while anything uses it (deactivate it instead).
-    async fn delete_activity_type(&self, ctx: &Context<'_>, input: DeleteActivityTypeInput) -> Result<SaveActivityTypePayload> {
+    async fn delete_activity_type(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteActivityTypeInput,
+    ) -> Result<SaveActivityTypePayload> {
         let who = caller(ctx).await?;
         let id = number(&input.id, kind::ACTIVITY_TYPE);
-        Ok(match user_errors(admin::delete_activity_type(db(ctx), actor(&who), id).await)? {
-            Ok(deleted) => SaveActivityTypePayload { activity_type: Some(ActivityType(deleted)), user_errors: vec![] },
-            Err(user_errors) => SaveActivityTypePayload { user_errors, ..Default::default() },
-        })
+        Ok(
+            match user_errors(admin::delete_activity_type(db(ctx), actor(&who), id).await)? {
+                Ok(deleted) => SaveActivityTypePayload {
+                    activity_type: Some(ActivityType(deleted)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => SaveActivityTypePayload {
+                    user_errors,
+                    ..Default::default()
+                },
+            },
+        )
     }
 
     /// Creates or changes an operator; the last active ADMIN stays an active ADMIN.
-    async fn save_operator(&self, ctx: &Context<'_>, input: SaveOperatorInput) -> Result<SaveOperatorPayload> {
+    async fn save_operator(
+        &self,
+        ctx: &Context<'_>,
+        input: SaveOperatorInput,
+    ) -> Result<SaveOperatorPayload> {
         let who = caller(ctx).await?;
         let save = admin::SaveOperator {
             id: input.id.as_ref().map(|id| number(id, kind::OPERATOR)),
@@ -265,9 +310,17 @@ impl AdminMutation {
             time_zone: input.time_zone,
             password: input.password,
         };
-        Ok(match user_errors(admin::save_operator(db(ctx), actor(&who), save).await)? {
-            Ok(saved) => SaveOperatorPayload { operator: Some(Operator(saved)), user_errors: vec![] },
-            Err(user_errors) => SaveOperatorPayload { user_errors, ..Default::default() },
-        })
+        Ok(
+            match user_errors(admin::save_operator(db(ctx), actor(&who), save).await)? {
+                Ok(saved) => SaveOperatorPayload {
+                    operator: Some(Operator(saved)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => SaveOperatorPayload {
+                    user_errors,
+                    ..Default::default()
+                },
+            },
+        )
     }
 }

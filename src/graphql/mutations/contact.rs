@@ -59,11 +59,17 @@ impl SaveContactInput {
             email: patch(&self.email, Clone::clone),
             phone: patch(&self.phone, Clone::clone),
             owner_id: patch(&self.owner_id, |id| number(id, kind::OPERATOR)),
-            workflow_id: self.workflow_id.as_ref().map(|id| number(id, kind::WORKFLOW)),
+            workflow_id: self
+                .workflow_id
+                .as_ref()
+                .map(|id| number(id, kind::WORKFLOW)),
             to_stage_id: self.to_stage_id.as_ref().map(|id| number(id, kind::STAGE)),
             note: self.note.clone(),
             activity: self.activity.as_ref().map(ActivityInput::to_service),
-            pending: self.pending_activity.as_ref().map(PendingActivityInput::to_service),
+            pending: self
+                .pending_activity
+                .as_ref()
+                .map(PendingActivityInput::to_service),
             must_move: false,
         }
     }
@@ -131,16 +137,29 @@ pub struct ContactMutation;
 impl ContactMutation {
     /// Creates or updates a contact with its activity, stage move and pending activity, in one
     /// transaction; every workflow rule is applied, or nothing is written.
-    async fn save_contact(&self, ctx: &Context<'_>, input: SaveContactInput) -> Result<SaveContactPayload> {
+    async fn save_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: SaveContactInput,
+    ) -> Result<SaveContactPayload> {
         let who = caller(ctx).await?;
-        Ok(match user_errors(save_contact(db(ctx), actor(&who), input.to_service()).await)? {
-            Ok(saved) => saved.into(),
-            Err(user_errors) => SaveContactPayload { user_errors, ..Default::default() },
-        })
+        Ok(
+            match user_errors(save_contact(db(ctx), actor(&who), input.to_service()).await)? {
+                Ok(saved) => saved.into(),
+                Err(user_errors) => SaveContactPayload {
+                    user_errors,
+                    ..Default::default()
+                },
+            },
+        )
     }
 
     /// Moves a contact to another stage along a transition; writes one stage log row.
-    async fn move_contact_to_stage(&self, ctx: &Context<'_>, input: MoveContactToStageInput) -> Result<MoveContactToStagePayload> {
+    async fn move_contact_to_stage(
+        &self,
+        ctx: &Context<'_>,
+        input: MoveContactToStageInput,
+    ) -> Result<MoveContactToStagePayload> {
         let who = caller(ctx).await?;
         let save = SaveContact {
             id: Some(number(&input.contact_id, kind::CONTACT)),
@@ -150,14 +169,19 @@ impl ContactMutation {
             must_move: true,
             ..Default::default()
         };
-        Ok(match user_errors(save_contact(db(ctx), actor(&who), save).await)? {
-            Ok(saved) => MoveContactToStagePayload {
-                contact: Some(Contact(saved.contact)),
-                stage_change: saved.stage_change.map(StageChange),
-                user_errors: vec![],
+        Ok(
+            match user_errors(save_contact(db(ctx), actor(&who), save).await)? {
+                Ok(saved) => MoveContactToStagePayload {
+                    contact: Some(Contact(saved.contact)),
+                    stage_change: saved.stage_change.map(StageChange),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => MoveContactToStagePayload {
+                    user_errors: rename_contact_field(user_errors),
+                    ..Default::default()
+                },
             },
-            Err(user_errors) => MoveContactToStagePayload { user_errors: rename_contact_field(user_errors), ..Default::default() },
-        })
+        )
     }
 }
 

@@ -45,7 +45,10 @@ pub fn number(id: &ID, expected: &str) -> i64 {
 impl ActivityInput {
     /// The service form.
     pub fn to_service(&self) -> NewActivity {
-        NewActivity { activity_type_id: number(&self.activity_type_id, kind::ACTIVITY_TYPE), description: self.description.clone() }
+        NewActivity {
+            activity_type_id: number(&self.activity_type_id, kind::ACTIVITY_TYPE),
+            description: self.description.clone(),
+        }
     }
 }
 
@@ -56,7 +59,10 @@ impl PendingActivityInput {
             activity_type_id: number(&self.activity_type_id, kind::ACTIVITY_TYPE),
             description: self.description.clone(),
             due_at: self.due_at.map(|d| d.0),
-            assignee_id: self.assignee_id.as_ref().map(|id| number(id, kind::OPERATOR)),
+            assignee_id: self
+                .assignee_id
+                .as_ref()
+                .map(|id| number(id, kind::OPERATOR)),
             reminder_starts_at: self.reminder_starts_at.map(|d| d.0),
             reminder_ends_at: self.reminder_ends_at.map(|d| d.0),
             create_todo: self.create_todo,
@@ -66,5 +72,8 @@ impl PendingActivityInput {
 
 /// The writer, for the service.
 pub fn actor(caller: &Caller) -> Actor {
-    Actor { operator_id: caller.operator.id, role: caller.role }
+    Actor {
+        operator_id: caller.operator.id,
+        role: caller.role,
+    }
 }

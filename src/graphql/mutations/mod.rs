@@ -12,4 +12,9 @@ use async_graphql::MergedObject;
 /// Writes.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct Mutation(auth::AuthMutation, contact::ContactMutation, work::WorkMutation, admin::AdminMutation);
+pub struct Mutation(
+    auth::AuthMutation,
+    contact::ContactMutation,
+    work::WorkMutation,
+    admin::AdminMutation,
+);

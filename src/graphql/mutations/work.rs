@@ -75,39 +75,82 @@ pub struct WorkMutation;
 impl WorkMutation {
     /// Records the done activity of a pending activity (its type, the caller, the contact's
     /// stage), closes it and its to-do, and schedules `next` or the stage's default next one.
-    async fn complete_pending_activity(&self, ctx: &Context<'_>, input: CompletePendingActivityInput) -> Result<CompletePendingActivityPayload> {
+    async fn complete_pending_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: CompletePendingActivityInput,
+    ) -> Result<CompletePendingActivityPayload> {
         let who = caller(ctx).await?;
         let id = number(&input.pending_activity_id, kind::PENDING_ACTIVITY);
         let next = input.next.as_ref().map(PendingActivityInput::to_service);
-        Ok(match user_errors(complete::complete_pending(db(ctx), actor(&who), id, input.description.clone(), next).await)? {
-            Ok(done) => CompletePendingActivityPayload {
-                activity: Some(Activity(done.activity)),
-                pending_activity: Some(PendingActivity(done.pending)),
-                next: done.next.map(PendingActivity),
-                user_errors: vec![],
+        Ok(
+            match user_errors(
+                complete::complete_pending(
+                    db(ctx),
+                    actor(&who),
+                    id,
+                    input.description.clone(),
+                    next,
+                )
+                .await,
+            )? {
+                Ok(done) => CompletePendingActivityPayload {
+                    activity: Some(Activity(done.activity)),
+                    pending_activity: Some(PendingActivity(done.pending)),
+                    next: done.next.map(PendingActivity),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => CompletePendingActivityPayload {
+                    user_errors,
+                    ..Default::default()
+                },
             },
-            Err(user_errors) => CompletePendingActivityPayload { user_errors, ..Default::default() },
-        })
+        )
     }
 
     /// Cancels an open pending activity and its to-do.
-    async fn cancel_pending_activity(&self, ctx: &Context<'_>, input: CancelPendingActivityInput) -> Result<CancelPendingActivityPayload> {
+    async fn cancel_pending_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelPendingActivityInput,
+    ) -> Result<CancelPendingActivityPayload> {
         let who = caller(ctx).await?;
         let id = number(&input.pending_activity_id, kind::PENDING_ACTIVITY);
-        Ok(match user_errors(complete::cancel_pending(db(ctx), actor(&who), id).await)? {
-            Ok(pending) => CancelPendingActivityPayload { pending_activity: Some(PendingActivity(pending)), user_errors: vec![] },
-            Err(user_errors) => CancelPendingActivityPayload { user_errors, ..Default::default() },
-        })
+        Ok(
+            match user_errors(complete::cancel_pending(db(ctx), actor(&who), id).await)? {
+                Ok(pending) => CancelPendingActivityPayload {
+                    pending_activity: Some(PendingActivity(pending)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => CancelPendingActivityPayload {
+                    user_errors,
+                    ..Default::default()
+                },
+            },
+        )
     }
 
     /// Completes a to-do (its operator or an ADMIN); a to-do of a pending activity completes
     /// that pending activity too.
-    async fn complete_todo(&self, ctx: &Context<'_>, input: CompleteTodoInput) -> Result<CompleteTodoPayload> {
+    async fn complete_todo(
+        &self,
+        ctx: &Context<'_>,
+        input: CompleteTodoInput,
+    ) -> Result<CompleteTodoPayload> {
         let who = caller(ctx).await?;
         let id = number(&input.todo_id, kind::TODO);
-        Ok(match user_errors(complete::complete_todo(db(ctx), actor(&who), id).await)? {
-            Ok((todo, pending)) => CompleteTodoPayload { todo: Some(Todo(todo)), pending_activity: pending.map(PendingActivity), user_errors: vec![] },
-            Err(user_errors) => CompleteTodoPayload { user_errors, ..Default::default() },
-        })
+        Ok(
+            match user_errors(complete::complete_todo(db(ctx), actor(&who), id).await)? {
+                Ok((todo, pending)) => CompleteTodoPayload {
+                    todo: Some(Todo(todo)),
+                    pending_activity: pending.map(PendingActivity),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => CompleteTodoPayload {
+                    user_errors,
+                    ..Default::default()
+                },
+            },
+        )
     }
 }

@@ -15,7 +15,10 @@ pub const KEPT_FOR: Duration = Duration::hours(48);
 /// The fingerprint of a whole input.
 pub fn fingerprint(input: &impl serde::Serialize) -> String {
     let text = serde_json::to_string(input).unwrap_or_default();
-    Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// The record of an earlier use of `key` by this operator for this operation.

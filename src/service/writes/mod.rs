@@ -57,7 +57,10 @@ impl<T> Patch<T> {
 
 /// A refusal with one violation at `path`.
 pub(crate) fn refuse(path: &[&str], code: RuleCode, message: impl Into<String>) -> ServiceError {
-    ServiceError::Rules(vec![FieldViolation::at(path, Violation::new(code, message))])
+    ServiceError::Rules(vec![FieldViolation::at(
+        path,
+        Violation::new(code, message),
+    )])
 }
 
 /// Bumps a contact's version by one, only if it still is `expected` (when given): the check is
@@ -70,7 +73,10 @@ pub(crate) async fn bump_version(
     extra: Vec<(contact::Column, Expr)>,
 ) -> ServiceResult<()> {
     let mut update = contact::Entity::update_many()
-        .col_expr(contact::Column::Version, Expr::col(contact::Column::Version).add(1))
+        .col_expr(
+            contact::Column::Version,
+            Expr::col(contact::Column::Version).add(1),
+        )
         .col_expr(contact::Column::UpdatedAt, Expr::val(now))
         .filter(contact::Column::Id.eq(contact_id));
     for (column, value) in extra {
@@ -89,6 +95,10 @@ pub(crate) async fn bump_version(
             "the contact was changed meanwhile: reload it and try again",
         ))
     } else {
-        Err(refuse(&["input"], RuleCode::NotFound, "the contact no longer exists"))
+        Err(refuse(
+            &["input"],
+            RuleCode::NotFound,
+            "the contact no longer exists",
+        ))
     }
 }

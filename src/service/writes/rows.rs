@@ -5,7 +5,9 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::domain::reminder::ReminderWindow;
-use crate::entity::{activity, activity_type, contact, operator, pending_activity, stage_change, todo};
+use crate::entity::{
+    activity, activity_type, contact, operator, pending_activity, stage_change, todo,
+};
 use crate::service::ServiceResult;
 use crate::service::work_items::OPEN;
 
@@ -132,7 +134,10 @@ pub async fn close_todos_of(
 ) -> ServiceResult<()> {
     todo::Entity::update_many()
         .col_expr(todo::Column::Status, status.into())
-        .col_expr(todo::Column::CompletedAt, sea_orm::sea_query::Expr::val(now))
+        .col_expr(
+            todo::Column::CompletedAt,
+            sea_orm::sea_query::Expr::val(now),
+        )
         .col_expr(todo::Column::UpdatedAt, sea_orm::sea_query::Expr::val(now))
         .filter(todo::Column::PendingActivityId.eq(pending_id))
         .filter(todo::Column::Status.eq(OPEN))

@@ -5,12 +5,17 @@ pub mod workflow;
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
+};
 
 use super::{Actor, Patch, refuse};
 use crate::domain::limits::{EMAIL_MAX, LABEL_MAX, NAME_MAX, check_length};
 use crate::domain::{FieldViolation, Role, RuleCode, Violation};
-use crate::entity::{activity, activity_type, operator, pending_activity, stage_activity_rule, todo};
+use crate::entity::{
+    activity, activity_type, operator, pending_activity, stage_activity_rule, todo,
+};
 use crate::service::{ServiceError, ServiceResult, auth, clock};
 
 /// Refuses anyone but an ADMIN.
@@ -18,22 +23,40 @@ pub(crate) fn require_admin(actor: Actor) -> ServiceResult<()> {
     if actor.role.may_configure() {
         Ok(())
     } else {
-        Err(refuse(&["input"], RuleCode::Forbidden, "only an ADMIN may change the configuration"))
+        Err(refuse(
+            &["input"],
+            RuleCode::Forbidden,
+            "only an ADMIN may change the configuration",
+        ))
     }
 }
 
 fn check_label(problems: &mut Vec<FieldViolation>, field: &str, value: Option<&str>, max: usize) {
     let Some(value) = value else { return };
     if value.trim().is_empty() {
-        problems.push(FieldViolation::at(&["input", field], Violation::new(RuleCode::InvalidInput, format!("{field} may not be blank"))));
+        problems.push(FieldViolation::at(
+            &["input", field],
+            Violation::new(RuleCode::InvalidInput, format!("{field} may not be blank")),
+        ));
     } else if let Err(error) = check_length(field, value, max) {
         problems.push(FieldViolation::at(&["input", field], error));
     }
 }
 
-fn check_required(problems: &mut Vec<FieldViolation>, creating: bool, field: &str, value: Option<&str>) {
+fn check_required(
+    problems: &mut Vec<FieldViolation>,
+    creating: bool,
+    field: &str,
+    value: Option<&str>,
+) {
     if creating && value.is_none() {
-        problems.push(FieldViolation::at(&["input", field], Violation::new(RuleCode::InvalidInput, format!("{field} is required to create"))));
+        problems.push(FieldViolation::at(
+            &["input", field],
+            Violation::new(
+                RuleCode::InvalidInput,
+                format!("{field} is required to create"),
+            ),
+        ));
     }
 }
 
@@ -53,22 +76,56 @@ pub struct SaveActivityType {
 }
 
 /// `saveActivityType`.
-pub async fn save_activity_type(db: &DatabaseConnection, actor: Actor, input: SaveActivityType) -> ServiceResult<activity_type::Model> {
+pub async fn save_activity_type(
+    db: &DatabaseConnection,
+    actor: Actor,
+    input: SaveActivityType,
+) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
     let txn = crate::db::begin_write(db).await?;
     let existing = match input.id {
-        Some(id) => Some(activity_type::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| refuse(&["input", "id"], RuleCode::NotFound, "no such activity type"))?),
+        Some(id) => Some(
+            activity_type::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| {
+                    refuse(
+                        &["input", "id"],
+                        RuleCode::NotFound,
+                        "no such activity type",
+                    )
+                })?,
+        ),
         None => None,
     };
     let mut problems = Vec::new();
-    check_required(&mut problems, existing.is_none(), "code", input.code.as_deref());
-    check_required(&mut problems, existing.is_none(), "name", input.name.as_deref());
+    check_required(
+        &mut problems,
+        existing.is_none(),
+        "code",
+        input.code.as_deref(),
+    );
+    check_required(
+        &mut problems,
+        existing.is_none(),
+        "name",
+        input.name.as_deref(),
+    );
     check_label(&mut problems, "code", input.code.as_deref(), LABEL_MAX);
     check_label(&mut problems, "name", input.name.as_deref(), NAME_MAX);
     if let Some(code) = &input.code {
-        let clash = activity_type::Entity::find().filter(activity_type::Column::Code.eq(code.trim())).one(&txn).await?;
+        let clash = activity_type::Entity::find()
+            .filter(activity_type::Column::Code.eq(code.trim()))
+            .one(&txn)
+            .await?;
         if clash.is_some_and(|other| Some(other.id) != input.id) {
-            problems.push(FieldViolation::at(&["input", "code"], Violation::new(RuleCode::InvalidInput, format!("the code {code:?} is taken"))));
+            problems.push(FieldViolation::at(
+                &["input", "code"],
+                Violation::new(
+                    RuleCode::InvalidInput,
+                    format!("the code {code:?} is taken"),
+                ),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -77,10 +134,18 @@ pub async fn save_activity_type(db: &DatabaseConnection, actor: Actor, input: Sa
     let saved = match existing {
         Some(row) => {
             let mut active: activity_type::ActiveModel = row.into();
-            if let Some(code) = input.code { active.code = Set(code.trim().to_owned()); }
-            if let Some(name) = input.name { active.name = Set(name.trim().to_owned()); }
-            if let Some(flag) = input.active { active.active = Set(flag); }
-            if let Some(position) = input.position { active.position = Set(position); }
+            if let Some(code) = input.code {
+                active.code = Set(code.trim().to_owned());
+            }
+            if let Some(name) = input.name {
+                active.name = Set(name.trim().to_owned());
+            }
+            if let Some(flag) = input.active {
+                active.active = Set(flag);
+            }
+            if let Some(position) = input.position {
+                active.position = Set(position);
+            }
             active.update(&txn).await?
         }
         None => {
@@ -105,19 +170,52 @@ pub async fn save_activity_type(db: &DatabaseConnection, actor: Actor, input: Sa
 }
 
 /// `deleteActivityType`: refused while any activity, pending activity, to-do or stage rule uses it.
-pub async fn delete_activity_type(db: &DatabaseConnection, actor: Actor, id: i64) -> ServiceResult<activity_type::Model> {
+pub async fn delete_activity_type(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: i64,
+) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
     let txn = crate::db::begin_write(db).await?;
-    let row = activity_type::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| refuse(&["input", "id"], RuleCode::NotFound, "no such activity type"))?;
-    let uses = activity::Entity::find().filter(activity::Column::ActivityTypeId.eq(id)).count(&txn).await?
-        + pending_activity::Entity::find().filter(pending_activity::Column::ActivityTypeId.eq(id)).count(&txn).await?
-        + todo::Entity::find().filter(todo::Column::ActivityTypeId.eq(id)).count(&txn).await?
+    let row = activity_type::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            refuse(
+                &["input", "id"],
+                RuleCode::NotFound,
+                "no such activity type",
+            )
+        })?;
+    let uses = activity::Entity::find()
+        .filter(activity::Column::ActivityTypeId.eq(id))
+        .count(&txn)
+        .await?
+        + pending_activity::Entity::find()
+            .filter(pending_activity::Column::ActivityTypeId.eq(id))
+            .count(&txn)
+            .await?
+        + todo::Entity::find()
+            .filter(todo::Column::ActivityTypeId.eq(id))
+            .count(&txn)
+            .await?
         + stage_activity_rule::Entity::find()
-            .filter(stage_activity_rule::Column::ActivityTypeId.eq(id).or(stage_activity_rule::Column::NextActivityTypeId.eq(id)))
+            .filter(
+                stage_activity_rule::Column::ActivityTypeId
+                    .eq(id)
+                    .or(stage_activity_rule::Column::NextActivityTypeId.eq(id)),
+            )
             .count(&txn)
             .await?;
     if uses > 0 {
-        return Err(refuse(&["input", "id"], RuleCode::InvalidInput, format!("activity type {} is in use ({uses} records): deactivate it instead", row.code)));
+        return Err(refuse(
+            &["input", "id"],
+            RuleCode::InvalidInput,
+            format!(
+                "activity type {} is in use ({uses} records): deactivate it instead",
+                row.code
+            ),
+        ));
     }
     activity_type::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
@@ -155,40 +253,101 @@ async fn other_active_admins(db: &impl ConnectionTrait, except: i64) -> ServiceR
 }
 
 /// `saveOperator`.
-pub async fn save_operator(db: &DatabaseConnection, actor: Actor, input: SaveOperator) -> ServiceResult<operator::Model> {
+pub async fn save_operator(
+    db: &DatabaseConnection,
+    actor: Actor,
+    input: SaveOperator,
+) -> ServiceResult<operator::Model> {
     require_admin(actor)?;
     let password_hash = match &input.password {
         Some(password) if password.chars().count() >= 8 => Some(auth::hash_password(password)?),
-        Some(_) => return Err(refuse(&["input", "password"], RuleCode::InvalidInput, "a password needs at least 8 characters")),
+        Some(_) => {
+            return Err(refuse(
+                &["input", "password"],
+                RuleCode::InvalidInput,
+                "a password needs at least 8 characters",
+            ));
+        }
         None => None,
     };
     let txn = crate::db::begin_write(db).await?;
     let existing = match input.id {
-        Some(id) => Some(operator::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| refuse(&["input", "id"], RuleCode::NotFound, "no such operator"))?),
+        Some(id) => Some(
+            operator::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| refuse(&["input", "id"], RuleCode::NotFound, "no such operator"))?,
+        ),
         None => None,
     };
     let creating = existing.is_none();
     let mut problems = Vec::new();
     check_required(&mut problems, creating, "login", input.login.as_deref());
-    check_required(&mut problems, creating, "displayName", input.display_name.as_deref());
-    check_required(&mut problems, creating, "role", input.role.map(Role::as_str));
-    check_required(&mut problems, creating, "password", input.password.as_deref());
+    check_required(
+        &mut problems,
+        creating,
+        "displayName",
+        input.display_name.as_deref(),
+    );
+    check_required(
+        &mut problems,
+        creating,
+        "role",
+        input.role.map(Role::as_str),
+    );
+    check_required(
+        &mut problems,
+        creating,
+        "password",
+        input.password.as_deref(),
+    );
     check_label(&mut problems, "login", input.login.as_deref(), LABEL_MAX);
-    check_label(&mut problems, "displayName", input.display_name.as_deref(), NAME_MAX);
+    check_label(
+        &mut problems,
+        "displayName",
+        input.display_name.as_deref(),
+        NAME_MAX,
+    );
     check_label(&mut problems, "timeZone", input.time_zone.as_deref(), 64);
-    if let Some(error) = input.email.as_set().and_then(|e| check_length("email", e, EMAIL_MAX).err()) {
+    if let Some(error) = input
+        .email
+        .as_set()
+        .and_then(|e| check_length("email", e, EMAIL_MAX).err())
+    {
         problems.push(FieldViolation::at(&["input", "email"], error));
     }
     if let Some(login) = &input.login {
-        let clash = operator::Entity::find().filter(operator::Column::Login.eq(login.trim())).one(&txn).await?;
+        let clash = operator::Entity::find()
+            .filter(operator::Column::Login.eq(login.trim()))
+            .one(&txn)
+            .await?;
         if clash.is_some_and(|other| Some(other.id) != input.id) {
-            problems.push(FieldViolation::at(&["input", "login"], Violation::new(RuleCode::InvalidInput, format!("the login {login:?} is taken"))));
+            problems.push(FieldViolation::at(
+                &["input", "login"],
+                Violation::new(
+                    RuleCode::InvalidInput,
+                    format!("the login {login:?} is taken"),
+                ),
+            ));
         }
     }
     if let Some(row) = &existing {
-        let stays_admin = input.role.map_or(row.role == Role::Admin.as_str(), |r| r == Role::Admin) && input.active.unwrap_or(row.active);
-        if row.role == Role::Admin.as_str() && row.active && !stays_admin && other_active_admins(&txn, row.id).await? == 0 {
-            problems.push(FieldViolation::at(&["input"], Violation::new(RuleCode::InvalidInput, "the last active ADMIN cannot be demoted or deactivated")));
+        let stays_admin = input
+            .role
+            .map_or(row.role == Role::Admin.as_str(), |r| r == Role::Admin)
+            && input.active.unwrap_or(row.active);
+        if row.role == Role::Admin.as_str()
+            && row.active
+            && !stays_admin
+            && other_active_admins(&txn, row.id).await? == 0
+        {
+            problems.push(FieldViolation::at(
+                &["input"],
+                Violation::new(
+                    RuleCode::InvalidInput,
+                    "the last active ADMIN cannot be demoted or deactivated",
+                ),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -199,30 +358,46 @@ pub async fn save_operator(db: &DatabaseConnection, actor: Actor, input: SaveOpe
         Some(row) => {
             let email = input.email.clone().apply(row.email.clone());
             let mut active: operator::ActiveModel = row.into();
-            if let Some(login) = input.login { active.login = Set(login.trim().to_owned()); }
-            if let Some(name) = input.display_name { active.display_name = Set(name.trim().to_owned()); }
+            if let Some(login) = input.login {
+                active.login = Set(login.trim().to_owned());
+            }
+            if let Some(name) = input.display_name {
+                active.display_name = Set(name.trim().to_owned());
+            }
             active.email = Set(email);
-            if let Some(role) = input.role { active.role = Set(role.as_str().to_owned()); }
-            if let Some(flag) = input.active { active.active = Set(flag); }
-            if let Some(zone) = input.time_zone { active.time_zone = Set(zone.trim().to_owned()); }
-            if let Some(hash) = password_hash { active.password_hash = Set(hash); }
+            if let Some(role) = input.role {
+                active.role = Set(role.as_str().to_owned());
+            }
+            if let Some(flag) = input.active {
+                active.active = Set(flag);
+            }
+            if let Some(zone) = input.time_zone {
+                active.time_zone = Set(zone.trim().to_owned());
+            }
+            if let Some(hash) = password_hash {
+                active.password_hash = Set(hash);
+            }
             active.updated_at = Set(now);
             active.update(&txn).await?
         }
-        None => operator::ActiveModel {
-            id: NotSet,
-            login: Set(input.login.unwrap_or_default().trim().to_owned()),
-            display_name: Set(input.display_name.unwrap_or_default().trim().to_owned()),
-            email: Set(input.email.apply(None)),
-            role: Set(input.role.unwrap_or(Role::Operator).as_str().to_owned()),
-            active: Set(input.active.unwrap_or(true)),
-            time_zone: Set(input.time_zone.map_or_else(|| "UTC".to_owned(), |z| z.trim().to_owned())),
-            password_hash: Set(password_hash.unwrap_or_default()),
-            created_at: Set(now),
-            updated_at: Set(now),
+        None => {
+            operator::ActiveModel {
+                id: NotSet,
+                login: Set(input.login.unwrap_or_default().trim().to_owned()),
+                display_name: Set(input.display_name.unwrap_or_default().trim().to_owned()),
+                email: Set(input.email.apply(None)),
+                role: Set(input.role.unwrap_or(Role::Operator).as_str().to_owned()),
+                active: Set(input.active.unwrap_or(true)),
+                time_zone: Set(input
+                    .time_zone
+                    .map_or_else(|| "UTC".to_owned(), |z| z.trim().to_owned())),
+                password_hash: Set(password_hash.unwrap_or_default()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
         }
-        .insert(&txn)
-        .await?,
     };
     txn.commit().await?;
     Ok(saved)

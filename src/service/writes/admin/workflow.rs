@@ -6,12 +6,20 @@ use std::collections::HashMap;
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
+};
 
 use super::{Actor, require_admin};
-use crate::domain::configuration::{StageDefinition, TransitionDefinition, check_workflow_definition};
+use crate::domain::configuration::{
+    StageDefinition, TransitionDefinition, check_workflow_definition,
+};
 use crate::domain::{FieldViolation, Role, RuleCode, Violation};
-use crate::entity::{activity, activity_type, contact, stage, stage_activity_rule, stage_change, transition, workflow};
+use crate::entity::{
+    activity, activity_type, contact, stage, stage_activity_rule, stage_change, transition,
+    workflow,
+};
 use crate::service::writes::refuse;
 use crate::service::{ServiceError, ServiceResult, clock};
 
@@ -86,23 +94,55 @@ pub struct SaveWorkflow {
 }
 
 async fn stage_in_use(db: &impl ConnectionTrait, stage_id: i64) -> ServiceResult<bool> {
-    let uses = contact::Entity::find().filter(contact::Column::StageId.eq(stage_id)).count(db).await?
-        + activity::Entity::find().filter(activity::Column::StageId.eq(stage_id)).count(db).await?
+    let uses = contact::Entity::find()
+        .filter(contact::Column::StageId.eq(stage_id))
+        .count(db)
+        .await?
+        + activity::Entity::find()
+            .filter(activity::Column::StageId.eq(stage_id))
+            .count(db)
+            .await?
         + stage_change::Entity::find()
-            .filter(stage_change::Column::ToStageId.eq(stage_id).or(stage_change::Column::FromStageId.eq(stage_id)))
+            .filter(
+                stage_change::Column::ToStageId
+                    .eq(stage_id)
+                    .or(stage_change::Column::FromStageId.eq(stage_id)),
+            )
             .count(db)
             .await?;
     Ok(uses > 0)
 }
 
-async fn check_types(db: &impl ConnectionTrait, input: &SaveWorkflow, problems: &mut Vec<FieldViolation>) -> ServiceResult<()> {
-    let known: Vec<i64> = activity_type::Entity::find().all(db).await?.into_iter().map(|t| t.id).collect();
+async fn check_types(
+    db: &impl ConnectionTrait,
+    input: &SaveWorkflow,
+    problems: &mut Vec<FieldViolation>,
+) -> ServiceResult<()> {
+    let known: Vec<i64> = activity_type::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
     for (index, stage) in input.stages.iter().enumerate() {
         for (rule_index, rule) in stage.rules.iter().enumerate() {
-            for (field, id) in [("activityTypeId", Some(rule.activity_type_id)), ("nextActivityTypeId", rule.next_activity_type_id)] {
+            for (field, id) in [
+                ("activityTypeId", Some(rule.activity_type_id)),
+                ("nextActivityTypeId", rule.next_activity_type_id),
+            ] {
                 if id.is_some_and(|id| !known.contains(&id)) {
-                    let path = ["input".to_owned(), "stages".into(), index.to_string(), "activityRules".into(), rule_index.to_string(), field.into()];
-                    problems.push(FieldViolation { field: path.to_vec(), violation: Violation::new(RuleCode::NotFound, "no such activity type") });
+                    let path = [
+                        "input".to_owned(),
+                        "stages".into(),
+                        index.to_string(),
+                        "activityRules".into(),
+                        rule_index.to_string(),
+                        field.into(),
+                    ];
+                    problems.push(FieldViolation {
+                        field: path.to_vec(),
+                        violation: Violation::new(RuleCode::NotFound, "no such activity type"),
+                    });
                 }
             }
         }
@@ -111,44 +151,107 @@ async fn check_types(db: &impl ConnectionTrait, input: &SaveWorkflow, problems: 
 }
 
 /// `saveWorkflow`.
-pub async fn save_workflow(db: &DatabaseConnection, actor: Actor, input: SaveWorkflow) -> ServiceResult<workflow::Model> {
+pub async fn save_workflow(
+    db: &DatabaseConnection,
+    actor: Actor,
+    input: SaveWorkflow,
+) -> ServiceResult<workflow::Model> {
     require_admin(actor)?;
     let definitions: Vec<StageDefinition<'_>> = input
         .stages
         .iter()
-        .map(|s| StageDefinition { code: &s.code, name: &s.name, is_initial: s.is_initial, rule_types: s.rules.iter().map(|r| r.activity_type_id).collect() })
+        .map(|s| StageDefinition {
+            code: &s.code,
+            name: &s.name,
+            is_initial: s.is_initial,
+            rule_types: s.rules.iter().map(|r| r.activity_type_id).collect(),
+        })
         .collect();
-    let transitions: Vec<TransitionDefinition<'_>> = input.transitions.iter().map(|t| TransitionDefinition { from: &t.from, to: &t.to }).collect();
-    let mut problems = check_workflow_definition(&input.code, &input.name, input.description.as_deref(), &definitions, &transitions);
+    let transitions: Vec<TransitionDefinition<'_>> = input
+        .transitions
+        .iter()
+        .map(|t| TransitionDefinition {
+            from: &t.from,
+            to: &t.to,
+        })
+        .collect();
+    let mut problems = check_workflow_definition(
+        &input.code,
+        &input.name,
+        input.description.as_deref(),
+        &definitions,
+        &transitions,
+    );
     let txn = crate::db::begin_write(db).await?;
     check_types(&txn, &input, &mut problems).await?;
     let existing = match input.id {
-        Some(id) => Some(workflow::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| refuse(&["input", "id"], RuleCode::NotFound, "no such workflow"))?),
+        Some(id) => Some(
+            workflow::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| refuse(&["input", "id"], RuleCode::NotFound, "no such workflow"))?,
+        ),
         None => None,
     };
-    let clash = workflow::Entity::find().filter(workflow::Column::Code.eq(input.code.trim())).one(&txn).await?;
+    let clash = workflow::Entity::find()
+        .filter(workflow::Column::Code.eq(input.code.trim()))
+        .one(&txn)
+        .await?;
     if clash.is_some_and(|other| Some(other.id) != input.id) {
-        problems.push(FieldViolation::at(&["input", "code"], Violation::new(RuleCode::InvalidInput, format!("the code {:?} is taken", input.code))));
+        problems.push(FieldViolation::at(
+            &["input", "code"],
+            Violation::new(
+                RuleCode::InvalidInput,
+                format!("the code {:?} is taken", input.code),
+            ),
+        ));
     }
     let old_stages = match &existing {
-        Some(w) => stage::Entity::find().filter(stage::Column::WorkflowId.eq(w.id)).all(&txn).await?,
+        Some(w) => {
+            stage::Entity::find()
+                .filter(stage::Column::WorkflowId.eq(w.id))
+                .all(&txn)
+                .await?
+        }
         None => Vec::new(),
     };
     let matched: Vec<Option<i64>> = input
         .stages
         .iter()
-        .map(|s| old_stages.iter().find(|o| Some(o.id) == s.id || (s.id.is_none() && o.code == s.code)).map(|o| o.id))
+        .map(|s| {
+            old_stages
+                .iter()
+                .find(|o| Some(o.id) == s.id || (s.id.is_none() && o.code == s.code))
+                .map(|o| o.id)
+        })
         .collect();
     for (index, stage_input) in input.stages.iter().enumerate() {
         if stage_input.id.is_some() && matched[index].is_none() {
-            let path = ["input".to_owned(), "stages".into(), index.to_string(), "id".into()];
-            problems.push(FieldViolation { field: path.to_vec(), violation: Violation::new(RuleCode::NotFound, "no such stage in this workflow") });
+            let path = [
+                "input".to_owned(),
+                "stages".into(),
+                index.to_string(),
+                "id".into(),
+            ];
+            problems.push(FieldViolation {
+                field: path.to_vec(),
+                violation: Violation::new(RuleCode::NotFound, "no such stage in this workflow"),
+            });
         }
     }
-    let removed: Vec<&stage::Model> = old_stages.iter().filter(|o| !matched.contains(&Some(o.id))).collect();
+    let removed: Vec<&stage::Model> = old_stages
+        .iter()
+        .filter(|o| !matched.contains(&Some(o.id)))
+        .collect();
     for old in &removed {
         if stage_in_use(&txn, old.id).await? {
-            problems.push(FieldViolation::at(&["input", "stages"], Violation::new(RuleCode::InvalidInput, format!("stage {} is in use and cannot be removed", old.code))));
+            problems.push(FieldViolation::at(
+                &["input", "stages"],
+                Violation::new(
+                    RuleCode::InvalidInput,
+                    format!("stage {} is in use and cannot be removed", old.code),
+                ),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -156,7 +259,10 @@ pub async fn save_workflow(db: &DatabaseConnection, actor: Actor, input: SaveWor
     }
     let now = clock::now();
     if input.is_default {
-        workflow::Entity::update_many().col_expr(workflow::Column::IsDefault, Expr::val(false)).exec(&txn).await?;
+        workflow::Entity::update_many()
+            .col_expr(workflow::Column::IsDefault, Expr::val(false))
+            .exec(&txn)
+            .await?;
     }
     let saved = match existing {
         Some(row) => {
@@ -169,22 +275,30 @@ pub async fn save_workflow(db: &DatabaseConnection, actor: Actor, input: SaveWor
             active.is_default = Set(input.is_default);
             active.update(&txn).await?
         }
-        None => workflow::ActiveModel {
-            id: NotSet,
-            code: Set(input.code.trim().to_owned()),
-            name: Set(input.name.trim().to_owned()),
-            description: Set(input.description.clone()),
-            log_tab_visible: Set(input.log_tab_visible),
-            restrict_activity_types: Set(input.restrict_activity_types),
-            is_default: Set(input.is_default),
-            created_at: Set(now),
+        None => {
+            workflow::ActiveModel {
+                id: NotSet,
+                code: Set(input.code.trim().to_owned()),
+                name: Set(input.name.trim().to_owned()),
+                description: Set(input.description.clone()),
+                log_tab_visible: Set(input.log_tab_visible),
+                restrict_activity_types: Set(input.restrict_activity_types),
+                is_default: Set(input.is_default),
+                created_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
         }
-        .insert(&txn)
-        .await?,
     };
     let old_ids: Vec<i64> = old_stages.iter().map(|s| s.id).collect();
-    transition::Entity::delete_many().filter(transition::Column::WorkflowId.eq(saved.id)).exec(&txn).await?;
-    stage_activity_rule::Entity::delete_many().filter(stage_activity_rule::Column::StageId.is_in(old_ids)).exec(&txn).await?;
+    transition::Entity::delete_many()
+        .filter(transition::Column::WorkflowId.eq(saved.id))
+        .exec(&txn)
+        .await?;
+    stage_activity_rule::Entity::delete_many()
+        .filter(stage_activity_rule::Column::StageId.is_in(old_ids))
+        .exec(&txn)
+        .await?;
     for old in removed {
         stage::Entity::delete_by_id(old.id).exec(&txn).await?;
     }
@@ -201,7 +315,11 @@ pub async fn save_workflow(db: &DatabaseConnection, actor: Actor, input: SaveWor
             is_final: Set(stage_input.is_final),
             color: Set(stage_input.color.clone()),
         };
-        let row = if matched[index].is_some() { fields.update(&txn).await? } else { fields.insert(&txn).await? };
+        let row = if matched[index].is_some() {
+            fields.update(&txn).await?
+        } else {
+            fields.insert(&txn).await?
+        };
         ids_by_code.insert(stage_input.code.as_str(), row.id);
         for (position, rule) in stage_input.rules.iter().enumerate() {
             stage_activity_rule::ActiveModel {
@@ -218,12 +336,21 @@ pub async fn save_workflow(db: &DatabaseConnection, actor: Actor, input: SaveWor
             .await?;
         }
     }
-    let name_of = |code: &str| input.stages.iter().find(|s| s.code == code).map_or(code.to_owned(), |s| s.name.clone());
+    let name_of = |code: &str| {
+        input
+            .stages
+            .iter()
+            .find(|s| s.code == code)
+            .map_or(code.to_owned(), |s| s.name.clone())
+    };
     for (position, t) in input.transitions.iter().enumerate() {
         transition::ActiveModel {
             id: NotSet,
             workflow_id: Set(saved.id),
-            name: Set(t.name.clone().unwrap_or_else(|| format!("{} → {}", name_of(&t.from), name_of(&t.to)))),
+            name: Set(t
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{} → {}", name_of(&t.from), name_of(&t.to)))),
             from_stage_id: Set(ids_by_code[t.from.as_str()]),
             to_stage_id: Set(ids_by_code[t.to.as_str()]),
             allowed_roles: Set(Role::format_list(&t.allowed_roles)),

@@ -1,0 +1,86 @@
+//! Writers racing: the version check in the UPDATE lets exactly one of them win, and
+//! idempotent retries racing each other write once.
+
+use serde_json::{Value, json};
+
+use crate::support::{
+    DemoIds, TestServer, contact_in, on_both_databases, read_contact, user_errors,
+};
+
+const SAVE: &str = "mutation($input: SaveContactInput!) { saveContact(input: $input) { contact { id version } activity { id } userErrors { code } } }";
+
+async fn sixteen_saves_of_one_version_have_exactly_one_winner(server: &TestServer) {
+    let token = server.login("alice").await;
+    let ids = DemoIds::read(server, &token).await;
+    let contact = contact_in(server, &token, &ids, "PROSPECT", |_| true).await;
+    let before = server.snapshot().await;
+    let saves = (0..16).map(|n| {
+        let input = json!({ "id": contact["id"], "expectedVersion": contact["version"], "name": format!("Writer {n}"),
+            "activity": { "activityTypeId": ids.kind("EMAIL") }, "pendingActivity": { "activityTypeId": ids.kind("MEETING"), "createTodo": true } });
+        server.post(Some(&token), SAVE, json!({ "input": input }))
+    });
+    let answers: Vec<Value> = futures_util::future::join_all(saves).await;
+    let mut winners = 0;
+    for answer in &answers {
+        assert!(
+            answer.get("errors").is_none(),
+            "no request failed: {answer}"
+        );
+        let payload = &answer["data"]["saveContact"];
+        match user_errors(payload).as_slice() {
+            [] => winners += 1,
+            [(code, _)] => assert_eq!(code, "STALE_VERSION"),
+            other => panic!("unexpected user errors {other:?}"),
+        }
+    }
+    assert_eq!(winners, 1, "exactly one writer wins");
+    let after = read_contact(server, &token, &contact["id"]).await;
+    assert_eq!(
+        after["version"].as_i64(),
+        contact["version"].as_i64().map(|v| v + 1)
+    );
+    let grew: Vec<i64> = server
+        .snapshot()
+        .await
+        .iter()
+        .zip(&before)
+        .map(|(a, b)| a.1 - b.1)
+        .collect();
+    assert_eq!(
+        &grew[..9],
+        &[0, 1, 1, 1, 1, 1, 1, 0, 0],
+        "one activity, one pending activity, one to-do, one version step"
+    );
+}
+
+async fn racing_retries_with_one_key_write_once(server: &TestServer) {
+    let token = server.login("bob").await;
+    let input = json!({ "name": "Raced Spa", "idempotencyKey": "race-1" });
+    let saves = (0..8).map(|_| server.post(Some(&token), SAVE, json!({ "input": input })));
+    let answers: Vec<Value> = futures_util::future::join_all(saves).await;
+    let ids: Vec<&Value> = answers
+        .iter()
+        .map(|a| {
+            assert!(a.get("errors").is_none(), "{a}");
+            assert_eq!(a["data"]["saveContact"]["userErrors"], json!([]));
+            &a["data"]["saveContact"]["contact"]["id"]
+        })
+        .collect();
+    assert!(
+        ids.iter().all(|id| *id == ids[0]),
+        "every retry answers the same contact"
+    );
+    let found = server
+        .data(
+            &token,
+            "{ contacts(filter: {search: \"Raced Spa\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(found["contacts"]["totalCount"], 1, "written once");
+}
+
+on_both_databases!(
+    sixteen_saves_of_one_version_have_exactly_one_winner,
+    racing_retries_with_one_key_write_once
+);
