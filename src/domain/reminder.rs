@@ -96,6 +96,40 @@ pub fn next_due_at(window: ReminderWindow, facts: ReminderFacts) -> Option<DateT
     (due < window.ends_at).then_some(due)
 }
 
+/// Checks a snooze: the reminder is still open and not dismissed, and `until` lies ahead.
+pub fn check_snooze(
+    facts: ReminderFacts,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), Violation> {
+    check_open(facts)?;
+    if until <= now {
+        return Err(Violation::new(
+            RuleCode::InvalidInput,
+            "snooze until a moment in the future",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that a reminder can still be acted on: its pending activity is open and it was not
+/// dismissed.
+pub fn check_open(facts: ReminderFacts) -> Result<(), Violation> {
+    if !facts.pending_open {
+        return Err(Violation::new(
+            RuleCode::PendingNotOpen,
+            "the pending activity is already done or cancelled",
+        ));
+    }
+    if facts.dismissed_at.is_some() {
+        return Err(Violation::new(
+            RuleCode::InvalidInput,
+            "the reminder was dismissed",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +248,29 @@ mod tests {
             ReminderState::Closed
         );
         assert_eq!(next_due_at(window(), closed), None);
+    }
+
+    #[test]
+    fn a_snooze_must_lie_ahead_and_needs_an_open_undismissed_reminder() {
+        assert!(check_snooze(open(), at(12), at(10)).is_ok());
+        assert_eq!(
+            check_snooze(open(), at(10), at(10)).unwrap_err().code,
+            RuleCode::InvalidInput
+        );
+        assert_eq!(
+            check_snooze(ReminderFacts::default(), at(12), at(10))
+                .unwrap_err()
+                .code,
+            RuleCode::PendingNotOpen
+        );
+        let dismissed = ReminderFacts {
+            dismissed_at: Some(at(9)),
+            ..open()
+        };
+        assert_eq!(
+            check_snooze(dismissed, at(12), at(10)).unwrap_err().code,
+            RuleCode::InvalidInput
+        );
     }
 
     #[test]

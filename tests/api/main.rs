@@ -13,6 +13,7 @@ mod contacts;
 mod http;
 mod moving;
 mod paging;
+mod reminders;
 mod saving;
 mod startup;
 mod work;

@@ -222,6 +222,7 @@ impl TestServer {
             "SELECT COUNT(*) FROM todos WHERE status = 'OPEN'",
             "SELECT COUNT(*) FROM stage_changes",
             "SELECT COUNT(*) FROM idempotency_records",
+            "SELECT COUNT(*) FROM reminder_states",
             "SELECT COUNT(*) FROM operators",
             "SELECT COUNT(*) FROM activity_types",
             "SELECT COUNT(*) FROM workflows",

@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod contact;
 mod inputs;
+mod reminders;
 mod work;
 
 use async_graphql::MergedObject;
@@ -16,5 +17,6 @@ pub struct Mutation(
     auth::AuthMutation,
     contact::ContactMutation,
     work::WorkMutation,
+    reminders::ReminderMutation,
     admin::AdminMutation,
 );

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod complete;
 mod idempotency;
+pub mod reminders;
 mod rows;
 pub mod save_contact;
 
