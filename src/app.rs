@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use crate::config::{Cli, Command, ConfigError, LogFormat, Settings};
 use crate::graphql::{AppState, SchemaLimits, build_schema, sdl};
 use crate::http::{HttpState, router};
+use crate::reminders::ReminderEngine;
 use crate::service::auth::{self, TokenKeys};
 use crate::service::{ServiceError, demo};
 
@@ -103,6 +104,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     let db = crate::db::connect(&settings).await?;
     let secret = auth::token_secret(&db, settings.jwt_secret.as_deref()).await?;
     let app = AppState {
+        reminders: ReminderEngine::start(db.clone()),
         db,
         keys: TokenKeys::new(&secret, settings.token_ttl),
     };

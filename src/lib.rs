@@ -10,4 +10,5 @@ pub mod domain;
 pub mod entity;
 pub mod graphql;
 pub mod http;
+pub mod reminders;
 pub mod service;

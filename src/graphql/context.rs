@@ -1,6 +1,8 @@
 //! What every resolver can reach: the shared application state, the request's credentials and
 //! its data loader; and the signed-in caller, resolved once per request.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 use sea_orm::DatabaseConnection;
@@ -10,6 +12,7 @@ use super::errors::{ApiResult, to_graphql};
 use super::loaders::Loaders;
 use crate::domain::Role;
 use crate::entity::operator;
+use crate::reminders::ReminderEngine;
 use crate::service::auth::{self, TokenKeys};
 use crate::service::{ServiceError, ServiceResult};
 
@@ -20,6 +23,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Signs and checks bearer tokens.
     pub keys: TokenKeys,
+    /// Schedules reminders and announces them to subscribers.
+    pub reminders: Arc<ReminderEngine>,
 }
 
 /// The credentials a request came with; the caller is looked up once, on first need.

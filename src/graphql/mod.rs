@@ -9,14 +9,15 @@ pub mod loaders;
 pub mod mutations;
 pub mod query;
 pub mod scalars;
+pub mod subscription;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub use context::{AppState, RequestAuth};
 
 /// The contactflow schema.
-pub type ContactflowSchema = Schema<query::Query, mutations::Mutation, EmptySubscription>;
+pub type ContactflowSchema = Schema<query::Query, mutations::Mutation, subscription::Subscription>;
 
 /// Limits that bound the work a single document may ask for.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +45,7 @@ pub fn build_schema(state: Option<AppState>, limits: SchemaLimits) -> Contactflo
     let mut builder = Schema::build(
         query::Query,
         mutations::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::Bytes;
+use axum::extract::Request;
 use axum::extract::{Query, State};
-use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, UPGRADE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -197,12 +198,22 @@ pub async fn post_request(
     }
 }
 
-/// `GET /graphql?query=…`: queries only; mutations are refused with 405.
-pub async fn get_request(
-    State(state): State<HttpState>,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
+/// `GET /graphql`: a WebSocket upgrade, or `?query=…` for queries only (mutations are
+/// refused with 405).
+pub async fn get_request(State(state): State<HttpState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let wants_websocket = parts
+        .headers
+        .get(UPGRADE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.eq_ignore_ascii_case("websocket"));
+    if wants_websocket {
+        return super::websocket::upgrade(state, parts).await;
+    }
+    let headers = parts.headers.clone();
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri) else {
+        return (StatusCode::BAD_REQUEST, "the query string is malformed").into_response();
+    };
     let Some(response_type) = negotiate(&headers) else {
         return not_acceptable();
     };

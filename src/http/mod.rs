@@ -4,6 +4,7 @@
 mod graphql;
 mod health;
 mod media;
+mod websocket;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

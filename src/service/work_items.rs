@@ -244,17 +244,63 @@ pub async fn active_reminders(
         .order_by_asc(pending_activity::Column::Id)
         .all(db)
         .await?;
-    let ids: Vec<i64> = candidates.iter().map(|p| p.id).collect();
-    let rows = reminder_row::Entity::find()
-        .filter(reminder_row::Column::PendingActivityId.is_in(ids))
-        .all(db)
-        .await?;
-    Ok(candidates
+    Ok(with_states(db, candidates)
+        .await?
         .into_iter()
-        .filter_map(|pending| {
-            let row = rows.iter().find(|r| r.pending_activity_id == pending.id);
-            Reminder::of(pending, row)
-        })
         .filter(|reminder| reminder.state(now) == ReminderState::Active)
         .collect())
+}
+
+/// Attaches snooze and dismissal rows to pending activities, keeping those with a window.
+async fn with_states(
+    db: &impl ConnectionTrait,
+    pending: Vec<pending_activity::Model>,
+) -> ServiceResult<Vec<Reminder>> {
+    let ids: Vec<i64> = pending.iter().map(|p| p.id).collect();
+    let mut rows = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found = reminder_row::Entity::find()
+            .filter(reminder_row::Column::PendingActivityId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        rows.extend(found.into_iter().map(|row| (row.pending_activity_id, row)));
+    }
+    Ok(pending
+        .into_iter()
+        .filter_map(|p| {
+            let row = rows.get(&p.id);
+            Reminder::of(p, row)
+        })
+        .collect())
+}
+
+/// The reminders of these pending activities (any status), by pending activity id.
+pub async fn reminders_by_pending(
+    db: &impl ConnectionTrait,
+    pending_ids: &[i64],
+) -> ServiceResult<std::collections::HashMap<i64, Reminder>> {
+    let pending = pending_activity::Entity::find()
+        .filter(pending_activity::Column::Id.is_in(pending_ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(with_states(db, pending)
+        .await?
+        .into_iter()
+        .map(|r| (r.pending.id, r))
+        .collect())
+}
+
+/// The open reminders whose window overlaps `[from, to]`.
+pub async fn reminders_overlapping(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ServiceResult<Vec<Reminder>> {
+    let pending = pending_activity::Entity::find()
+        .filter(pending_activity::Column::Status.eq(OPEN))
+        .filter(pending_activity::Column::ReminderStartsAt.lte(to))
+        .filter(pending_activity::Column::ReminderEndsAt.gt(from))
+        .all(db)
+        .await?;
+    with_states(db, pending).await
 }

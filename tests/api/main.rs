@@ -16,4 +16,5 @@ mod paging;
 mod reminders;
 mod saving;
 mod startup;
+mod subscriptions;
 mod work;

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
 use super::inputs::{ActivityInput, PendingActivityInput, actor, number};
-use crate::graphql::context::{caller, db};
+use crate::graphql::context::{caller, db, state};
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::kind;
 use crate::graphql::types::contact::Contact;
@@ -145,7 +145,12 @@ impl ContactMutation {
         let who = caller(ctx).await?;
         Ok(
             match user_errors(save_contact(db(ctx), actor(&who), input.to_service()).await)? {
-                Ok(saved) => saved.into(),
+                Ok(saved) => {
+                    state(ctx)
+                        .reminders
+                        .changed(saved.pending.as_ref().map(|p| p.id));
+                    saved.into()
+                }
                 Err(user_errors) => SaveContactPayload {
                     user_errors,
                     ..Default::default()

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::inputs::{actor, number};
-use crate::graphql::context::{caller, db};
+use crate::graphql::context::{caller, db, state};
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::kind;
 use crate::graphql::scalars::DateTime;
@@ -62,10 +62,13 @@ impl ReminderMutation {
             match user_errors(
                 act_on_reminder(db(ctx), actor(&who), id, ReminderAction::Dismiss).await,
             )? {
-                Ok(reminder) => DismissReminderPayload {
-                    reminder: Some(Reminder(reminder)),
-                    user_errors: vec![],
-                },
+                Ok(reminder) => {
+                    state(ctx).reminders.changed([reminder.pending.id]);
+                    DismissReminderPayload {
+                        reminder: Some(Reminder(reminder)),
+                        user_errors: vec![],
+                    }
+                }
                 Err(user_errors) => DismissReminderPayload {
                     user_errors,
                     ..Default::default()
@@ -92,10 +95,13 @@ impl ReminderMutation {
                 )
                 .await,
             )? {
-                Ok(reminder) => SnoozeReminderPayload {
-                    reminder: Some(Reminder(reminder)),
-                    user_errors: vec![],
-                },
+                Ok(reminder) => {
+                    state(ctx).reminders.changed([reminder.pending.id]);
+                    SnoozeReminderPayload {
+                        reminder: Some(Reminder(reminder)),
+                        user_errors: vec![],
+                    }
+                }
                 Err(user_errors) => SnoozeReminderPayload {
                     user_errors,
                     ..Default::default()

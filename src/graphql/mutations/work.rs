@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::inputs::{PendingActivityInput, actor, number};
-use crate::graphql::context::{caller, db};
+use crate::graphql::context::{caller, db, state};
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::kind;
 use crate::graphql::types::work::{Activity, PendingActivity, Todo};
@@ -83,29 +83,25 @@ impl WorkMutation {
         let who = caller(ctx).await?;
         let id = number(&input.pending_activity_id, kind::PENDING_ACTIVITY);
         let next = input.next.as_ref().map(PendingActivityInput::to_service);
-        Ok(
-            match user_errors(
-                complete::complete_pending(
-                    db(ctx),
-                    actor(&who),
-                    id,
-                    input.description.clone(),
-                    next,
-                )
-                .await,
-            )? {
-                Ok(done) => CompletePendingActivityPayload {
-                    activity: Some(Activity(done.activity)),
-                    pending_activity: Some(PendingActivity(done.pending)),
-                    next: done.next.map(PendingActivity),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => CompletePendingActivityPayload {
+        let outcome =
+            complete::complete_pending(db(ctx), actor(&who), id, input.description.clone(), next)
+                .await;
+        let done = match user_errors(outcome)? {
+            Ok(done) => done,
+            Err(user_errors) => {
+                return Ok(CompletePendingActivityPayload {
                     user_errors,
                     ..Default::default()
-                },
-            },
-        )
+                });
+            }
+        };
+        announce(ctx, &done);
+        Ok(CompletePendingActivityPayload {
+            activity: Some(Activity(done.activity)),
+            pending_activity: Some(PendingActivity(done.pending)),
+            next: done.next.map(PendingActivity),
+            user_errors: vec![],
+        })
     }
 
     /// Cancels an open pending activity and its to-do.
@@ -116,18 +112,20 @@ impl WorkMutation {
     ) -> Result<CancelPendingActivityPayload> {
         let who = caller(ctx).await?;
         let id = number(&input.pending_activity_id, kind::PENDING_ACTIVITY);
-        Ok(
-            match user_errors(complete::cancel_pending(db(ctx), actor(&who), id).await)? {
-                Ok(pending) => CancelPendingActivityPayload {
-                    pending_activity: Some(PendingActivity(pending)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => CancelPendingActivityPayload {
+        let pending = match user_errors(complete::cancel_pending(db(ctx), actor(&who), id).await)? {
+            Ok(pending) => pending,
+            Err(user_errors) => {
+                return Ok(CancelPendingActivityPayload {
                     user_errors,
                     ..Default::default()
-                },
-            },
-        )
+                });
+            }
+        };
+        state(ctx).reminders.changed([pending.id]);
+        Ok(CancelPendingActivityPayload {
+            pending_activity: Some(PendingActivity(pending)),
+            user_errors: vec![],
+        })
     }
 
     /// Completes a to-do (its operator or an ADMIN); a to-do of a pending activity completes
@@ -139,18 +137,31 @@ impl WorkMutation {
     ) -> Result<CompleteTodoPayload> {
         let who = caller(ctx).await?;
         let id = number(&input.todo_id, kind::TODO);
-        Ok(
+        let (todo, completed) =
             match user_errors(complete::complete_todo(db(ctx), actor(&who), id).await)? {
-                Ok((todo, pending)) => CompleteTodoPayload {
-                    todo: Some(Todo(todo)),
-                    pending_activity: pending.map(PendingActivity),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => CompleteTodoPayload {
-                    user_errors,
-                    ..Default::default()
-                },
-            },
-        )
+                Ok(outcome) => outcome,
+                Err(user_errors) => {
+                    return Ok(CompleteTodoPayload {
+                        user_errors,
+                        ..Default::default()
+                    });
+                }
+            };
+        if let Some(done) = &completed {
+            announce(ctx, done);
+        }
+        Ok(CompleteTodoPayload {
+            todo: Some(Todo(todo)),
+            pending_activity: completed.map(|done| PendingActivity(done.pending)),
+            user_errors: vec![],
+        })
     }
+}
+
+/// Tells the reminder engine about the closed pending activity and the next one.
+fn announce(ctx: &Context<'_>, done: &complete::Completed) {
+    let next = done.next.as_ref().map(|next| next.id);
+    state(ctx)
+        .reminders
+        .changed(std::iter::once(done.pending.id).chain(next));
 }

@@ -289,7 +289,7 @@ pub async fn complete_todo(
     db: &DatabaseConnection,
     actor: Actor,
     todo_id: i64,
-) -> ServiceResult<(todo::Model, Option<pending_activity::Model>)> {
+) -> ServiceResult<(todo::Model, Option<Completed>)> {
     let now = clock::now();
     let txn = crate::db::begin_write(db).await?;
     let path = ["input", "todoId"];
@@ -314,11 +314,7 @@ pub async fn complete_todo(
     let pending = match found.pending_activity_id {
         Some(pending_id) => {
             let pending = open_pending(&txn, pending_id, &path).await?;
-            Some(
-                complete_in(&txn, actor, pending, None, None, now)
-                    .await?
-                    .pending,
-            )
+            Some(complete_in(&txn, actor, pending, None, None, now).await?)
         }
         None => {
             todo::Entity::update_many()

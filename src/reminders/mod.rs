@@ -1,0 +1,94 @@
+//! The reminder engine. The database is the truth; memory only schedules: a timer queue holds
+//! the reminders falling due (or ending) within the near horizon, refilled from the database,
+//! and every change a write reports is settled at once. Each assignee's subscribers receive
+//! `DUE` and `CLEARED` announcements through a small bounded channel.
+
+mod scheduler;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::service::work_items::Reminder;
+
+/// How many announcements an assignee's channel holds for a slow subscriber before it is told
+/// to resync.
+const CHANNEL_CAPACITY: usize = 64;
+
+/// What happened to a reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnnouncementKind {
+    /// It started showing.
+    Due,
+    /// It stopped showing (dismissed, snoozed, completed, cancelled, reassigned or expired).
+    Cleared,
+}
+
+/// One announcement to an assignee's subscribers.
+#[derive(Debug, Clone)]
+pub struct Announcement {
+    /// Due or cleared.
+    pub kind: AnnouncementKind,
+    /// The reminder as it stands.
+    pub reminder: Arc<Reminder>,
+    /// When the engine saw it happen.
+    pub at: DateTime<Utc>,
+}
+
+/// The running engine, shared by the schema and the mutations that change reminders.
+pub struct ReminderEngine {
+    channels: Mutex<HashMap<i64, broadcast::Sender<Announcement>>>,
+    changes: mpsc::UnboundedSender<Vec<i64>>,
+}
+
+impl ReminderEngine {
+    /// Starts the engine's scheduler in the background.
+    pub fn start(db: DatabaseConnection) -> Arc<Self> {
+        let (changes, changed) = mpsc::unbounded_channel();
+        let engine = Arc::new(Self {
+            channels: Mutex::new(HashMap::new()),
+            changes,
+        });
+        tokio::spawn(scheduler::run(db, Arc::downgrade(&engine), changed));
+        engine
+    }
+
+    /// Reports pending activities whose reminders may have changed (saved, completed,
+    /// cancelled, dismissed, snoozed, reassigned); they are settled at once.
+    pub fn changed(&self, pending_ids: impl IntoIterator<Item = i64>) {
+        let ids: Vec<i64> = pending_ids.into_iter().collect();
+        if !ids.is_empty() {
+            let _ = self.changes.send(ids);
+        }
+    }
+
+    /// Listens to one assignee's announcements.
+    pub fn subscribe(&self, assignee_id: i64) -> broadcast::Receiver<Announcement> {
+        let mut channels = self
+            .channels
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        channels
+            .entry(assignee_id)
+            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
+            .subscribe()
+    }
+
+    /// Hands an announcement to the assignee's subscribers, if any are listening.
+    fn publish(&self, assignee_id: i64, announcement: Announcement) {
+        let mut channels = self
+            .channels
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(sender) = channels.get(&assignee_id) {
+            if sender.receiver_count() == 0 {
+                channels.remove(&assignee_id);
+            } else {
+                let _ = sender.send(announcement);
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The `reminders` subscription over WebSocket (`graphql-transport-ws`), as a client sees it.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::support::{DemoIds, TestServer, on_both_databases};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const SUBSCRIBE: &str = "subscription { reminders { kind at reminder { id state startsAt pendingActivity { id } assignee { login } } } }";
+
+async fn connect(server: &TestServer) -> Socket {
+    let url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("WebSocket upgrade")
+        .0
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .expect("sent");
+}
+
+/// The next protocol message (pings answered, pongs skipped); `None` on close or timeout.
+async fn receive(socket: &mut Socket, within: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let message = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .ok()??
+            .ok()?;
+        match message {
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).ok()?;
+                match value["type"].as_str() {
+                    Some("ping") => send(socket, json!({ "type": "pong" })).await,
+                    Some("pong") => {}
+                    _ => return Some(value),
+                }
+            }
+            Message::Close(_) => return None,
+            _ => {}
+        }
+    }
+}
+
+async fn subscribed(server: &TestServer, login: &str) -> Socket {
+    let token = server.login(login).await;
+    let mut socket = connect(server).await;
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
+    let ack = receive(&mut socket, Duration::from_secs(1)).await;
+    assert_eq!(
+        ack.as_ref().and_then(|a| a["type"].as_str()),
+        Some("connection_ack"),
+        "ack within a second"
+    );
+    send(
+        &mut socket,
+        json!({ "id": "reminders", "type": "subscribe", "payload": { "query": SUBSCRIBE } }),
+    )
+    .await;
+    socket
+}
+
+/// Events until `quiet` passes without one.
+async fn drain(socket: &mut Socket, quiet: Duration) -> Vec<Value> {
+    let mut events = Vec::new();
+    while let Some(message) = receive(socket, quiet).await {
+        assert_eq!(message["type"], "next", "{message}");
+        events.push(message["payload"]["data"]["reminders"].clone());
+    }
+    events
+}
+
+async fn a_subscriber_first_gets_what_shows_then_what_falls_due(server: &TestServer) {
+    let alice = server.login("alice").await;
+    let showing = server
+        .data(&alice, "{ activeReminders { id } }", json!({}))
+        .await["activeReminders"]
+        .as_array()
+        .unwrap()
+        .len();
+    let mut socket = subscribed(server, "alice").await;
+    let mut other = subscribed(server, "bob").await;
+    let caught_up = drain(&mut socket, Duration::from_millis(700)).await;
+    assert_eq!(caught_up.len(), showing, "one DUE per reminder showing now");
+    assert!(
+        caught_up
+            .iter()
+            .all(|e| e["kind"] == "DUE" && e["reminder"]["assignee"]["login"] == "alice")
+    );
+    drain(&mut other, Duration::from_millis(300)).await;
+
+    let ids = DemoIds::read(server, &alice).await;
+    let starts = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let input = json!({ "name": "Reminded Srl", "pendingActivity": { "activityTypeId": ids.kind("CALL"),
+        "reminderStartsAt": starts.to_rfc3339(), "reminderEndsAt": (starts + chrono::Duration::hours(1)).to_rfc3339() } });
+    let saved = server.data(&alice, "mutation($input: SaveContactInput!) { saveContact(input: $input) { pendingActivity { id } userErrors { code } } }", json!({ "input": input })).await;
+    let pending_id = saved["saveContact"]["pendingActivity"]["id"].clone();
+    let message = receive(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("the reminder falls due");
+    let arrived = chrono::Utc::now();
+    let event = &message["payload"]["data"]["reminders"];
+    assert_eq!(
+        (
+            event["kind"].clone(),
+            event["reminder"]["pendingActivity"]["id"].clone()
+        ),
+        (json!("DUE"), pending_id.clone())
+    );
+    let lag = arrived
+        - chrono::DateTime::parse_from_rfc3339(event["reminder"]["startsAt"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+    assert!(
+        lag >= chrono::Duration::zero() - chrono::Duration::milliseconds(5),
+        "not early: {lag}"
+    );
+    assert!(
+        lag < chrono::Duration::milliseconds(1000),
+        "delivered {lag} after its time"
+    );
+    assert!(
+        drain(&mut other, Duration::from_millis(300))
+            .await
+            .is_empty(),
+        "another operator never receives it"
+    );
+
+    let reminder_id = event["reminder"]["id"].clone();
+    let dismiss =
+        "mutation($id: ID!) { dismissReminder(input: {reminderId: $id}) { userErrors { code } } }";
+    server
+        .data(&alice, dismiss, json!({ "id": reminder_id }))
+        .await;
+    let cleared = receive(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("cleared on dismiss");
+    assert_eq!(cleared["payload"]["data"]["reminders"]["kind"], "CLEARED");
+    assert_eq!(
+        cleared["payload"]["data"]["reminders"]["reminder"]["id"],
+        reminder_id
+    );
+}
+
+async fn snoozing_and_completing_clear_a_reminder_and_a_snooze_brings_it_back(server: &TestServer) {
+    let alice = server.login("alice").await;
+    let reminders = server
+        .data(
+            &alice,
+            "{ activeReminders { id pendingActivity { id } } }",
+            json!({}),
+        )
+        .await["activeReminders"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut socket = subscribed(server, "alice").await;
+    drain(&mut socket, Duration::from_millis(700)).await;
+    let until = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let snooze = "mutation($id: ID!, $until: DateTime!) { snoozeReminder(input: {reminderId: $id, until: $until}) { userErrors { code } } }";
+    server
+        .data(
+            &alice,
+            snooze,
+            json!({ "id": reminders[0]["id"], "until": until.to_rfc3339() }),
+        )
+        .await;
+    let cleared = receive(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("cleared on snooze");
+    assert_eq!(cleared["payload"]["data"]["reminders"]["kind"], "CLEARED");
+    let again = receive(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("due again when the snooze ends");
+    assert_eq!(again["payload"]["data"]["reminders"]["kind"], "DUE");
+    assert_eq!(
+        again["payload"]["data"]["reminders"]["reminder"]["id"],
+        reminders[0]["id"]
+    );
+    let complete = "mutation($id: ID!) { completePendingActivity(input: {pendingActivityId: $id}) { userErrors { code } } }";
+    server
+        .data(
+            &alice,
+            complete,
+            json!({ "id": reminders[1]["pendingActivity"]["id"] }),
+        )
+        .await;
+    let done = receive(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("cleared on completion");
+    assert_eq!(done["payload"]["data"]["reminders"]["kind"], "CLEARED");
+    assert_eq!(
+        done["payload"]["data"]["reminders"]["reminder"]["id"],
+        reminders[1]["id"]
+    );
+}
+
+async fn a_bad_token_gets_no_acknowledgement(server: &TestServer) {
+    let mut socket = connect(server).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "authorization": "Bearer forged" } }),
+    )
+    .await;
+    let answer = receive(&mut socket, Duration::from_secs(2)).await;
+    assert!(
+        answer.is_none()
+            || answer
+                .as_ref()
+                .is_some_and(|a| a["type"] != "connection_ack"),
+        "no ack: {answer:?}"
+    );
+}
+
+on_both_databases!(
+    a_subscriber_first_gets_what_shows_then_what_falls_due,
+    snoozing_and_completing_clear_a_reminder_and_a_snooze_brings_it_back,
+    a_bad_token_gets_no_acknowledgement,
+);
