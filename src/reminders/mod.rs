@@ -3,13 +3,15 @@
 //! and every change a write reports is settled at once. Each assignee's subscribers receive
 //! `DUE` and `CLEARED` announcements through a small bounded channel.
 
+mod listener;
 mod scheduler;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::service::work_items::Reminder;
@@ -38,20 +40,42 @@ pub struct Announcement {
     pub at: DateTime<Utc>,
 }
 
+/// What the scheduler is told.
+#[derive(Debug)]
+enum Change {
+    /// These pending activities may have changed.
+    Ids(Vec<i64>),
+    /// Anything may have changed: reread the horizon.
+    Resync,
+}
+
 /// The running engine, shared by the schema and the mutations that change reminders.
 pub struct ReminderEngine {
     channels: Mutex<HashMap<i64, broadcast::Sender<Announcement>>>,
-    changes: mpsc::UnboundedSender<Vec<i64>>,
+    changes: mpsc::UnboundedSender<Change>,
+    /// Set on PostgreSQL: changes are also announced to the other instances.
+    peers: Option<(DatabaseConnection, String)>,
 }
 
 impl ReminderEngine {
     /// Starts the engine's scheduler in the background.
     pub fn start(db: DatabaseConnection) -> Arc<Self> {
         let (changes, changed) = mpsc::unbounded_channel();
+        let peers = (db.get_database_backend() == DbBackend::Postgres).then(|| {
+            let mut bytes = [0u8; 8];
+            OsRng.fill_bytes(&mut bytes);
+            let instance: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            (db.clone(), instance)
+        });
         let engine = Arc::new(Self {
             channels: Mutex::new(HashMap::new()),
             changes,
+            peers,
         });
+        if let Some((db, instance)) = &engine.peers {
+            let listening = listener::listen(db.clone(), Arc::downgrade(&engine), instance.clone());
+            tokio::spawn(listening);
+        }
         tokio::spawn(scheduler::run(db, Arc::downgrade(&engine), changed));
         engine
     }
@@ -60,9 +84,13 @@ impl ReminderEngine {
     /// cancelled, dismissed, snoozed, reassigned); they are settled at once.
     pub fn changed(&self, pending_ids: impl IntoIterator<Item = i64>) {
         let ids: Vec<i64> = pending_ids.into_iter().collect();
-        if !ids.is_empty() {
-            let _ = self.changes.send(ids);
+        if ids.is_empty() {
+            return;
         }
+        if let Some((db, instance)) = &self.peers {
+            tokio::spawn(listener::notify(db.clone(), instance.clone(), ids.clone()));
+        }
+        let _ = self.changes.send(Change::Ids(ids));
     }
 
     /// Listens to one assignee's announcements.

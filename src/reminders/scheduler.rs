@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::time::{DelayQueue, delay_queue};
 
-use super::{Announcement, AnnouncementKind, ReminderEngine};
+use super::{Announcement, AnnouncementKind, Change, ReminderEngine};
 use crate::domain::reminder::{ReminderState, next_due_at};
 use crate::service::clock;
 use crate::service::work_items::{self, Reminder};
@@ -37,7 +37,7 @@ struct Scheduler {
 pub(super) async fn run(
     db: DatabaseConnection,
     engine: Weak<ReminderEngine>,
-    mut changed: mpsc::UnboundedReceiver<Vec<i64>>,
+    mut changed: mpsc::UnboundedReceiver<Change>,
 ) {
     let mut scheduler = Scheduler {
         db,
@@ -63,8 +63,9 @@ pub(super) async fn run(
                 }
                 scheduler.settle(ids, true).await;
             }
-            ids = changed.recv() => match ids {
-                Some(ids) => scheduler.settle(ids, true).await,
+            change = changed.recv() => match change {
+                Some(Change::Ids(ids)) => scheduler.settle(ids, true).await,
+                Some(Change::Resync) => scheduler.refill(true).await,
                 None => break,
             },
             _ = refill.tick() => scheduler.refill(true).await,

@@ -9,7 +9,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::support::{DemoIds, TestServer, on_both_databases};
+use crate::support::{Backend, DemoIds, TestServer, on_both_databases};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -226,6 +226,78 @@ async fn a_bad_token_gets_no_acknowledgement(server: &TestServer) {
                 .is_some_and(|a| a["type"] != "connection_ack"),
         "no ack: {answer:?}"
     );
+}
+
+/// Saves a contact whose pending activity for alice starts reminding `after` from now.
+async fn schedule_for_alice(server: &TestServer, after: chrono::Duration) -> Value {
+    let alice = server.login("alice").await;
+    let ids = DemoIds::read(server, &alice).await;
+    let starts = chrono::Utc::now() + after;
+    let input = json!({ "name": "Scheduled Srl", "pendingActivity": { "activityTypeId": ids.kind("EMAIL"),
+        "reminderStartsAt": starts.to_rfc3339(), "reminderEndsAt": (starts + chrono::Duration::hours(2)).to_rfc3339() } });
+    let mutation = "mutation($input: SaveContactInput!) { saveContact(input: $input) { pendingActivity { id } userErrors { code } } }";
+    let saved = server
+        .data(&alice, mutation, json!({ "input": input }))
+        .await;
+    assert_eq!(saved["saveContact"]["userErrors"], json!([]));
+    saved["saveContact"]["pendingActivity"]["id"].clone()
+}
+
+async fn a_reminder_due_while_the_server_was_down_arrives_on_the_next_subscribe(backend: Backend) {
+    let Some(mut server) = TestServer::start(backend).await else {
+        return;
+    };
+    let pending = schedule_for_alice(&server, chrono::Duration::milliseconds(1500)).await;
+    server.restart().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut socket = subscribed(&server, "alice").await;
+    let caught_up = drain(&mut socket, Duration::from_millis(700)).await;
+    assert!(
+        caught_up
+            .iter()
+            .any(|e| e["kind"] == "DUE" && e["reminder"]["pendingActivity"]["id"] == pending),
+        "delivered on the next subscribe"
+    );
+    server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_due_while_the_server_was_down_arrives_on_the_next_subscribe_on_sqlite() {
+    a_reminder_due_while_the_server_was_down_arrives_on_the_next_subscribe(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_due_while_the_server_was_down_arrives_on_the_next_subscribe_on_postgres() {
+    a_reminder_due_while_the_server_was_down_arrives_on_the_next_subscribe(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_on_one_instance_reaches_a_subscriber_of_another() {
+    let Some(first) = TestServer::start(Backend::Postgres).await else {
+        return;
+    };
+    let second = TestServer::start_on(&first.database_url, false).await;
+    let mut socket = subscribed(&second, "alice").await;
+    drain(&mut socket, Duration::from_millis(700)).await;
+    let soon = schedule_for_alice(&first, chrono::Duration::seconds(2)).await;
+    let now = schedule_for_alice(&first, chrono::Duration::seconds(-60)).await;
+    let immediate = receive(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("an open window is announced at once");
+    assert_eq!(
+        immediate["payload"]["data"]["reminders"]["reminder"]["pendingActivity"]["id"],
+        now
+    );
+    let later = receive(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("a later one falls due on the other instance");
+    assert_eq!(
+        later["payload"]["data"]["reminders"]["reminder"]["pendingActivity"]["id"],
+        soon
+    );
+    assert_eq!(later["payload"]["data"]["reminders"]["kind"], "DUE");
+    second.finish().await;
+    first.finish().await;
 }
 
 on_both_databases!(

@@ -195,6 +195,18 @@ impl TestServer {
         }
     }
 
+    /// Stops the server and starts a new one over the same database (a restart).
+    pub async fn restart(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await.expect("server stops");
+        }
+        let server = start(settings_for(&self.database_url), false)
+            .await
+            .expect("server restarts");
+        self.base = format!("http://{}", server.addr);
+        self.server = Some(server);
+    }
+
     /// Removes a PostgreSQL database made by [`fresh_postgres`].
     pub async fn drop_postgres(base: &str, name: &str) {
         if let Ok(admin) = Database::connect(base).await {
