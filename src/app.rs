@@ -90,6 +90,7 @@ pub struct Server {
     /// Where it listens.
     pub addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
+    sockets: tokio_util::sync::CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
 }
 
@@ -116,7 +117,13 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let routes = router(HttpState { schema, app });
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let routes = router(HttpState {
+        schema,
+        app,
+        allowed_origins: std::sync::Arc::new(settings.allowed_origins.clone()),
+        shutdown: shutdown.clone(),
+    });
     let task = tokio::spawn(async move {
         axum::serve(listener, routes)
             .with_graceful_shutdown(async move {
@@ -127,6 +134,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     Ok(Server {
         addr,
         stop: Some(stop),
+        sockets: shutdown,
         task,
     })
 }
@@ -134,6 +142,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
 impl Server {
     /// Stops accepting, finishes in-flight requests and returns.
     pub async fn stop(mut self) -> Result<(), AppError> {
+        self.sockets.cancel();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -111,6 +111,14 @@ pub struct SettingsArgs {
         global = true
     )]
     pub log_format: String,
+    /// Origins that may open a WebSocket, comma-separated; `*` allows every origin.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_ALLOWED_ORIGINS",
+        default_value = "*",
+        global = true
+    )]
+    pub allowed_origins: String,
     /// Whether introspection queries are answered (`true` or `false`).
     #[arg(
         long,
@@ -160,6 +168,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Whether introspection is answered.
     pub introspection: bool,
+    /// Origins that may open a WebSocket (`*`: any).
+    pub allowed_origins: Vec<String>,
 }
 
 /// A setting that cannot be used; the message names it.
@@ -263,6 +273,7 @@ impl Settings {
             db_statement_timeout: Duration::from_millis(statement_timeout),
             log: args.log.clone(),
             log_format,
+            allowed_origins: parse_origins(&args.allowed_origins)?,
             introspection: parse_bool(&args.introspection).ok_or_else(|| {
                 invalid(
                     "CONTACTFLOW_INTROSPECTION",
@@ -271,6 +282,30 @@ impl Settings {
                 )
             })?,
         })
+    }
+}
+
+fn parse_origins(text: &str) -> Result<Vec<String>, ConfigError> {
+    let origins: Vec<String> = text
+        .split(',')
+        .map(|origin| origin.trim().trim_end_matches('/').to_owned())
+        .filter(|origin| !origin.is_empty())
+        .collect();
+    let malformed = origins
+        .iter()
+        .find(|o| *o != "*" && !(o.starts_with("http://") || o.starts_with("https://")));
+    match malformed {
+        Some(origin) => Err(invalid(
+            "CONTACTFLOW_ALLOWED_ORIGINS",
+            "allowed-origins",
+            format!("{origin:?} is not an origin like https://crm.example.com (or *)"),
+        )),
+        None if origins.is_empty() => Err(invalid(
+            "CONTACTFLOW_ALLOWED_ORIGINS",
+            "allowed-origins",
+            "name at least one origin, or *",
+        )),
+        None => Ok(origins),
     }
 }
 

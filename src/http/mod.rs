@@ -23,6 +23,10 @@ pub struct HttpState {
     pub schema: ContactflowSchema,
     /// Database and token keys.
     pub app: AppState,
+    /// Origins that may open a WebSocket (`*`: any).
+    pub allowed_origins: std::sync::Arc<Vec<String>>,
+    /// Cancelled when the server shuts down: open sockets close.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// The application's routes.

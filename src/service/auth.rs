@@ -61,6 +61,13 @@ impl TokenKeys {
             .map_err(|error| ServiceError::Internal(format!("cannot sign token: {error}")))
     }
 
+    /// When a genuine token expires.
+    pub fn expiry(&self, token: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .and_then(|data| chrono::DateTime::from_timestamp(data.claims.exp, 0))
+    }
+
     /// The operator id a token names, if it is genuine and unexpired.
     pub fn verify(&self, token: &str) -> Option<i64> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)

@@ -17,4 +17,5 @@ mod reminders;
 mod saving;
 mod startup;
 mod subscriptions;
+mod websocket;
 mod work;

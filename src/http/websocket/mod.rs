@@ -1,0 +1,83 @@
+//! GraphQL over WebSocket at `/graphql` (`graphql-transport-ws`, and the legacy `graphql-ws`):
+//! origin allow-list and subprotocol choice at the upgrade; the session in [`session`].
+
+mod protocol;
+mod session;
+
+use axum::extract::FromRequestParts;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::http::StatusCode;
+use axum::http::header::{ORIGIN, SEC_WEBSOCKET_PROTOCOL};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+use super::HttpState;
+use protocol::Protocol;
+
+/// Whether an `Origin` may open a socket: no header (not a browser), or an allowed one.
+fn origin_allowed(allowed: &[String], origin: Option<&str>) -> bool {
+    match origin {
+        None => true,
+        Some(origin) => allowed
+            .iter()
+            .any(|entry| entry == "*" || entry.eq_ignore_ascii_case(origin.trim_end_matches('/'))),
+    }
+}
+
+/// The first subprotocol the client offers that we speak.
+fn chosen_protocol(parts: &Parts) -> Option<(Protocol, &'static str)> {
+    let offered = parts.headers.get(SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
+    offered.split(',').find_map(|name| {
+        let protocol = Protocol::from_name(name)?;
+        let canonical = Protocol::NAMES
+            .into_iter()
+            .find(|known| Protocol::from_name(known) == Some(protocol))?;
+        Some((protocol, canonical))
+    })
+}
+
+/// Upgrades a `GET /graphql` carrying `Upgrade: websocket`.
+pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
+    let origin = parts
+        .headers
+        .get(ORIGIN)
+        .and_then(|value| value.to_str().ok());
+    if !origin_allowed(&state.allowed_origins, origin) {
+        return (
+            StatusCode::FORBIDDEN,
+            "this origin may not open a WebSocket",
+        )
+            .into_response();
+    }
+    let Some((protocol, name)) = chosen_protocol(&parts) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "use the WebSocket subprotocol graphql-transport-ws (or graphql-ws)",
+        )
+            .into_response();
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    upgrade
+        .protocols([name])
+        .write_buffer_size(4 * 1024)
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| session::serve(socket, protocol, state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sockets_without_an_origin_or_from_an_allowed_one_are_accepted() {
+        let any = vec!["*".to_owned()];
+        let listed = vec!["https://crm.example.com".to_owned()];
+        assert!(origin_allowed(&any, Some("https://evil.example")));
+        assert!(origin_allowed(&listed, None));
+        assert!(origin_allowed(&listed, Some("https://CRM.example.com/")));
+        assert!(!origin_allowed(&listed, Some("https://evil.example")));
+    }
+}

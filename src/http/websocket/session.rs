@@ -1,0 +1,262 @@
+//! One WebSocket session: `connection_init` within a few seconds with a valid token, then
+//! operations by id; server pings, dead peers dropped, a small bounded outgoing buffer, closed
+//! when the token expires or the server shuts down. Close codes follow graphql-transport-ws.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tokio::time::{Instant, sleep_until};
+
+use super::protocol::{self, ClientMessage, Protocol};
+use crate::graphql::{RequestAuth, loaders};
+use crate::http::HttpState;
+use crate::service::{auth, clock};
+
+/// How long a client has to send `connection_init`.
+const INIT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How often the server pings.
+const PING_EVERY: Duration = Duration::from_secs(15);
+/// Messages queued for a slow client before producers wait.
+const OUTGOING_BUFFER: usize = 16;
+
+enum Outgoing {
+    Text(String),
+    Close(u16, String),
+}
+
+struct Session {
+    protocol: Protocol,
+    state: HttpState,
+    out: mpsc::Sender<Outgoing>,
+    done: mpsc::Sender<String>,
+    token: Option<String>,
+    expires: Option<Instant>,
+    initialised: bool,
+    operations: HashMap<String, AbortHandle>,
+}
+
+/// What the session does after a message.
+enum Next {
+    Continue,
+    Close(u16, String),
+}
+
+/// Serves one socket until it closes.
+pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState) {
+    let (mut sink, mut stream) = socket.split();
+    let (out, mut outgoing) = mpsc::channel::<Outgoing>(OUTGOING_BUFFER);
+    let writer = tokio::spawn(async move {
+        while let Some(message) = outgoing.recv().await {
+            let frame = match message {
+                Outgoing::Text(text) => Message::Text(text.into()),
+                Outgoing::Close(code, reason) => Message::Close(Some(CloseFrame {
+                    code,
+                    reason: reason.into(),
+                })),
+            };
+            let closing = matches!(frame, Message::Close(_));
+            if sink.send(frame).await.is_err() || closing {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let (done, mut finished) = mpsc::channel::<String>(OUTGOING_BUFFER);
+    let shutdown = state.shutdown.clone();
+    let mut session = Session {
+        protocol,
+        state,
+        out,
+        done,
+        token: None,
+        expires: None,
+        initialised: false,
+        operations: HashMap::new(),
+    };
+    let init_deadline = Instant::now() + INIT_TIMEOUT;
+    let mut pings = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+    let mut last_heard = Instant::now();
+    let far = Instant::now() + Duration::from_secs(60 * 60 * 24 * 365);
+    let close = loop {
+        let next = tokio::select! {
+            _ = shutdown.cancelled() => Next::Close(1001, "the server is shutting down".into()),
+            _ = sleep_until(init_deadline), if !session.initialised => Next::Close(4408, "Connection initialisation timeout".into()),
+            _ = sleep_until(session.expires.unwrap_or(far)), if session.expires.is_some() => Next::Close(4403, "Forbidden: the token expired".into()),
+            _ = pings.tick() => {
+                if last_heard.elapsed() > PING_EVERY * 2 {
+                    Next::Close(4408, "no answer to pings".into())
+                } else {
+                    session.send(protocol::ping(protocol)).await;
+                    Next::Continue
+                }
+            }
+            Some(id) = finished.recv() => {
+                session.operations.remove(&id);
+                Next::Continue
+            }
+            message = stream.next() => {
+                last_heard = Instant::now();
+                match message {
+                    Some(Ok(Message::Text(text))) => session.handle(text.as_str()).await,
+                    Some(Ok(Message::Binary(_))) => Next::Close(4400, "binary messages are not supported".into()),
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break None,
+                    Some(Ok(_)) => Next::Continue,
+                }
+            }
+        };
+        if let Next::Close(code, reason) = next {
+            break Some((code, reason));
+        }
+    };
+    for (_, operation) in session.operations.drain() {
+        operation.abort();
+    }
+    if let Some((code, reason)) = close {
+        let _ = session.out.send(Outgoing::Close(code, reason)).await;
+    }
+    drop(session);
+    let _ = writer.await;
+}
+
+fn token_of(payload: &Value) -> Option<String> {
+    let value = payload
+        .get("authorization")
+        .or_else(|| payload.get("Authorization"))?
+        .as_str()?
+        .trim();
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => value,
+    };
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+impl Session {
+    async fn send(&self, text: String) {
+        let _ = self.out.send(Outgoing::Text(text)).await;
+    }
+
+    async fn handle(&mut self, text: &str) -> Next {
+        let message = match protocol::parse(self.protocol, text) {
+            Ok(message) => message,
+            Err(bad) => return Next::Close(4400, bad.0),
+        };
+        match message {
+            ClientMessage::ConnectionInit(payload) => self.initialise(payload).await,
+            ClientMessage::Ping(payload) => {
+                self.send(protocol::pong(payload)).await;
+                Next::Continue
+            }
+            ClientMessage::Pong => Next::Continue,
+            ClientMessage::Subscribe { id, payload } => self.subscribe(id, payload),
+            ClientMessage::Complete { id } => {
+                if let Some(operation) = self.operations.remove(&id) {
+                    operation.abort();
+                }
+                Next::Continue
+            }
+            ClientMessage::Terminate => Next::Close(1000, "terminated".into()),
+        }
+    }
+
+    async fn initialise(&mut self, payload: Value) -> Next {
+        if self.initialised {
+            return Next::Close(4429, "Too many initialisation requests".into());
+        }
+        self.initialised = true;
+        let app = &self.state.app;
+        let token = token_of(&payload);
+        let valid = match &token {
+            Some(token) => auth::authenticate(&app.db, &app.keys, token).await.is_ok(),
+            None => false,
+        };
+        let (Some(token), true) = (token, valid) else {
+            if self.protocol == Protocol::Legacy {
+                self.send(serde_json::json!({ "type": "connection_error", "payload": { "message": "Forbidden" } }).to_string()).await;
+            }
+            return Next::Close(4403, "Forbidden".into());
+        };
+        if let Some(expiry) = app.keys.expiry(&token) {
+            let left = (expiry - clock::now()).to_std().unwrap_or(Duration::ZERO);
+            self.expires = Some(Instant::now() + left);
+        }
+        self.token = Some(token);
+        self.send(protocol::ack(self.protocol)).await;
+        Next::Continue
+    }
+
+    fn subscribe(&mut self, id: String, payload: Value) -> Next {
+        let Some(token) = self.token.clone() else {
+            return Next::Close(4401, "Unauthorized".into());
+        };
+        if self.operations.contains_key(&id) {
+            return Next::Close(4409, format!("Subscriber for {id} already exists"));
+        }
+        let mut request =
+            async_graphql::Request::new(payload["query"].as_str().unwrap_or_default());
+        if let Some(name) = payload["operationName"].as_str() {
+            request = request.operation_name(name);
+        }
+        if payload["variables"].is_object() {
+            request = request.variables(async_graphql::Variables::from_json(
+                payload["variables"].clone(),
+            ));
+        }
+        let request = request
+            .data(RequestAuth::new(Some(token)))
+            .data(loaders::for_request(&self.state.app.db));
+        let (schema, out, done, protocol) = (
+            self.state.schema.clone(),
+            self.out.clone(),
+            self.done.clone(),
+            self.protocol,
+        );
+        let operation_id = id.clone();
+        let task = tokio::spawn(async move {
+            let mut results = schema.execute_stream(request);
+            let mut first = true;
+            while let Some(response) = results.next().await {
+                let refused = first
+                    && response.data == async_graphql::Value::Null
+                    && !response.errors.is_empty()
+                    && response.errors.iter().all(|e| e.path.is_empty());
+                first = false;
+                if refused {
+                    let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
+                    let _ = out
+                        .send(Outgoing::Text(protocol::error(
+                            protocol,
+                            &operation_id,
+                            &errors,
+                        )))
+                        .await;
+                    let _ = done.send(operation_id).await;
+                    return;
+                }
+                let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
+                if out
+                    .send(Outgoing::Text(protocol::next(
+                        protocol,
+                        &operation_id,
+                        &payload,
+                    )))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            let _ = out
+                .send(Outgoing::Text(protocol::complete(protocol, &operation_id)))
+                .await;
+            let _ = done.send(operation_id).await;
+        });
+        self.operations.insert(id, task.abort_handle());
+        Next::Continue
+    }
+}
