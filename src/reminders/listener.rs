@@ -13,7 +13,7 @@ use super::{Change, ReminderEngine};
 /// The PostgreSQL notification channel.
 pub const CHANNEL: &str = "contactflow_reminders";
 /// Ids per notification, well under PostgreSQL's 8,000-byte payload limit.
-const IDS_PER_NOTIFICATION: usize = 400;
+const IDS_PER_NOTIFICATION: usize = 300;
 
 /// `instance|id,id,…`: the sender, so an instance skips its own notifications.
 fn payload(instance: &str, ids: &[i64]) -> String {
