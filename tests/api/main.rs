@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod auth;
 mod cli;
+mod clients;
 mod completing;
 mod concurrency;
 mod configuration;
