@@ -76,8 +76,10 @@ pub(super) async fn run(
     }
 }
 
-fn instant_of(moment: DateTime<Utc>, now: DateTime<Utc>) -> Instant {
-    Instant::now() + (moment - now).to_std().unwrap_or(Duration::ZERO)
+/// The timer instant of a moment, measured against the clock now (not against a `now` taken
+/// before a slow query, which would make every timer late by the query's duration).
+fn instant_of(moment: DateTime<Utc>) -> Instant {
+    Instant::now() + (moment - Utc::now()).to_std().unwrap_or(Duration::ZERO)
 }
 
 impl Scheduler {
@@ -159,7 +161,7 @@ impl Scheduler {
         if at > now + HORIZON {
             return;
         }
-        let key = self.queue.insert_at(id, instant_of(at, now));
+        let key = self.queue.insert_at(id, instant_of(at));
         self.keys.insert(id, key);
     }
 

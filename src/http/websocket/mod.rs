@@ -62,6 +62,7 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
     };
     upgrade
         .protocols([name])
+        .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .max_message_size(64 * 1024)
         .on_upgrade(move |socket| session::serve(socket, protocol, state))

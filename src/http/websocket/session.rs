@@ -26,6 +26,8 @@ const OUTGOING_BUFFER: usize = 16;
 
 enum Outgoing {
     Text(String),
+    /// A WebSocket-level ping: every client library answers it, even an idle legacy one.
+    Ping,
     Close(u16, String),
 }
 
@@ -54,6 +56,7 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState) {
         while let Some(message) = outgoing.recv().await {
             let frame = match message {
                 Outgoing::Text(text) => Message::Text(text.into()),
+                Outgoing::Ping => Message::Ping(Vec::new().into()),
                 Outgoing::Close(code, reason) => Message::Close(Some(CloseFrame {
                     code,
                     reason: reason.into(),
@@ -91,6 +94,7 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState) {
                 if last_heard.elapsed() > PING_EVERY * 2 {
                     Next::Close(4408, "no answer to pings".into())
                 } else {
+                    let _ = session.out.send(Outgoing::Ping).await;
                     session.send(protocol::ping(protocol)).await;
                     Next::Continue
                 }
