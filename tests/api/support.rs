@@ -182,12 +182,21 @@ impl TestServer {
 
     /// Starts another server over the same database as this one (another instance).
     pub async fn start_on(database_url: &str, demo: bool) -> Self {
-        let server = start(settings_for(database_url), demo)
-            .await
-            .expect("server starts");
+        Self::start_on_with(settings_for(database_url), demo).await
+    }
+
+    /// Starts another server over the database its settings name.
+    pub async fn start_on_with(settings: Settings, demo: bool) -> Self {
+        let database_url = match &settings.database {
+            contactflow::config::DatabaseUrl::Sqlite(path) => {
+                format!("sqlite://{}?mode=rwc", path.display())
+            }
+            contactflow::config::DatabaseUrl::Postgres(url) => url.clone(),
+        };
+        let server = start(settings, demo).await.expect("server starts");
         Self {
             base: format!("http://{}", server.addr),
-            database_url: database_url.to_owned(),
+            database_url,
             server: Some(server),
             client: reqwest::Client::new(),
             _dir: None,

@@ -203,8 +203,123 @@ async fn the_legacy_graphql_ws_protocol_works_too(server: &TestServer) {
     );
 }
 
+async fn a_socket_closes_when_its_token_expires(server: &TestServer) {
+    let db = sea_orm::Database::connect(server.database_url.as_str())
+        .await
+        .unwrap();
+    let secret = contactflow::service::auth::token_secret(&db, None)
+        .await
+        .unwrap();
+    db.close().await.ok();
+    let keys = contactflow::service::auth::TokenKeys::new(&secret, Duration::from_secs(2));
+    let me = server
+        .data(&server.login("alice").await, "{ me { id } }", json!({}))
+        .await;
+    let number =
+        contactflow::graphql::ids::decode(me["me"]["id"].as_str().unwrap(), "Operator").unwrap();
+    let mut socket = open(server, "graphql-transport-ws").await;
+    let short_lived = keys.issue(number).unwrap();
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {short_lived}") } })).await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(1))
+            .await
+            .ok()
+            .map(|m| m["type"].clone()),
+        Some(json!("connection_ack"))
+    );
+    assert_eq!(
+        close_code(&mut socket, Duration::from_secs(5)).await,
+        Some(4403),
+        "closed when the token expires"
+    );
+}
+
+async fn a_reminder_is_cleared_when_its_window_ends(server: &TestServer) {
+    let alice = server.login("alice").await;
+    let call = server
+        .data(&alice, "{ activityTypes { id code } }", json!({}))
+        .await["activityTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "CALL")
+        .unwrap()["id"]
+        .clone();
+    let mut socket = initialised(server).await;
+    send(&mut socket, json!({ "id": "r", "type": "subscribe", "payload": { "query": "subscription { reminders { kind reminder { pendingActivity { id } state } } }" } })).await;
+    let now = chrono::Utc::now();
+    let input = json!({ "name": "Brief window", "pendingActivity": { "activityTypeId": call,
+        "reminderStartsAt": (now - chrono::Duration::seconds(5)).to_rfc3339(), "reminderEndsAt": (now + chrono::Duration::seconds(2)).to_rfc3339() } });
+    let saved = server.data(&alice, "mutation($input: SaveContactInput!) { saveContact(input: $input) { pendingActivity { id } } }", json!({ "input": input })).await;
+    let pending = saved["saveContact"]["pendingActivity"]["id"].clone();
+    let mut kinds = Vec::new();
+    while let Ok(message) = next(&mut socket, Duration::from_secs(4)).await {
+        let event = &message["payload"]["data"]["reminders"];
+        if event["reminder"]["pendingActivity"]["id"] == pending {
+            kinds.push((
+                event["kind"].as_str().unwrap().to_owned(),
+                event["reminder"]["state"].as_str().unwrap().to_owned(),
+            ));
+            if kinds.len() == 2 {
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        kinds,
+        [
+            ("DUE".to_owned(), "ACTIVE".to_owned()),
+            ("CLEARED".to_owned(), "EXPIRED".to_owned())
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_close_when_the_server_shuts_down_and_foreign_origins_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("origins.db").display()
+    );
+    let mut args =
+        <contactflow::config::Cli as clap::Parser>::parse_from(["contactflow", "serve"]).settings;
+    args.database_url = url;
+    args.addr = "127.0.0.1:0".into();
+    args.allowed_origins = "https://crm.example.com".into();
+    let settings = contactflow::config::Settings::from_args(&args).unwrap();
+    let server = TestServer::start_on_with(settings, true).await;
+    let ws_url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
+    for (origin, accepted) in [
+        ("https://evil.example", false),
+        ("https://crm.example.com", true),
+    ] {
+        let mut request = ws_url.clone().into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+        assert_eq!(
+            tokio_tungstenite::connect_async(request).await.is_ok(),
+            accepted,
+            "{origin}"
+        );
+    }
+    let mut socket = initialised(&server).await;
+    server.finish().await;
+    assert_eq!(
+        close_code(&mut socket, Duration::from_secs(3)).await,
+        Some(1001),
+        "closed on shutdown"
+    );
+}
+
 on_both_databases!(
     pings_are_answered_and_queries_run_over_the_socket,
     protocol_violations_close_with_their_codes,
     the_legacy_graphql_ws_protocol_works_too,
+    a_socket_closes_when_its_token_expires,
+    a_reminder_is_cleared_when_its_window_ends,
 );
