@@ -7,7 +7,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    PaginatorTrait, PrimaryKeyTrait, QueryFilter,
 };
 
 use super::{Actor, Patch, refuse};
@@ -60,6 +60,30 @@ fn check_required(
     }
 }
 
+/// The row an ADMIN edit changes, or none when the edit creates one; an unknown id is
+/// `NOT_FOUND` at `input.id`.
+pub(crate) async fn row_to_change<E>(
+    db: &impl ConnectionTrait,
+    id: Option<i64>,
+    what: &str,
+) -> ServiceResult<Option<E::Model>>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    match E::find_by_id(id).one(db).await? {
+        Some(row) => Ok(Some(row)),
+        None => Err(refuse(
+            &["input", "id"],
+            RuleCode::NotFound,
+            format!("no such {what}"),
+        )),
+    }
+}
+
 /// An activity type to create (no id) or change.
 #[derive(Debug, Clone, Default)]
 pub struct SaveActivityType {
@@ -83,21 +107,7 @@ pub async fn save_activity_type(
 ) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
     let txn = crate::db::begin_write(db).await?;
-    let existing = match input.id {
-        Some(id) => Some(
-            activity_type::Entity::find_by_id(id)
-                .one(&txn)
-                .await?
-                .ok_or_else(|| {
-                    refuse(
-                        &["input", "id"],
-                        RuleCode::NotFound,
-                        "no such activity type",
-                    )
-                })?,
-        ),
-        None => None,
-    };
+    let existing = row_to_change::<activity_type::Entity>(&txn, input.id, "activity type").await?;
     let mut problems = Vec::new();
     check_required(
         &mut problems,
@@ -177,16 +187,12 @@ pub async fn delete_activity_type(
 ) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
     let txn = crate::db::begin_write(db).await?;
-    let row = activity_type::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| {
-            refuse(
-                &["input", "id"],
-                RuleCode::NotFound,
-                "no such activity type",
-            )
-        })?;
+    let Some(row) = row_to_change::<activity_type::Entity>(&txn, Some(id), "activity type").await?
+    else {
+        return Err(ServiceError::Internal(
+            "a looked-up row is missing".to_owned(),
+        ));
+    };
     let uses = activity::Entity::find()
         .filter(activity::Column::ActivityTypeId.eq(id))
         .count(&txn)
@@ -271,15 +277,7 @@ pub async fn save_operator(
         None => None,
     };
     let txn = crate::db::begin_write(db).await?;
-    let existing = match input.id {
-        Some(id) => Some(
-            operator::Entity::find_by_id(id)
-                .one(&txn)
-                .await?
-                .ok_or_else(|| refuse(&["input", "id"], RuleCode::NotFound, "no such operator"))?,
-        ),
-        None => None,
-    };
+    let existing = row_to_change::<operator::Entity>(&txn, input.id, "operator").await?;
     let creating = existing.is_none();
     let mut problems = Vec::new();
     check_required(&mut problems, creating, "login", input.login.as_deref());

@@ -20,7 +20,6 @@ use crate::entity::{
     activity, activity_type, contact, stage, stage_activity_rule, stage_change, transition,
     workflow,
 };
-use crate::service::writes::refuse;
 use crate::service::{ServiceError, ServiceResult, clock};
 
 /// An activity type listed on a stage.
@@ -184,15 +183,7 @@ pub async fn save_workflow(
     );
     let txn = crate::db::begin_write(db).await?;
     check_types(&txn, &input, &mut problems).await?;
-    let existing = match input.id {
-        Some(id) => Some(
-            workflow::Entity::find_by_id(id)
-                .one(&txn)
-                .await?
-                .ok_or_else(|| refuse(&["input", "id"], RuleCode::NotFound, "no such workflow"))?,
-        ),
-        None => None,
-    };
+    let existing = super::row_to_change::<workflow::Entity>(&txn, input.id, "workflow").await?;
     let clash = workflow::Entity::find()
         .filter(workflow::Column::Code.eq(input.code.trim()))
         .one(&txn)
