@@ -35,15 +35,8 @@ fn not_acceptable() -> Response {
         .into_response()
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
-    match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
-            Some(token.trim().to_owned())
-        }
-        // Present but not a bearer token: kept, so it fails verification like a bad token.
-        _ => Some(value.to_owned()),
-    }
+fn token_in(headers: &HeaderMap) -> Option<String> {
+    super::bearer_token(headers.get(AUTHORIZATION)?.to_str().ok()?)
 }
 
 /// The type of the operation a request selects, when the document parses.
@@ -89,13 +82,11 @@ async fn execute(
 ) -> Response {
     let query = request.query.clone();
     let request = request
-        .data(RequestAuth::new(bearer_token(headers)))
+        .data(RequestAuth::new(token_in(headers)))
         .data(loaders::for_request(&state.app.db));
     let response = state.schema.execute(request).await;
     // Errors before execution (parse, validation, variables) have no path and leave no data.
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|error| error.path.is_empty());
+    let request_error = super::failed_before_execution(&response);
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     if request_error && let Some(object) = body.as_object_mut() {
         object.remove("data");

@@ -130,14 +130,8 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState) {
 fn token_of(payload: &Value) -> Option<String> {
     let value = payload
         .get("authorization")
-        .or_else(|| payload.get("Authorization"))?
-        .as_str()?
-        .trim();
-    let token = match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-        _ => value,
-    };
-    (!token.is_empty()).then(|| token.to_owned())
+        .or_else(|| payload.get("Authorization"))?;
+    crate::http::bearer_token(value.as_str()?)
 }
 
 impl Session {
@@ -225,10 +219,7 @@ impl Session {
             let mut results = schema.execute_stream(request);
             let mut first = true;
             while let Some(response) = results.next().await {
-                let refused = first
-                    && response.data == async_graphql::Value::Null
-                    && !response.errors.is_empty()
-                    && response.errors.iter().all(|e| e.path.is_empty());
+                let refused = first && crate::http::failed_before_execution(&response);
                 first = false;
                 if refused {
                     let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
