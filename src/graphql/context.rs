@@ -88,10 +88,7 @@ async fn resolve(ctx: &Context<'_>) -> ServiceResult<Caller> {
         .await?
         .clone()
         .ok_or(ServiceError::Unauthenticated)?;
-    let role = operator
-        .role
-        .parse()
-        .map_err(|error| ServiceError::Internal(format!("operator {}: {error}", operator.id)))?;
+    let role = crate::service::catalog::operator_role(&operator)?;
     Ok(Caller { operator, role })
 }
 

@@ -42,6 +42,13 @@ pub fn transition_roles(row: &transition::Model) -> ServiceResult<Vec<Role>> {
         .map_err(|error| ServiceError::Internal(format!("transition {}: {error}", row.id)))
 }
 
+/// Reads an operator's stored role.
+pub fn operator_role(row: &operator::Model) -> ServiceResult<Role> {
+    row.role
+        .parse()
+        .map_err(|error| ServiceError::Internal(format!("operator {}: {error}", row.id)))
+}
+
 /// A workflow's configuration as domain rules.
 pub async fn workflow_rules(
     db: &impl ConnectionTrait,

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
 use super::work_items::OPEN;
-use super::{ServiceResult, catalog};
+use super::ServiceResult;
 use crate::domain::stage_move::transition_blockers;
 use crate::domain::{Role, RuleCode, WorkflowRules};
 use crate::entity::{activity, contact, pending_activity, transition};
@@ -227,9 +227,6 @@ pub async fn available_transitions(
         })
         .collect()
 }
-
-/// Re-exported for resolvers that need a contact's workflow rules.
-pub use catalog::workflow_rules;
 
 #[cfg(test)]
 mod tests {

@@ -216,17 +216,9 @@ pub async fn reminder(
     db: &impl ConnectionTrait,
     pending_id: i64,
 ) -> ServiceResult<Option<Reminder>> {
-    let Some(pending) = pending_activity::Entity::find_by_id(pending_id)
-        .one(db)
+    Ok(reminders_by_pending(db, &[pending_id])
         .await?
-    else {
-        return Ok(None);
-    };
-    let row = reminder_row::Entity::find()
-        .filter(reminder_row::Column::PendingActivityId.eq(pending_id))
-        .one(db)
-        .await?;
-    Ok(Reminder::of(pending, row.as_ref()))
+        .remove(&pending_id))
 }
 
 /// The operator's reminders showing at `now`, earliest first.

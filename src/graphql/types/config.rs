@@ -69,16 +69,7 @@ impl Operator {
     }
     /// Role, which decides what the operator may do.
     async fn role(&self) -> Result<RoleValue> {
-        let role: domain::Role = self
-            .0
-            .role
-            .parse()
-            .map_err(|e: domain::role::UnknownRole| {
-                crate::graphql::errors::to_graphql(&crate::service::ServiceError::Internal(
-                    e.to_string(),
-                ))
-            })?;
-        Ok(role.into())
+        Ok(catalog::operator_role(&self.0).api()?.into())
     }
     /// Inactive operators cannot sign in or be assigned work.
     async fn active(&self) -> bool {
