@@ -10,9 +10,9 @@ use sea_orm::{
     QuerySelect, Select,
 };
 
+use super::ServiceResult;
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
 use super::work_items::OPEN;
-use super::ServiceResult;
 use crate::domain::stage_move::transition_blockers;
 use crate::domain::{Role, RuleCode, WorkflowRules};
 use crate::entity::{activity, contact, pending_activity, transition};

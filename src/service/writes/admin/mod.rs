@@ -84,6 +84,32 @@ where
     }
 }
 
+/// Flags `input.<field>` when another row of `E` already holds `value` in the unique `column`.
+pub(crate) async fn check_unique<E>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    value: &str,
+    own_id: Option<i64>,
+    id_of: fn(&E::Model) -> i64,
+    field: &str,
+    problems: &mut Vec<FieldViolation>,
+) -> ServiceResult<()>
+where
+    E: EntityTrait,
+{
+    let holder = E::find().filter(column.eq(value.trim())).one(db).await?;
+    if holder.is_some_and(|other| Some(id_of(&other)) != own_id) {
+        problems.push(FieldViolation::at(
+            &["input", field],
+            Violation::new(
+                RuleCode::InvalidInput,
+                format!("the {field} {value:?} is taken"),
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// An activity type to create (no id) or change.
 #[derive(Debug, Clone, Default)]
 pub struct SaveActivityType {
@@ -124,19 +150,17 @@ pub async fn save_activity_type(
     check_label(&mut problems, "code", input.code.as_deref(), LABEL_MAX);
     check_label(&mut problems, "name", input.name.as_deref(), NAME_MAX);
     if let Some(code) = &input.code {
-        let clash = activity_type::Entity::find()
-            .filter(activity_type::Column::Code.eq(code.trim()))
-            .one(&txn)
-            .await?;
-        if clash.is_some_and(|other| Some(other.id) != input.id) {
-            problems.push(FieldViolation::at(
-                &["input", "code"],
-                Violation::new(
-                    RuleCode::InvalidInput,
-                    format!("the code {code:?} is taken"),
-                ),
-            ));
-        }
+        let column = activity_type::Column::Code;
+        check_unique::<activity_type::Entity>(
+            &txn,
+            column,
+            code,
+            input.id,
+            |t| t.id,
+            "code",
+            &mut problems,
+        )
+        .await?;
     }
     if !problems.is_empty() {
         return Err(ServiceError::Rules(problems));
@@ -315,19 +339,17 @@ pub async fn save_operator(
         problems.push(FieldViolation::at(&["input", "email"], error));
     }
     if let Some(login) = &input.login {
-        let clash = operator::Entity::find()
-            .filter(operator::Column::Login.eq(login.trim()))
-            .one(&txn)
-            .await?;
-        if clash.is_some_and(|other| Some(other.id) != input.id) {
-            problems.push(FieldViolation::at(
-                &["input", "login"],
-                Violation::new(
-                    RuleCode::InvalidInput,
-                    format!("the login {login:?} is taken"),
-                ),
-            ));
-        }
+        let column = operator::Column::Login;
+        check_unique::<operator::Entity>(
+            &txn,
+            column,
+            login,
+            input.id,
+            |o| o.id,
+            "login",
+            &mut problems,
+        )
+        .await?;
     }
     if let Some(row) = &existing {
         let stays_admin = input

@@ -184,19 +184,17 @@ pub async fn save_workflow(
     let txn = crate::db::begin_write(db).await?;
     check_types(&txn, &input, &mut problems).await?;
     let existing = super::row_to_change::<workflow::Entity>(&txn, input.id, "workflow").await?;
-    let clash = workflow::Entity::find()
-        .filter(workflow::Column::Code.eq(input.code.trim()))
-        .one(&txn)
-        .await?;
-    if clash.is_some_and(|other| Some(other.id) != input.id) {
-        problems.push(FieldViolation::at(
-            &["input", "code"],
-            Violation::new(
-                RuleCode::InvalidInput,
-                format!("the code {:?} is taken", input.code),
-            ),
-        ));
-    }
+    let column = workflow::Column::Code;
+    super::check_unique::<workflow::Entity>(
+        &txn,
+        column,
+        &input.code,
+        input.id,
+        |w| w.id,
+        "code",
+        &mut problems,
+    )
+    .await?;
     let old_stages = match &existing {
         Some(w) => {
             stage::Entity::find()
