@@ -16,6 +16,7 @@ mod moving;
 mod paging;
 mod reminders;
 mod saving;
+mod socket;
 mod startup;
 mod subscriptions;
 mod websocket;

@@ -2,38 +2,14 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use crate::socket::{Socket, open, send};
 use crate::support::{Backend, DemoIds, TestServer, on_both_databases};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
 const SUBSCRIBE: &str = "subscription { reminders { kind at reminder { id state startsAt pendingActivity { id } assignee { login } } } }";
-
-async fn connect(server: &TestServer) -> Socket {
-    let url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    tokio_tungstenite::connect_async(request)
-        .await
-        .expect("WebSocket upgrade")
-        .0
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::Text(message.to_string().into()))
-        .await
-        .expect("sent");
-}
 
 /// The next protocol message (pings answered, pongs skipped); `None` on close or timeout.
 async fn receive(socket: &mut Socket, within: Duration) -> Option<Value> {
@@ -60,7 +36,7 @@ async fn receive(socket: &mut Socket, within: Duration) -> Option<Value> {
 
 async fn subscribed(server: &TestServer, login: &str) -> Socket {
     let token = server.login(login).await;
-    let mut socket = connect(server).await;
+    let mut socket = open(server, "graphql-transport-ws").await;
     send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
     let ack = receive(&mut socket, Duration::from_secs(1)).await;
     assert_eq!(
@@ -212,7 +188,7 @@ async fn snoozing_and_completing_clear_a_reminder_and_a_snooze_brings_it_back(se
 }
 
 async fn a_bad_token_gets_no_acknowledgement(server: &TestServer) {
-    let mut socket = connect(server).await;
+    let mut socket = open(server, "graphql-transport-ws").await;
     send(
         &mut socket,
         json!({ "type": "connection_init", "payload": { "authorization": "Bearer forged" } }),

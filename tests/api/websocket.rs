@@ -5,33 +5,11 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use crate::socket::{Socket, open, send, ws_url};
 use crate::support::{TestServer, on_both_databases};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-async fn open(server: &TestServer, protocol: &str) -> Socket {
-    let url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
-    tokio_tungstenite::connect_async(request)
-        .await
-        .expect("WebSocket upgrade")
-        .0
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::Text(message.to_string().into()))
-        .await
-        .expect("sent");
-}
 
 /// The next text message, or the close code when the server closes instead.
 async fn next(socket: &mut Socket, within: Duration) -> Result<Value, Option<u16>> {
@@ -288,12 +266,12 @@ async fn sockets_close_when_the_server_shuts_down_and_foreign_origins_are_refuse
     args.allowed_origins = "https://crm.example.com".into();
     let settings = contactflow::config::Settings::from_args(&args).unwrap();
     let server = TestServer::start_on_with(settings, true).await;
-    let ws_url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
+    let address = ws_url(&server);
     for (origin, accepted) in [
         ("https://evil.example", false),
         ("https://crm.example.com", true),
     ] {
-        let mut request = ws_url.clone().into_client_request().unwrap();
+        let mut request = address.clone().into_client_request().unwrap();
         request.headers_mut().insert(
             "Sec-WebSocket-Protocol",
             "graphql-transport-ws".parse().unwrap(),
