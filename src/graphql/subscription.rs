@@ -1,5 +1,7 @@
 //! The `Subscription` root: reminders pushed to their assignee.
 
+use std::collections::HashSet;
+
 use async_graphql::{Context, Enum, Result, SimpleObject, Subscription as SubscriptionRoot};
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
@@ -76,23 +78,43 @@ impl Subscription {
         let showing = work_items::active_reminders(&db, assignee, clock::now())
             .await
             .api()?;
-        let later = stream::unfold((receiver, db), move |(mut receiver, db)| async move {
-            loop {
-                match receiver.recv().await {
-                    Ok(announcement) => {
-                        return Some((vec![from_announcement(announcement)], (receiver, db)));
-                    }
-                    Err(RecvError::Lagged(_)) => {
-                        if let Ok(showing) =
-                            work_items::active_reminders(&db, assignee, clock::now()).await
-                        {
-                            return Some((due_now(showing), (receiver, db)));
+        // A reminder falling due between `subscribe` and the read above is in both: the ids
+        // already sent as DUE (and not cleared since) are not sent as DUE again.
+        let sent: HashSet<i64> = showing.iter().map(|r| r.pending.id).collect();
+        let later = stream::unfold(
+            (receiver, db, sent),
+            move |(mut receiver, db, mut sent)| async move {
+                loop {
+                    match receiver.recv().await {
+                        Ok(announcement) => {
+                            let id = announcement.reminder.pending.id;
+                            let fresh = match announcement.kind {
+                                AnnouncementKind::Due => sent.insert(id),
+                                AnnouncementKind::Cleared => {
+                                    sent.remove(&id);
+                                    true
+                                }
+                            };
+                            if fresh {
+                                return Some((
+                                    vec![from_announcement(announcement)],
+                                    (receiver, db, sent),
+                                ));
+                            }
                         }
+                        Err(RecvError::Lagged(_)) => {
+                            if let Ok(showing) =
+                                work_items::active_reminders(&db, assignee, clock::now()).await
+                            {
+                                let sent = showing.iter().map(|r| r.pending.id).collect();
+                                return Some((due_now(showing), (receiver, db, sent)));
+                            }
+                        }
+                        Err(RecvError::Closed) => return None,
                     }
-                    Err(RecvError::Closed) => return None,
                 }
-            }
-        })
+            },
+        )
         .flat_map(stream::iter);
         Ok(stream::iter(due_now(showing)).chain(later))
     }
