@@ -2,6 +2,7 @@
 //! a random port and stop.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -9,7 +10,9 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Cli, Command, ConfigError, LogFormat, Settings};
 use crate::graphql::{AppState, SchemaLimits, build_schema, sdl};
-use crate::http::{HttpState, router};
+use crate::http::{
+    DocumentLimits, Gate, HttpOptions, HttpState, Metrics, PersistedQueries, router,
+};
 use crate::reminders::ReminderEngine;
 use crate::service::auth::{self, TokenKeys};
 use crate::service::{ServiceError, demo};
@@ -109,11 +112,27 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         db,
         keys: TokenKeys::new(&secret, settings.token_ttl),
     };
-    let limits = SchemaLimits {
+    let limits = &settings.limits;
+    let schema_limits = SchemaLimits {
+        depth: limits.max_depth,
+        complexity: limits.max_complexity,
         introspection: settings.introspection,
-        ..SchemaLimits::default()
+        suggestions: settings.suggestions,
     };
-    let schema = build_schema(Some(app.clone()), limits);
+    let schema = build_schema(Some(app.clone()), schema_limits);
+    let gate = Gate::new(DocumentLimits {
+        max_tokens: limits.max_tokens,
+        max_depth: limits.max_depth,
+        max_aliases: limits.max_aliases,
+        max_directives: limits.max_directives,
+        max_selections: limits.max_selections,
+        cache_entries: limits.document_cache_size,
+    });
+    let options = HttpOptions {
+        max_body_bytes: limits.max_body_bytes,
+        request_timeout: limits.request_timeout,
+        allowed_origins: settings.allowed_origins.clone(),
+    };
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -121,7 +140,10 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     let routes = router(HttpState {
         schema,
         app,
-        allowed_origins: std::sync::Arc::new(settings.allowed_origins.clone()),
+        options: Arc::new(options),
+        gate: Arc::new(gate),
+        persisted: Arc::new(PersistedQueries::new(limits.persisted_queries)),
+        metrics: Arc::new(Metrics::default()),
         shutdown: shutdown.clone(),
     });
     let task = tokio::spawn(async move {

@@ -28,6 +28,8 @@ pub struct SchemaLimits {
     pub complexity: usize,
     /// Whether introspection is answered.
     pub introspection: bool,
+    /// Whether validation errors suggest similar names.
+    pub suggestions: bool,
 }
 
 impl Default for SchemaLimits {
@@ -36,6 +38,7 @@ impl Default for SchemaLimits {
             depth: 12,
             complexity: 10_000,
             introspection: true,
+            suggestions: true,
         }
     }
 }
@@ -51,6 +54,9 @@ pub fn build_schema(state: Option<AppState>, limits: SchemaLimits) -> Contactflo
     .limit_complexity(limits.complexity);
     if !limits.introspection {
         builder = builder.disable_introspection();
+    }
+    if !limits.suggestions {
+        builder = builder.disable_suggestions();
     }
     if let Some(state) = state {
         builder = builder.data(state);

@@ -73,6 +73,7 @@ impl Subscription {
         let who = caller(ctx).await?;
         let assignee = who.operator.id;
         let db = db(ctx).clone();
+        let engine = state(ctx).reminders.clone();
         // Listen before reading what shows now, so nothing falls between the two.
         let receiver = state(ctx).reminders.subscribe(assignee);
         let showing = work_items::active_reminders(&db, assignee, clock::now())
@@ -116,6 +117,12 @@ impl Subscription {
             },
         )
         .flat_map(stream::iter);
-        Ok(stream::iter(due_now(showing)).chain(later))
+        Ok(stream::iter(due_now(showing))
+            .chain(later)
+            .inspect(move |event| {
+                if event.kind == ReminderEventKind::Due {
+                    engine.count_delivered(1);
+                }
+            }))
     }
 }

@@ -1,15 +1,26 @@
 //! The HTTP surface: the GraphQL-over-HTTP handler at `/graphql`, health checks, and the
 //! router that ties them together.
 
+pub mod gate;
 mod graphql;
 mod health;
+mod lru;
 mod media;
+pub mod metrics;
+pub mod request_id;
 mod websocket;
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tower_http::trace::TraceLayer;
+
+pub use gate::{DocumentLimits, Gate};
+pub use graphql::PersistedQueries;
+pub use metrics::Metrics;
 
 use crate::graphql::{AppState, ContactflowSchema};
 
@@ -33,8 +44,26 @@ pub(crate) fn failed_before_execution(response: &async_graphql::Response) -> boo
         && response.errors.iter().all(|error| error.path.is_empty())
 }
 
-/// Largest request body accepted at `/graphql`.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// How the HTTP surface behaves, from the settings.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// Largest request body accepted (413 above).
+    pub max_body_bytes: usize,
+    /// Longest a query or mutation may run before it is answered with `TIMEOUT`.
+    pub request_timeout: Duration,
+    /// Origins that may open a WebSocket (`*`: any).
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+            allowed_origins: vec!["*".to_owned()],
+        }
+    }
+}
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -43,14 +72,28 @@ pub struct HttpState {
     pub schema: ContactflowSchema,
     /// Database and token keys.
     pub app: AppState,
-    /// Origins that may open a WebSocket (`*`: any).
-    pub allowed_origins: std::sync::Arc<Vec<String>>,
+    /// Settings of the HTTP surface.
+    pub options: Arc<HttpOptions>,
+    /// Checks and caches documents before they run.
+    pub gate: Arc<Gate>,
+    /// Documents known by their hash.
+    pub persisted: Arc<PersistedQueries>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
     /// Cancelled when the server shuts down: open sockets close.
     pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// The application's routes.
 pub fn router(state: HttpState) -> Router {
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+        let id = request
+            .headers()
+            .get(request_id::HEADER)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)
+    });
     Router::new()
         .route(
             "/graphql",
@@ -58,8 +101,10 @@ pub fn router(state: HttpState) -> Router {
         )
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .route("/metrics", get(metrics::serve))
+        .layer(DefaultBodyLimit::max(state.options.max_body_bytes))
+        .layer(trace)
+        .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
 }
 

@@ -7,6 +7,7 @@ mod listener;
 mod scheduler;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -55,6 +56,8 @@ pub struct ReminderEngine {
     changes: mpsc::UnboundedSender<Change>,
     /// Set on PostgreSQL: changes are also announced to the other instances.
     peers: Option<(DatabaseConnection, String)>,
+    /// `DUE` events handed to subscribers so far.
+    delivered: AtomicU64,
 }
 
 impl ReminderEngine {
@@ -71,6 +74,7 @@ impl ReminderEngine {
             channels: Mutex::new(HashMap::new()),
             changes,
             peers,
+            delivered: AtomicU64::new(0),
         });
         if let Some((db, instance)) = &engine.peers {
             let listening = listener::listen(db.clone(), Arc::downgrade(&engine), instance.clone());
@@ -91,6 +95,16 @@ impl ReminderEngine {
             tokio::spawn(listener::notify(db.clone(), instance.clone(), ids.clone()));
         }
         let _ = self.changes.send(Change::Ids(ids));
+    }
+
+    /// Counts `DUE` events handed to a subscriber.
+    pub fn count_delivered(&self, events: u64) {
+        self.delivered.fetch_add(events, Ordering::Relaxed);
+    }
+
+    /// `DUE` events handed to subscribers since the start.
+    pub fn delivered(&self) -> u64 {
+        self.delivered.load(Ordering::Relaxed)
     }
 
     /// Listens to one assignee's announcements.

@@ -42,7 +42,7 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         .headers
         .get(ORIGIN)
         .and_then(|value| value.to_str().ok());
-    if !origin_allowed(&state.allowed_origins, origin) {
+    if !origin_allowed(&state.options.allowed_origins, origin) {
         return (
             StatusCode::FORBIDDEN,
             "this origin may not open a WebSocket",
@@ -56,6 +56,11 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         )
             .into_response();
     };
+    let request_id = parts
+        .extensions
+        .get::<crate::http::request_id::RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_default();
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
@@ -65,7 +70,7 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .max_message_size(64 * 1024)
-        .on_upgrade(move |socket| session::serve(socket, protocol, state))
+        .on_upgrade(move |socket| session::serve(socket, protocol, state, request_id))
 }
 
 #[cfg(test)]

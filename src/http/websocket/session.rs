@@ -7,14 +7,15 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tokio::time::{Instant, sleep_until};
 
 use super::protocol::{self, ClientMessage, Protocol};
-use crate::graphql::{RequestAuth, loaders};
 use crate::http::HttpState;
+use crate::http::graphql::{Refused, error_json, normalise, prepare};
+use crate::http::metrics::Outcome;
 use crate::service::{auth, clock};
 
 /// How long a client has to send `connection_init`.
@@ -33,6 +34,7 @@ enum Outgoing {
 
 struct Session {
     protocol: Protocol,
+    request_id: String,
     state: HttpState,
     out: mpsc::Sender<Outgoing>,
     done: mpsc::Sender<String>,
@@ -49,7 +51,9 @@ enum Next {
 }
 
 /// Serves one socket until it closes.
-pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState) {
+pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState, request_id: String) {
+    let metrics = state.metrics.clone();
+    let _open = metrics.websocket_open();
     let (mut sink, mut stream) = socket.split();
     let (out, mut outgoing) = mpsc::channel::<Outgoing>(OUTGOING_BUFFER);
     let writer = tokio::spawn(async move {
@@ -73,6 +77,7 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState) {
     let shutdown = state.shutdown.clone();
     let mut session = Session {
         protocol,
+        request_id,
         state,
         out,
         done,
@@ -195,45 +200,52 @@ impl Session {
         if self.operations.contains_key(&id) {
             return Next::Close(4409, format!("Subscriber for {id} already exists"));
         }
-        let mut request =
-            async_graphql::Request::new(payload["query"].as_str().unwrap_or_default());
-        if let Some(name) = payload["operationName"].as_str() {
-            request = request.operation_name(name);
-        }
-        if payload["variables"].is_object() {
-            request = request.variables(async_graphql::Variables::from_json(
-                payload["variables"].clone(),
-            ));
-        }
-        let request = request
-            .data(RequestAuth::new(Some(token)))
-            .data(loaders::for_request(&self.state.app.db));
-        let (schema, out, done, protocol) = (
-            self.state.schema.clone(),
-            self.out.clone(),
-            self.done.clone(),
-            self.protocol,
-        );
+        let Value::Object(fields) = payload else {
+            return Next::Close(4400, "the subscribe payload must be an object".into());
+        };
+        let started = std::time::Instant::now();
+        let metrics = self.state.metrics.clone();
+        let (out, done, protocol) = (self.out.clone(), self.done.clone(), self.protocol);
         let operation_id = id.clone();
+        let operation = match prepare(&self.state, &fields, Some(token)) {
+            Ok(operation) => operation,
+            Err(refused) => {
+                let errors = match refused {
+                    Refused::Malformed(message) => json!([error_json(&message, "BAD_USER_INPUT")]),
+                    Refused::Request(errors) => errors,
+                };
+                metrics.record(None, "unknown", Outcome::Refused, started.elapsed());
+                let message = protocol::error(protocol, &operation_id, &errors);
+                tokio::spawn(async move {
+                    let _ = out.send(Outgoing::Text(message)).await;
+                });
+                return Next::Continue;
+            }
+        };
+        let (schema, request_id) = (self.state.schema.clone(), self.request_id.clone());
         let task = tokio::spawn(async move {
-            let mut results = schema.execute_stream(request);
+            let _running = metrics.subscription_started();
+            let (name, kind) = (operation.name.clone(), operation.kind_label());
+            let mut results = schema.execute_stream(operation.request);
             let mut first = true;
             while let Some(response) = results.next().await {
-                let refused = first && crate::http::failed_before_execution(&response);
+                let (payload, outcome) = normalise(&response, &request_id);
+                if first {
+                    metrics.record(name.as_deref(), kind, outcome, started.elapsed());
+                }
+                let refused = first && outcome == Outcome::Refused;
                 first = false;
                 if refused {
-                    let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
                     let _ = out
                         .send(Outgoing::Text(protocol::error(
                             protocol,
                             &operation_id,
-                            &errors,
+                            &payload["errors"],
                         )))
                         .await;
                     let _ = done.send(operation_id).await;
                     return;
                 }
-                let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
                 if out
                     .send(Outgoing::Text(protocol::next(
                         protocol,

@@ -1,133 +1,10 @@
-//! Settings from command-line flags and environment variables. A bad setting stops the program
-//! with a message that names it (both the variable and the flag).
+//! Checked settings: each raw setting parsed and bounded, with errors that name it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
-
-/// The `contactflow` command line.
-#[derive(Debug, Parser)]
-#[command(
-    name = "contactflow",
-    version,
-    about = "GraphQL server for CRM contact workflows"
-)]
-pub struct Cli {
-    /// Settings shared by every command.
-    #[command(flatten)]
-    pub settings: SettingsArgs,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-/// The commands of `contactflow`.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Apply migrations, then serve the API.
-    Serve {
-        /// Load the demo data first if the database is empty.
-        #[arg(long)]
-        demo: bool,
-    },
-    /// Apply migrations and exit.
-    Migrate,
-    /// Load data into the database.
-    Seed {
-        /// Load the demo data (operators, activity types, the CRM workflow, contacts).
-        #[arg(long, required = true)]
-        demo: bool,
-    },
-    /// Print a bearer token for an operator.
-    Token {
-        /// The operator's login.
-        login: String,
-    },
-    /// Print the GraphQL schema (SDL).
-    Schema,
-}
-
-/// Raw settings as given; [`Settings::from_args`] checks them.
-#[derive(Debug, Clone, Args)]
-pub struct SettingsArgs {
-    /// Database: a SQLite file (`sqlite://PATH?mode=rwc`, `sqlite:PATH` or a plain path) or `postgres://…`.
-    #[arg(
-        long,
-        env = "CONTACTFLOW_DATABASE_URL",
-        default_value = "contactflow.db",
-        global = true
-    )]
-    pub database_url: String,
-    /// Address to listen on.
-    #[arg(
-        long,
-        env = "CONTACTFLOW_ADDR",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
-    pub addr: String,
-    /// Secret that signs bearer tokens (at least 32 characters); default: generated once and kept in the database.
-    #[arg(
-        long,
-        env = "CONTACTFLOW_JWT_SECRET",
-        hide_env_values = true,
-        global = true
-    )]
-    pub jwt_secret: Option<String>,
-    /// Lifetime of a bearer token, in seconds.
-    #[arg(
-        long,
-        env = "CONTACTFLOW_TOKEN_TTL_SECONDS",
-        default_value = "43200",
-        global = true
-    )]
-    pub token_ttl_seconds: String,
-    /// Largest number of pooled database connections.
-    #[arg(
-        long,
-        env = "CONTACTFLOW_DB_MAX_CONNECTIONS",
-        default_value = "10",
-        global = true
-    )]
-    pub db_max_connections: String,
-    /// PostgreSQL `statement_timeout`, in milliseconds.
-    #[arg(
-        long,
-        env = "CONTACTFLOW_DB_STATEMENT_TIMEOUT_MS",
-        default_value = "30000",
-        global = true
-    )]
-    pub db_statement_timeout_ms: String,
-    /// Log filter (tracing `EnvFilter` syntax), for example `info` or `contactflow=debug`.
-    #[arg(long, env = "CONTACTFLOW_LOG", default_value = "info", global = true)]
-    pub log: String,
-    /// Log format: `text` or `json`.
-    #[arg(
-        long,
-        env = "CONTACTFLOW_LOG_FORMAT",
-        default_value = "text",
-        global = true
-    )]
-    pub log_format: String,
-    /// Origins that may open a WebSocket, comma-separated; `*` allows every origin.
-    #[arg(
-        long,
-        env = "CONTACTFLOW_ALLOWED_ORIGINS",
-        default_value = "*",
-        global = true
-    )]
-    pub allowed_origins: String,
-    /// Whether introspection queries are answered (`true` or `false`).
-    #[arg(
-        long,
-        env = "CONTACTFLOW_INTROSPECTION",
-        default_value = "true",
-        global = true
-    )]
-    pub introspection: String,
-}
+use super::SettingsArgs;
 
 /// Where the data lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,6 +47,93 @@ pub struct Settings {
     pub introspection: bool,
     /// Origins that may open a WebSocket (`*`: any).
     pub allowed_origins: Vec<String>,
+    /// Whether validation errors suggest similar names.
+    pub suggestions: bool,
+    /// Bounds on requests and documents.
+    pub limits: LimitSettings,
+}
+
+/// Bounds on requests and documents, each its own setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitSettings {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest a query or mutation may run.
+    pub request_timeout: Duration,
+    /// Deepest nesting of fields.
+    pub max_depth: usize,
+    /// Largest complexity.
+    pub max_complexity: usize,
+    /// Most aliases.
+    pub max_aliases: usize,
+    /// Most directives.
+    pub max_directives: usize,
+    /// Most lexical tokens.
+    pub max_tokens: usize,
+    /// Most selections after fragment expansion.
+    pub max_selections: usize,
+    /// Cached documents.
+    pub document_cache_size: usize,
+    /// Persisted queries kept.
+    pub persisted_queries: usize,
+}
+
+impl LimitSettings {
+    fn from_args(args: &SettingsArgs) -> Result<Self, ConfigError> {
+        let size = |text: &str, variable, flag, min| number::<usize>(text, variable, flag, min);
+        Ok(Self {
+            max_body_bytes: size(
+                &args.max_body_bytes,
+                "CONTACTFLOW_MAX_BODY_BYTES",
+                "max-body-bytes",
+                1024,
+            )?,
+            request_timeout: Duration::from_millis(number::<u64>(
+                &args.request_timeout_ms,
+                "CONTACTFLOW_REQUEST_TIMEOUT_MS",
+                "request-timeout-ms",
+                1,
+            )?),
+            max_depth: size(&args.max_depth, "CONTACTFLOW_MAX_DEPTH", "max-depth", 1)?,
+            max_complexity: size(
+                &args.max_complexity,
+                "CONTACTFLOW_MAX_COMPLEXITY",
+                "max-complexity",
+                1,
+            )?,
+            max_aliases: size(
+                &args.max_aliases,
+                "CONTACTFLOW_MAX_ALIASES",
+                "max-aliases",
+                0,
+            )?,
+            max_directives: size(
+                &args.max_directives,
+                "CONTACTFLOW_MAX_DIRECTIVES",
+                "max-directives",
+                0,
+            )?,
+            max_tokens: size(&args.max_tokens, "CONTACTFLOW_MAX_TOKENS", "max-tokens", 1)?,
+            max_selections: size(
+                &args.max_selections,
+                "CONTACTFLOW_MAX_SELECTIONS",
+                "max-selections",
+                1,
+            )?,
+            document_cache_size: size(
+                &args.document_cache_size,
+                "CONTACTFLOW_DOCUMENT_CACHE_SIZE",
+                "document-cache-size",
+                0,
+            )?,
+            persisted_queries: size(
+                &args.persisted_queries,
+                "CONTACTFLOW_PERSISTED_QUERIES",
+                "persisted-queries",
+                0,
+            )?,
+        })
+    }
 }
 
 /// A setting that cannot be used; the message names it.
@@ -274,13 +238,13 @@ impl Settings {
             log: args.log.clone(),
             log_format,
             allowed_origins: parse_origins(&args.allowed_origins)?,
-            introspection: parse_bool(&args.introspection).ok_or_else(|| {
-                invalid(
-                    "CONTACTFLOW_INTROSPECTION",
-                    "introspection",
-                    "expected true or false",
-                )
-            })?,
+            introspection: flag(
+                &args.introspection,
+                "CONTACTFLOW_INTROSPECTION",
+                "introspection",
+            )?,
+            suggestions: flag(&args.suggestions, "CONTACTFLOW_SUGGESTIONS", "suggestions")?,
+            limits: LimitSettings::from_args(args)?,
         })
     }
 }
@@ -309,11 +273,11 @@ fn parse_origins(text: &str) -> Result<Vec<String>, ConfigError> {
     }
 }
 
-fn parse_bool(text: &str) -> Option<bool> {
+fn flag(text: &str, variable: &'static str, name: &'static str) -> Result<bool, ConfigError> {
     match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Some(true),
-        "false" | "0" | "no" | "off" => Some(false),
-        _ => None,
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(invalid(variable, name, "expected true or false")),
     }
 }
 
@@ -353,6 +317,8 @@ impl DatabaseUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Cli;
+    use clap::Parser;
 
     fn args() -> SettingsArgs {
         Cli::parse_from(["contactflow", "schema"]).settings
@@ -419,5 +385,23 @@ mod tests {
             DatabaseUrl::Sqlite("contactflow.db".into())
         );
         assert!(settings.introspection);
+        assert!(settings.suggestions);
+        assert_eq!(settings.limits.max_body_bytes, 64 * 1024);
+        assert_eq!(settings.limits.max_depth, 12);
+        assert_eq!(settings.limits.max_complexity, 10_000);
+    }
+
+    #[test]
+    fn a_limit_that_is_not_a_number_names_its_setting() {
+        let mut raw = args();
+        raw.max_selections = "lots".into();
+        let error = Settings::from_args(&raw).unwrap_err();
+        assert_eq!(error.variable, "CONTACTFLOW_MAX_SELECTIONS");
+        raw = args();
+        raw.suggestions = "maybe".into();
+        assert_eq!(
+            Settings::from_args(&raw).unwrap_err().variable,
+            "CONTACTFLOW_SUGGESTIONS"
+        );
     }
 }

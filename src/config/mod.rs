@@ -1,0 +1,52 @@
+//! Settings from command-line flags and environment variables. A bad setting stops the program
+//! with a message that names it (both the variable and the flag).
+
+mod args;
+mod settings;
+
+use clap::{Parser, Subcommand};
+
+pub use args::SettingsArgs;
+pub use settings::{ConfigError, DatabaseUrl, LimitSettings, LogFormat, Settings};
+
+/// The `contactflow` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "contactflow",
+    version,
+    about = "GraphQL server for CRM contact workflows"
+)]
+pub struct Cli {
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands of `contactflow`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, then serve the API.
+    Serve {
+        /// Load the demo data first if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply migrations and exit.
+    Migrate,
+    /// Load data into the database.
+    Seed {
+        /// Load the demo data (operators, activity types, the CRM workflow, contacts).
+        #[arg(long, required = true)]
+        demo: bool,
+    },
+    /// Print a bearer token for an operator.
+    Token {
+        /// The operator's login.
+        login: String,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
