@@ -127,6 +127,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         max_directives: limits.max_directives,
         max_selections: limits.max_selections,
         cache_entries: limits.document_cache_size,
+        introspection: settings.introspection,
     });
     let options = HttpOptions {
         max_body_bytes: limits.max_body_bytes,

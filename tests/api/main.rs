@@ -11,6 +11,7 @@ mod completing;
 mod concurrency;
 mod configuration;
 mod contacts;
+mod hostile;
 mod http;
 mod moving;
 mod paging;

@@ -1,6 +1,8 @@
 //! A WebSocket client for the tests: open `/graphql` with a subprotocol, send JSON messages.
 
-use futures_util::SinkExt;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -35,4 +37,28 @@ pub async fn send(socket: &mut Socket, message: Value) {
         .send(Message::Text(message.to_string().into()))
         .await
         .expect("sent");
+}
+
+/// The next text message, or the close code when the server closes instead.
+pub async fn next(socket: &mut Socket, within: Duration) -> Result<Value, Option<u16>> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Err(_) => return Err(None),
+            Ok(None) | Ok(Some(Err(_))) => return Err(None),
+            Ok(Some(Ok(Message::Text(text)))) => return Ok(serde_json::from_str(&text).unwrap()),
+            Ok(Some(Ok(Message::Close(frame)))) => return Err(frame.map(|f| u16::from(f.code))),
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// The close code the server ends with, skipping messages before it.
+pub async fn close_code(socket: &mut Socket, within: Duration) -> Option<u16> {
+    loop {
+        match next(socket, within).await {
+            Ok(_) => continue,
+            Err(code) => return code,
+        }
+    }
 }

@@ -87,13 +87,18 @@ pub async fn fresh_postgres(base_url: &str) -> (String, String) {
 
 /// Settings for a server on a random port over `database_url`.
 pub fn settings_for(database_url: &str) -> Settings {
+    Settings::from_args(&args_for(database_url)).expect("test settings")
+}
+
+/// The raw settings of a test server on `database_url`, to adjust before checking them.
+pub fn args_for(database_url: &str) -> contactflow::config::SettingsArgs {
     let mut args = Cli::parse_from(["contactflow", "serve"]).settings;
     args.database_url = database_url.to_owned();
     args.addr = "127.0.0.1:0".to_owned();
     args.jwt_secret = None;
     args.log = "warn".to_owned();
     args.db_max_connections = "8".to_owned();
-    Settings::from_args(&args).expect("test settings")
+    args
 }
 
 impl TestServer {

@@ -3,36 +3,13 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use futures_util::SinkExt;
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::socket::{Socket, open, send, ws_url};
+use crate::socket::{Socket, close_code, next, open, send, ws_url};
 use crate::support::{TestServer, on_both_databases};
-
-/// The next text message, or the close code when the server closes instead.
-async fn next(socket: &mut Socket, within: Duration) -> Result<Value, Option<u16>> {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        match tokio::time::timeout_at(deadline, socket.next()).await {
-            Err(_) => return Err(None),
-            Ok(None) | Ok(Some(Err(_))) => return Err(None),
-            Ok(Some(Ok(Message::Text(text)))) => return Ok(serde_json::from_str(&text).unwrap()),
-            Ok(Some(Ok(Message::Close(frame)))) => return Err(frame.map(|f| u16::from(f.code))),
-            Ok(Some(Ok(_))) => {}
-        }
-    }
-}
-
-async fn close_code(socket: &mut Socket, within: Duration) -> Option<u16> {
-    loop {
-        match next(socket, within).await {
-            Ok(_) => continue,
-            Err(code) => return code,
-        }
-    }
-}
 
 async fn initialised(server: &TestServer) -> Socket {
     let token = server.login("alice").await;

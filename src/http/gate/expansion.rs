@@ -19,15 +19,51 @@ pub struct Expansion {
     pub directives: u64,
     /// Deepest nesting of fields.
     pub depth: u64,
+    /// Fields `__schema` and `__type` selected.
+    pub introspection_roots: u64,
+    /// Deepest nesting of introspection's list fields (`types`, `fields`, `args`…), whose
+    /// answers multiply with each level.
+    pub introspection_lists: u64,
+    /// Whether some fragment spreads itself, directly or through others (never valid, and
+    /// async-graphql's own checks would walk such a cycle exponentially).
+    pub cycle: bool,
+}
+
+/// Introspection's list fields. The contactflow schema has no field of these names (a test of
+/// the schema keeps it so), so a name is enough to know one.
+pub const INTROSPECTION_LISTS: [&str; 8] = [
+    "types",
+    "fields",
+    "args",
+    "interfaces",
+    "possibleTypes",
+    "enumValues",
+    "inputFields",
+    "directives",
+];
+
+/// Where a selection set sits: how many fields and introspection lists are above it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Level {
+    fields: u64,
+    lists: u64,
 }
 
 impl Expansion {
-    fn include(&mut self, other: &Expansion, depth_offset: u64) {
+    fn include(&mut self, other: &Expansion, at: Level) {
         self.selections = self.selections.saturating_add(other.selections);
         self.aliases = self.aliases.saturating_add(other.aliases);
         self.directives = self.directives.saturating_add(other.directives);
+        self.introspection_roots = self
+            .introspection_roots
+            .saturating_add(other.introspection_roots);
         if other.depth > 0 {
-            self.depth = self.depth.max(other.depth.saturating_add(depth_offset));
+            self.depth = self.depth.max(other.depth.saturating_add(at.fields));
+        }
+        if other.introspection_lists > 0 {
+            self.introspection_lists = self
+                .introspection_lists
+                .max(other.introspection_lists.saturating_add(at.lists));
         }
     }
 }
@@ -37,20 +73,32 @@ impl Expansion {
 #[derive(Default)]
 struct Local<'a> {
     own: Expansion,
-    spreads: Vec<(&'a str, u64)>,
+    spreads: Vec<(&'a str, Level)>,
 }
 
 impl<'a> Local<'a> {
-    fn collect(&mut self, set: &'a SelectionSet, level: u64) {
+    fn collect(&mut self, set: &'a SelectionSet, level: Level) {
         for item in &set.items {
             match &item.node {
                 Selection::Field(field) => {
                     let field = &field.node;
+                    let name = field.name.node.as_str();
                     self.own.selections = self.own.selections.saturating_add(1);
                     self.own.aliases += u64::from(field.alias.is_some());
                     self.own.directives += field.directives.len() as u64;
-                    self.own.depth = self.own.depth.max(level + 1);
-                    self.collect(&field.selection_set.node, level + 1);
+                    self.own.introspection_roots +=
+                        u64::from(matches!(name, "__schema" | "__type"));
+                    let mut inner = Level {
+                        fields: level.fields + 1,
+                        lists: level.lists,
+                    };
+                    if INTROSPECTION_LISTS.contains(&name) {
+                        inner.lists += 1;
+                        self.own.introspection_lists =
+                            self.own.introspection_lists.max(inner.lists);
+                    }
+                    self.own.depth = self.own.depth.max(inner.fields);
+                    self.collect(&field.selection_set.node, inner);
                 }
                 Selection::InlineFragment(fragment) => {
                     self.own.directives += fragment.node.directives.len() as u64;
@@ -69,9 +117,9 @@ impl<'a> Local<'a> {
     /// part of a cycle, which validation refuses) counts as nothing.
     fn total(&self, measured: &HashMap<&str, Expansion>) -> Expansion {
         let mut total = self.own;
-        for (name, level) in &self.spreads {
+        for (name, at) in &self.spreads {
             if let Some(fragment) = measured.get(name) {
-                total.include(fragment, *level);
+                total.include(fragment, *at);
             }
         }
         total
@@ -86,32 +134,38 @@ pub fn measure(document: &ExecutableDocument) -> Expansion {
         .map(|(name, fragment)| {
             let mut local = Local::default();
             local.own.directives = fragment.node.directives.len() as u64;
-            local.collect(&fragment.node.selection_set.node, 0);
+            local.collect(&fragment.node.selection_set.node, Level::default());
             (name.as_str(), local)
         })
         .collect();
     let mut measured = HashMap::with_capacity(fragments.len());
+    let mut cycle = false;
     for name in fragments.keys() {
-        measure_fragment(name, &fragments, &mut measured);
+        cycle |= measure_fragment(name, &fragments, &mut measured);
     }
-    let mut total = Expansion::default();
+    let mut total = Expansion {
+        cycle,
+        ..Expansion::default()
+    };
     for (_, operation) in document.operations.iter() {
         let mut local = Local::default();
         local.own.directives = operation.node.directives.len() as u64;
-        local.collect(&operation.node.selection_set.node, 0);
-        total.include(&local.total(&measured), 0);
+        local.collect(&operation.node.selection_set.node, Level::default());
+        total.include(&local.total(&measured), Level::default());
     }
     total
 }
 
-/// Measures `root` and every fragment it reaches, children first, with an explicit stack.
+/// Measures `root` and every fragment it reaches, children first, with an explicit stack;
+/// whether it met a cycle.
 fn measure_fragment<'a>(
     root: &'a str,
     fragments: &HashMap<&'a str, Local<'a>>,
     measured: &mut HashMap<&'a str, Expansion>,
-) {
+) -> bool {
+    let mut cycle = false;
     if measured.contains_key(root) {
-        return;
+        return cycle;
     }
     let mut on_path = HashSet::from([root]);
     let mut stack = vec![(root, 0usize)];
@@ -119,6 +173,7 @@ fn measure_fragment<'a>(
         let local = &fragments[name];
         if let Some(&(child, _)) = local.spreads.get(*next) {
             *next += 1;
+            cycle |= on_path.contains(child);
             let pending = fragments.contains_key(child)
                 && !measured.contains_key(child)
                 && !on_path.contains(child);
@@ -132,6 +187,7 @@ fn measure_fragment<'a>(
             stack.pop();
         }
     }
+    cycle
 }
 
 #[cfg(test)]
@@ -151,7 +207,8 @@ mod tests {
                 selections: 5,
                 aliases: 1,
                 directives: 1,
-                depth: 3
+                depth: 3,
+                ..Expansion::default()
             }
         );
     }
@@ -180,6 +237,18 @@ mod tests {
             expand("{ a ...F ...G } fragment F on T { b ...F2 } fragment F2 on T { c ...F }");
         // Which member of the cycle is cut depends on the order of the walk; either way it ends.
         assert!((2..=3).contains(&found.selections), "{found:?}");
+        assert!(found.cycle);
+        assert!(expand("{ ...A } fragment A on Q { a ...A }").cycle);
+        assert!(!expand("{ ...A ...A } fragment A on Q { a ...B } fragment B on Q { b }").cycle);
+    }
+
+    #[test]
+    fn introspection_lists_nest_through_fragments() {
+        let found = expand(
+            "{ __schema { types { ...T } } a: __type(name: \"Q\") { name } } fragment T on __Type { fields { args { name } } }",
+        );
+        assert_eq!(found.introspection_roots, 2);
+        assert_eq!(found.introspection_lists, 3);
     }
 
     #[test]

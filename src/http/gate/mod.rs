@@ -5,6 +5,7 @@
 //! document text, so a repeated operation skips parsing and these checks.
 
 mod expansion;
+pub mod hostile;
 mod tokens;
 
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,12 @@ use super::lru::Lru;
 
 /// Brackets may nest at most this deep: the parser's own recursion limit.
 pub const MAX_NESTING: usize = 64;
+
+/// Introspection may select `__schema`/`__type` at most this often in one document…
+pub const MAX_INTROSPECTION_ROOTS: u64 = 3;
+/// …and nest its list fields at most this deep (the standard introspection query nests
+/// `types { fields { args } }`: three), because each level multiplies the answer.
+pub const MAX_INTROSPECTION_LISTS: u64 = 3;
 
 /// Documents longer than this are checked every time rather than cached, which bounds the
 /// cache's memory.
@@ -38,6 +45,8 @@ pub struct DocumentLimits {
     pub max_selections: usize,
     /// Documents whose verdicts are cached.
     pub cache_entries: usize,
+    /// Whether `__schema` and `__type` may be asked for.
+    pub introspection: bool,
 }
 
 impl Default for DocumentLimits {
@@ -49,6 +58,7 @@ impl Default for DocumentLimits {
             max_directives: 50,
             max_selections: 2_000,
             cache_entries: 512,
+            introspection: true,
         }
     }
 }
@@ -138,19 +148,49 @@ impl Gate {
             message: error.to_string(),
         })?;
         let size = measure(&document);
+        let invalid = |message: &str| {
+            Err(Refusal {
+                code: "GRAPHQL_VALIDATION_FAILED",
+                message: message.into(),
+                locations: Vec::new(),
+            })
+        };
+        if size.cycle {
+            return invalid("a fragment spreads itself, directly or through other fragments");
+        }
+        if !limits.introspection && size.introspection_roots > 0 {
+            return invalid("introspection is turned off on this server");
+        }
         let over = [
-            (size.depth, limits.max_depth, "nests fields", "deep"),
+            (size.depth, limits.max_depth as u64, "nests fields", "deep"),
             (
                 size.selections,
-                limits.max_selections,
+                limits.max_selections as u64,
                 "expands to",
                 "selections",
             ),
-            (size.aliases, limits.max_aliases, "has", "aliases"),
-            (size.directives, limits.max_directives, "has", "directives"),
+            (size.aliases, limits.max_aliases as u64, "has", "aliases"),
+            (
+                size.directives,
+                limits.max_directives as u64,
+                "has",
+                "directives",
+            ),
+            (
+                size.introspection_roots,
+                MAX_INTROSPECTION_ROOTS,
+                "selects __schema or __type",
+                "times",
+            ),
+            (
+                size.introspection_lists,
+                MAX_INTROSPECTION_LISTS,
+                "nests introspection lists",
+                "deep",
+            ),
         ];
         for (found, limit, verb, what) in over {
-            if found > limit as u64 {
+            if found > limit {
                 return Err(Refusal::too_complex(format!(
                     "the document {verb} more than {limit} {what}"
                 )));
@@ -214,6 +254,38 @@ mod tests {
         assert!(refusal(&format!("{{{long}}}")).message.contains("tokens"));
         let nested = format!("{{ a(x: {}1{}) }}", "[".repeat(70), "]".repeat(70));
         assert_eq!(refusal(&nested).code, "QUERY_TOO_COMPLEX");
+    }
+
+    #[test]
+    fn the_standard_introspection_query_is_admitted_and_a_multiplying_one_is_not() {
+        let standard = "query IntrospectionQuery { __schema { queryType { name } types { ...FullType } directives { name args { ...InputValue } } } } fragment FullType on __Type { kind name fields(includeDeprecated: true) { name args { ...InputValue } type { ...TypeRef } } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name } possibleTypes { ...TypeRef } } fragment InputValue on __InputValue { name type { ...TypeRef } defaultValue } fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } }";
+        assert!(gate().admit(standard).is_ok());
+        let multiplying =
+            "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }";
+        assert!(refusal(multiplying).message.contains("introspection lists"));
+        let repeated = "{ a: __schema { queryType { name } } b: __schema { queryType { name } } c: __type(name: \"Query\") { name } d: __type(name: \"Query\") { name } }";
+        assert!(refusal(repeated).message.contains("__schema or __type"));
+    }
+
+    #[test]
+    fn no_field_of_the_schema_shares_a_name_with_an_introspection_list() {
+        let sdl = crate::graphql::sdl();
+        for line in sdl.lines().map(str::trim) {
+            for name in expansion::INTROSPECTION_LISTS {
+                let field =
+                    line.starts_with(&format!("{name}:")) || line.starts_with(&format!("{name}("));
+                assert!(
+                    !field,
+                    "the schema's field {name} would count as introspection"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_fragment_cycle_is_refused_before_anything_walks_it() {
+        let query = "{ ...A } fragment A on Query { ...B ...B ...B ...B } fragment B on Query { ...A ...A ...A ...A }";
+        assert_eq!(refusal(query).code, "GRAPHQL_VALIDATION_FAILED");
     }
 
     #[test]

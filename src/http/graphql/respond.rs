@@ -8,13 +8,15 @@ use crate::http::failed_before_execution;
 use crate::http::metrics::Outcome;
 
 const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
+/// Errors shown for one response; a document with more problems gets the first ones and a
+/// note, so a crafted document cannot make the answer huge.
+const MAX_ERRORS: usize = 100;
 
 /// The code of a request error (it failed before execution) that async-graphql left uncoded.
 fn request_error_code(message: &str) -> &'static str {
     if message.contains("too complex") || message.contains("nested too deep") {
         "QUERY_TOO_COMPLEX"
-    } else if message.starts_with("Invalid value for argument") || message.starts_with("Variable ")
-    {
+    } else if message.starts_with("Invalid value for argument") {
         "BAD_USER_INPUT"
     } else {
         "GRAPHQL_VALIDATION_FAILED"
@@ -37,6 +39,19 @@ pub fn normalise(response: &async_graphql::Response, request_id: &str) -> (Value
     let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({}));
     let mut internal = false;
     if let Some(Value::Array(errors)) = body.get_mut("errors") {
+        if errors.len() > MAX_ERRORS {
+            let more = errors.len() - MAX_ERRORS;
+            errors.truncate(MAX_ERRORS);
+            let code = if request_error {
+                "GRAPHQL_VALIDATION_FAILED"
+            } else {
+                INTERNAL
+            };
+            errors.push(json!({
+                "message": format!("{more} more errors are not shown"),
+                "extensions": { "code": code },
+            }));
+        }
         for error in errors.iter_mut().filter_map(Value::as_object_mut) {
             let message = error
                 .get("message")
