@@ -1,69 +1,183 @@
-//! Real client packages against the real server: the `graphql-ws` npm package (what single-page
-//! apps use for subscriptions), installed from npm by this test when missing.
+//! Real client tools against the real server: the `graphql-ws` npm package (what single-page
+//! apps use for subscriptions), the `graphql-http` audit suite of the GraphQL-over-HTTP spec,
+//! and schemathesis fuzzing the committed `schema.graphql`. Each installs its packages (npm,
+//! PyPI, pinned) when missing; under CI none may be skipped.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use crate::support::{Backend, DemoIds, TestServer};
 
-fn node_available() -> bool {
-    Command::new("node")
+fn tool_available(program: &str) -> bool {
+    Command::new(program)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_graphql_ws_client_package_receives_reminders() {
-    if !node_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the Node client tests: install Node.js"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: Node.js is not installed: the graphql-ws client test was skipped"
-        );
-        return;
+/// Whether `program` can run; outside CI a missing tool skips the test with a note.
+fn require(program: &str, test: &str) -> bool {
+    if tool_available(program) {
+        return true;
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node");
-    if !dir.join("node_modules/graphql-ws").exists() {
-        let installed = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .output()
-            .expect("npm runs");
-        assert!(
-            installed.status.success(),
-            "npm ci failed: {}",
-            String::from_utf8_lossy(&installed.stderr)
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run {test}: install {program}"
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: {program} is not installed: {test} was skipped"
+    );
+    false
+}
+
+fn run_checked(command: &mut Command, what: &str) {
+    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn node_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node")
+}
+
+/// Installs the pinned npm packages once.
+fn npm_packages() {
+    let dir = node_dir();
+    if !dir.join("node_modules/graphql-http").exists()
+        || !dir.join("node_modules/graphql-ws").exists()
+    {
+        run_checked(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&dir),
+            "npm ci",
         );
     }
-    let server = TestServer::start(Backend::Sqlite).await.expect("sqlite");
-    let token = server.login("alice").await;
-    let ids = DemoIds::read(&server, &token).await;
-    let output = tokio::process::Command::new("node")
-        .args(["--test", "--test-reporter=spec"])
-        .current_dir(&dir)
+}
+
+/// Runs one `node --test` file against `server` with the given extra environment.
+async fn node_test(server: &TestServer, file: &str, env: &[(&str, String)]) {
+    let mut command = tokio::process::Command::new("node");
+    command
+        .args(["--test", "--test-reporter=spec", file])
+        .current_dir(node_dir())
         .env("CONTACTFLOW_HTTP_URL", format!("{}/graphql", server.base))
         .env(
             "CONTACTFLOW_WS_URL",
             format!("{}/graphql", server.base.replacen("http", "ws", 1)),
-        )
-        .env("CONTACTFLOW_TOKEN", &token)
-        .env("CONTACTFLOW_CALL_TYPE", ids.kind("CALL"))
-        .output()
-        .await
-        .expect("node runs");
+        );
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().await.expect("node runs");
     let report = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    assert!(output.status.success(), "{file} failed:\n{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_graphql_ws_client_package_receives_reminders() {
+    if !require("node", "the graphql-ws client test") {
+        return;
+    }
+    npm_packages();
+    let server = TestServer::start(Backend::Sqlite).await.expect("sqlite");
+    let token = server.login("alice").await;
+    let ids = DemoIds::read(&server, &token).await;
+    let env = [
+        ("CONTACTFLOW_TOKEN", token.clone()),
+        ("CONTACTFLOW_CALL_TYPE", ids.kind("CALL").to_owned()),
+    ];
+    node_test(&server, "reminders.test.mjs", &env).await;
+    server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_graphql_http_audit_passes_every_audit() {
+    if !require("node", "the graphql-http audit") {
+        return;
+    }
+    npm_packages();
+    let server = TestServer::start(Backend::Sqlite).await.expect("sqlite");
+    node_test(&server, "audit.test.mjs", &[]).await;
+    server.finish().await;
+}
+
+/// A virtual environment under `target/` with the pinned schemathesis.
+fn schemathesis() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = root.join("target/fuzz-venv");
+    let program = venv.join("bin/schemathesis");
+    if !program.exists() {
+        run_checked(
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            "python3 -m venv",
+        );
+        run_checked(
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+                .arg(root.join("tests/fuzz/requirements.txt")),
+            "pip install schemathesis",
+        );
+    }
+    program
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_server_error_in_a_bounded_run() {
+    if !require("python3", "the schemathesis run") {
+        return;
+    }
+    let program = schemathesis();
+    let server = TestServer::start(Backend::Sqlite).await.expect("sqlite");
+    let token = server.login("admin").await;
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");
+    let workdir = tempfile::tempdir().unwrap();
+    let run = tokio::process::Command::new(program)
+        .arg("run")
+        .arg(&schema)
+        .args(["--url", &format!("{}/graphql", server.base)])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--checks", "not_a_server_error"])
+        .args(["--max-examples", "25", "--max-time", "45", "--seed", "7"])
+        .current_dir(workdir.path())
+        .env("NO_COLOR", "1")
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(240), run)
+        .await
+        .expect("schemathesis ends within its bound")
+        .expect("schemathesis runs");
+    let report = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "the Node client tests failed:\n{report}"
+        "schemathesis found failures:\n{report}"
+    );
+    let metrics = server
+        .http()
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !metrics.contains("outcome=\"internal_error\""),
+        "no fuzzed request may fail inside the server:\n{metrics}"
+    );
+    assert!(
+        metrics.contains("contactflow_operations_total"),
+        "the run sent operations"
     );
     server.finish().await;
 }
