@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::socket::{close_code, next, send};
 use crate::support::{TestServer, on_both_databases};
 
 fn contactflow() -> Command {
@@ -16,6 +19,116 @@ fn contactflow() -> Command {
     }
     command.env("CONTACTFLOW_LOG", "warn");
     command
+}
+
+/// Starts `contactflow serve --demo` in `dir` on a free port; whether it became ready.
+async fn serve_demo(dir: &std::path::Path) -> (std::process::Child, String, bool) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = contactflow()
+        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..300 {
+        if client
+            .get(format!("{base}/health/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return (child, base, true);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (child, base, false)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_in_flight_requests_closes_sockets_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base, ready) = serve_demo(dir.path()).await;
+    assert!(ready, "the server answered /health/ready");
+    let client = reqwest::Client::new();
+    let login = json!({ "query": "mutation { login(input: {login: \"alice\", password: \"demo\"}) { token } }" });
+    let answer: serde_json::Value = client
+        .post(format!("{base}/graphql"))
+        .json(&login)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = answer["data"]["login"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let mut request = format!("{}/graphql", base.replacen("http", "ws", 1))
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let mut socket = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("upgrade")
+        .0;
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(2)).await.unwrap()["type"],
+        "connection_ack"
+    );
+    // A sign-in hashes a password: it is still running when the signal arrives.
+    let in_flight = tokio::spawn({
+        let (client, base, login) = (client.clone(), base.clone(), login.clone());
+        async move {
+            client
+                .post(format!("{base}/graphql"))
+                .json(&login)
+                .send()
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let signalled = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let answered: serde_json::Value = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request is answered")
+        .json()
+        .await
+        .unwrap();
+    assert!(answered["data"]["login"]["token"].is_string(), "{answered}");
+    assert_eq!(
+        close_code(&mut socket, Duration::from_secs(5)).await,
+        Some(1001)
+    );
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    assert!(
+        exited.is_some_and(|status| status.success()),
+        "exits 0 after SIGTERM: {exited:?}"
+    );
 }
 
 #[test]
@@ -80,33 +193,8 @@ on_both_databases!(the_token_command_prints_a_token_that_signs_in);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_demo_answers_a_signed_in_query_from_an_empty_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = contactflow()
-        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
+    let (mut child, base, ready) = serve_demo(dir.path()).await;
     let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut ready = false;
-    for _ in 0..300 {
-        if client
-            .get(format!("{base}/health/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let outcome = async {
         assert!(ready, "the server answered /health/ready");
         let login = json!({ "query": "mutation { login(input: {login: \"alice\", password: \"demo\"}) { token } }" });
