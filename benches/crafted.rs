@@ -118,4 +118,5 @@ async fn main() {
         worst_cpu.as_secs_f64() * 1e3
     );
     let _ = server.kill();
+    let _ = server.wait();
 }
