@@ -105,7 +105,10 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
             "demo data loaded: sign in as admin, maria, alice or bob with password \"demo\""
         );
     }
-    let db = crate::db::connect(&settings).await?;
+    let metrics = Arc::new(Metrics::default());
+    let mut db = crate::db::connect(&settings).await?;
+    let counter = metrics.clone();
+    db.set_metric_callback(move |info| counter.statement_run(info.failed));
     let secret = auth::token_secret(&db, settings.jwt_secret.as_deref()).await?;
     let app = AppState {
         reminders: ReminderEngine::start(db.clone()),
@@ -144,7 +147,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         options: Arc::new(options),
         gate: Arc::new(gate),
         persisted: Arc::new(PersistedQueries::new(limits.persisted_queries)),
-        metrics: Arc::new(Metrics::default()),
+        metrics,
         shutdown: shutdown.clone(),
     });
     let task = tokio::spawn(async move {

@@ -9,12 +9,13 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::errors::to_graphql;
+use super::load_queue::LoadQueue;
 use crate::domain::WorkflowRules;
 use crate::entity::{
     activity, activity_type, contact, operator, pending_activity, stage, stage_activity_rule, todo,
     transition, workflow,
 };
-use crate::service::{ServiceError, catalog, lookup};
+use crate::service::{ServiceError, catalog, lookup, work_items};
 
 /// The loaders' shared state.
 pub struct Loaders {
@@ -37,12 +38,15 @@ impl From<LoadError> for async_graphql::Error {
     }
 }
 
-/// A fresh loader for one request. Batches are collected for one scheduler tick only, so a
-/// single request pays no fixed delay.
-pub fn for_request(db: &DatabaseConnection) -> DataLoader<Loaders> {
-    DataLoader::new(Loaders { db: db.clone() }, tokio::spawn)
+/// A fresh loader for one request, and the queue its batch loads wait in: run them with
+/// [`LoadQueue::drive`] around the request's execution (or [`LoadQueue::spawn`] for a stream).
+/// Loads start as soon as a pass over the resolvers ends, so a single request pays no delay.
+pub fn for_request(db: &DatabaseConnection) -> (DataLoader<Loaders>, LoadQueue) {
+    let (spawner, queue) = super::load_queue::queue();
+    let loader = DataLoader::new(Loaders { db: db.clone() }, spawner)
         .delay(Duration::ZERO)
-        .max_batch_size(500)
+        .max_batch_size(500);
+    (loader, queue)
 }
 
 macro_rules! by_id {
@@ -155,6 +159,99 @@ impl Loader<AllActivityTypes> for Loaders {
     ) -> Result<HashMap<AllActivityTypes, Self::Value>, Self::Error> {
         let types = catalog::activity_types(&self.db).await?;
         Ok(HashMap::from([(AllActivityTypes, Arc::new(types))]))
+    }
+}
+
+/// The pending activities of a contact with the statuses of a set (a bit per status, in the
+/// order of `statuses`), soonest deadline first. Keys with the same set load in one statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PendingOfContact {
+    /// The contact.
+    pub contact_id: i64,
+    /// Which statuses: bit `i` set means `statuses[i]`.
+    pub statuses: u8,
+}
+
+/// Every pending status, in the order of [`PendingOfContact::statuses`]' bits.
+const PENDING_STATUSES: [&str; 3] = [work_items::OPEN, work_items::DONE, work_items::CANCELLED];
+
+impl PendingOfContact {
+    /// The key for a contact and a list of status names.
+    pub fn new(contact_id: i64, names: &[&str]) -> Self {
+        let statuses = PENDING_STATUSES
+            .iter()
+            .enumerate()
+            .filter(|(_, status)| names.contains(status))
+            .fold(0u8, |bits, (i, _)| bits | (1 << i));
+        Self {
+            contact_id,
+            statuses,
+        }
+    }
+
+    fn names(self) -> Vec<&'static str> {
+        PENDING_STATUSES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.statuses & (1 << i) != 0)
+            .map(|(_, status)| *status)
+            .collect()
+    }
+}
+
+impl Loader<PendingOfContact> for Loaders {
+    type Value = Vec<pending_activity::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PendingOfContact],
+    ) -> Result<HashMap<PendingOfContact, Self::Value>, Self::Error> {
+        let mut by_statuses: HashMap<u8, Vec<i64>> = HashMap::new();
+        for key in keys {
+            by_statuses
+                .entry(key.statuses)
+                .or_default()
+                .push(key.contact_id);
+        }
+        let mut loaded = HashMap::new();
+        for (statuses, contact_ids) in by_statuses {
+            let key = |contact_id| PendingOfContact {
+                contact_id,
+                statuses,
+            };
+            let names = key(0).names();
+            let mut grouped =
+                work_items::pending_of_contacts(&self.db, &contact_ids, &names).await?;
+            for contact_id in contact_ids {
+                loaded.insert(
+                    key(contact_id),
+                    grouped.remove(&contact_id).unwrap_or_default(),
+                );
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+/// The newest done activity of a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LastActivityOfContact(pub i64);
+
+impl Loader<LastActivityOfContact> for Loaders {
+    type Value = activity::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[LastActivityOfContact],
+    ) -> Result<HashMap<LastActivityOfContact, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|key| key.0).collect();
+        let newest = work_items::last_activities(&self.db, &ids).await?;
+        Ok(newest
+            .into_iter()
+            .map(|(contact_id, row)| (LastActivityOfContact(contact_id), row))
+            .collect())
     }
 }
 

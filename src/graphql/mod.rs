@@ -5,6 +5,7 @@
 pub mod context;
 pub mod errors;
 pub mod ids;
+pub mod load_queue;
 pub mod loaders;
 pub mod mutations;
 pub mod query;

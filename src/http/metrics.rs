@@ -92,6 +92,8 @@ pub struct Metrics {
     latency: [Histogram; 4],
     websockets: AtomicI64,
     subscriptions: AtomicI64,
+    statements: AtomicU64,
+    failed_statements: AtomicU64,
 }
 
 /// Keeps a gauge raised while it lives.
@@ -127,6 +129,14 @@ impl Metrics {
         *operations
             .entry((name.to_owned(), kind, outcome))
             .or_default() += 1;
+    }
+
+    /// Counts one SQL statement run (from the database connection's callback).
+    pub fn statement_run(&self, failed: bool) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        if failed {
+            self.failed_statements.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Counts an open WebSocket until the guard drops.
@@ -192,6 +202,12 @@ impl Metrics {
         let _ = writeln!(
             out,
             "# HELP contactflow_reminders_delivered_total Reminder DUE events sent to subscribers.\n# TYPE contactflow_reminders_delivered_total counter\ncontactflow_reminders_delivered_total {reminders_delivered}"
+        );
+        let statements = self.statements.load(Ordering::Relaxed);
+        let failed = self.failed_statements.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "# HELP contactflow_db_statements_total SQL statements run.\n# TYPE contactflow_db_statements_total counter\ncontactflow_db_statements_total {statements}\n# HELP contactflow_db_statements_failed_total SQL statements that failed.\n# TYPE contactflow_db_statements_failed_total counter\ncontactflow_db_statements_failed_total {failed}"
         );
         let (size, idle) = pool_use(db);
         let _ = writeln!(

@@ -1,6 +1,8 @@
 //! Reading the work around contacts: done activities, pending activities, to-dos, the stage log
 //! and reminders.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
@@ -82,14 +84,26 @@ pub async fn stage_log(
     ))
 }
 
-/// A contact's pending activities with one of `statuses`, soonest deadline first.
+/// A contact's pending activities with one of these statuses, soonest deadline first (those
+/// without a deadline last).
 pub async fn pending_of_contact(
     db: &impl ConnectionTrait,
     contact_id: i64,
     statuses: &[&str],
 ) -> ServiceResult<Vec<pending_activity::Model>> {
-    Ok(pending_activity::Entity::find()
-        .filter(pending_activity::Column::ContactId.eq(contact_id))
+    let mut grouped = pending_of_contacts(db, &[contact_id], statuses).await?;
+    Ok(grouped.remove(&contact_id).unwrap_or_default())
+}
+
+/// The pending activities of many contacts with one of these statuses, in one statement; each
+/// contact's list ordered as [`pending_of_contact`] orders it.
+pub async fn pending_of_contacts(
+    db: &impl ConnectionTrait,
+    contact_ids: &[i64],
+    statuses: &[&str],
+) -> ServiceResult<HashMap<i64, Vec<pending_activity::Model>>> {
+    let rows = pending_activity::Entity::find()
+        .filter(pending_activity::Column::ContactId.is_in(contact_ids.iter().copied()))
         .filter(pending_activity::Column::Status.is_in(statuses.iter().copied()))
         .order_by_asc(Expr::expr(Func::coalesce([
             Expr::col(pending_activity::Column::DueAt),
@@ -97,7 +111,31 @@ pub async fn pending_of_contact(
         ])))
         .order_by_asc(pending_activity::Column::Id)
         .all(db)
-        .await?)
+        .await?;
+    let mut grouped: HashMap<i64, Vec<pending_activity::Model>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.contact_id).or_default().push(row);
+    }
+    Ok(grouped)
+}
+
+/// The newest done activity of each of these contacts (by when it was done), in one
+/// statement that walks the `(contact_id, performed_at, id)` index once per contact.
+pub async fn last_activities(
+    db: &impl ConnectionTrait,
+    contact_ids: &[i64],
+) -> ServiceResult<HashMap<i64, activity::Model>> {
+    let newest = Expr::cust(
+        "activities.id = (SELECT newest.id FROM activities AS newest \
+         WHERE newest.contact_id = activities.contact_id \
+         ORDER BY newest.performed_at DESC, newest.id DESC LIMIT 1)",
+    );
+    let rows = activity::Entity::find()
+        .filter(activity::Column::ContactId.is_in(contact_ids.iter().copied()))
+        .filter(newest)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| (row.contact_id, row)).collect())
 }
 
 /// Which pending activities a list shows.

@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod auth;
+mod batching;
 mod cli;
 mod clients;
 mod completing;

@@ -10,8 +10,8 @@ use crate::graphql::context::{caller, db, loader};
 use crate::graphql::errors::{ApiResult, UserErrorCode};
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
-    AllActivityTypes, OperatorKey, RulesOfWorkflow, StageKey, TransitionsOfWorkflow, WorkflowKey,
-    required,
+    AllActivityTypes, LastActivityOfContact, OperatorKey, PendingOfContact, RulesOfWorkflow,
+    StageKey, TransitionsOfWorkflow, WorkflowKey, required,
 };
 use crate::graphql::scalars::DateTime;
 use crate::service::pagination::PageRequest;
@@ -145,11 +145,16 @@ impl Contact {
         ctx: &Context<'_>,
         status: Option<Vec<PendingStatus>>,
     ) -> Result<Vec<PendingActivity>> {
-        let statuses = PendingStatus::names(status);
-        let rows = work_items::pending_of_contact(db(ctx), self.0.id, &statuses)
-            .await
-            .api()?;
+        let key = PendingOfContact::new(self.0.id, &PendingStatus::names(status));
+        let rows = loader(ctx).load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(PendingActivity).collect())
+    }
+    /// The newest done activity (by when it was done); null when none is recorded yet.
+    async fn last_activity(&self, ctx: &Context<'_>) -> Result<Option<Activity>> {
+        let newest = loader(ctx)
+            .load_one(LastActivityOfContact(self.0.id))
+            .await?;
+        Ok(newest.map(Activity))
     }
     /// The stage log, newest first.
     async fn stage_log(

@@ -100,11 +100,10 @@ async fn run(
     }
     let kind = operation.kind_label();
     let name = operation.name.clone();
-    let executed = tokio::time::timeout(
-        state.options.request_timeout,
-        state.schema.execute(operation.request),
-    )
-    .await;
+    let execution = operation
+        .loads
+        .drive(state.schema.execute(operation.request));
+    let executed = tokio::time::timeout(state.options.request_timeout, execution).await;
     let (body, outcome) = match executed {
         Ok(response) => normalise(&response, request_id),
         Err(_) => {

@@ -6,6 +6,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Opera
 use serde_json::{Map, Value, json};
 
 use super::persisted::Lookup;
+use crate::graphql::load_queue::LoadQueue;
 use crate::graphql::{RequestAuth, loaders};
 use crate::http::HttpState;
 use crate::http::gate::Refusal;
@@ -18,6 +19,8 @@ pub struct Operation {
     pub name: Option<String>,
     /// What it does, when the document names one operation unambiguously.
     pub kind: Option<OperationType>,
+    /// Where its batch loads wait to run.
+    pub loads: LoadQueue,
 }
 
 impl Operation {
@@ -143,12 +146,12 @@ pub fn prepare(
     if let Some(variables) = variables {
         request = request.variables(async_graphql::Variables::from_json(variables.clone()));
     }
-    let request = request
-        .data(RequestAuth::new(token))
-        .data(loaders::for_request(&state.app.db));
+    let (loader, loads) = loaders::for_request(&state.app.db);
+    let request = request.data(RequestAuth::new(token)).data(loader);
     Ok(Operation {
         request,
         name,
         kind,
+        loads,
     })
 }

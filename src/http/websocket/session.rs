@@ -226,6 +226,7 @@ impl Session {
         let task = tokio::spawn(async move {
             let _running = metrics.subscription_started();
             let (name, kind) = (operation.name.clone(), operation.kind_label());
+            operation.loads.spawn();
             let mut results = schema.execute_stream(operation.request);
             let mut first = true;
             while let Some(response) = results.next().await {
