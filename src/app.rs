@@ -48,16 +48,16 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             crate::db::prepare(&settings, false).await?;
             tracing::info!("migrations applied");
         }
-        Command::Seed { .. } => {
+        Command::Seed { contacts, .. } => {
             crate::db::prepare(&settings, false).await?;
             let db = crate::db::connect(&settings).await?;
-            if demo::load_if_empty(&db).await? {
-                println!(
+            match contacts {
+                Some(count) => seed_contacts(&db, count).await?,
+                None if demo::load_if_empty(&db).await? => println!(
                     "demo data loaded: 4 operators (password \"demo\"), 7 activity types, 1 workflow, {} contacts",
                     demo::DEMO_CONTACTS
-                );
-            } else {
-                println!("the database already holds operators: demo data not loaded");
+                ),
+                None => println!("the database already holds operators: demo data not loaded"),
             }
         }
         Command::Token { login } => {
@@ -73,6 +73,27 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             server.wait_for_shutdown_signal().await?;
         }
     }
+    Ok(())
+}
+
+/// `seed --contacts N`, with a progress bar on stderr and a summary line.
+async fn seed_contacts(db: &sea_orm::DatabaseConnection, count: usize) -> Result<(), AppError> {
+    let bar = indicatif::ProgressBar::new(count as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} contacts ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = demo::seed_contacts(db, count, |done| bar.set_position(done as u64)).await?;
+    bar.finish_and_clear();
+    println!(
+        "seeded {} contacts: {} rows in {:.1} s ({:.0} rows/s)",
+        report.contacts,
+        report.rows,
+        report.seconds,
+        report.rows as f64 / report.seconds.max(f64::EPSILON)
+    );
     Ok(())
 }
 

@@ -36,11 +36,16 @@ pub enum Command {
     },
     /// Apply migrations and exit.
     Migrate,
-    /// Load data into the database.
+    /// Load data into the database: the demo, or generated contacts for load tests.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["demo", "contacts"])))]
     Seed {
         /// Load the demo data (operators, activity types, the CRM workflow, contacts).
-        #[arg(long, required = true)]
+        #[arg(long)]
         demo: bool,
+        /// Generate this many contacts in bulk (each with a legal stage history, about five
+        /// activities and an open pending activity), after the demo configuration.
+        #[arg(long, value_name = "N")]
+        contacts: Option<usize>,
     },
     /// Print a bearer token for an operator.
     Token {

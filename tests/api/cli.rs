@@ -188,7 +188,79 @@ async fn the_token_command_prints_a_token_that_signs_in(server: &TestServer) {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("nobody"));
 }
 
-on_both_databases!(the_token_command_prints_a_token_that_signs_in);
+async fn seed_contacts_writes_legal_histories_that_the_api_reads(server: &TestServer) {
+    let output = contactflow()
+        .args([
+            "seed",
+            "--contacts",
+            "30",
+            "--database-url",
+            &server.database_url,
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("seeded 30 contacts: "), "{stdout}");
+    assert!(
+        stdout.contains("rows/s"),
+        "the summary gives rows, seconds and rows/s: {stdout}"
+    );
+    let token = server.login("maria").await;
+    let query = "{ contacts(first: 100, filter: { search: \"Load test contact\" }) { totalCount edges { node {
+        stage { code } activities { totalCount } lastActivity { id }
+        pendingActivities { dueAt reminderStartsAt reminderEndsAt }
+        stageLog(first: 20) { totalCount edges { node { from { code } to { code } } } }
+    } } } }";
+    let data = server.data(&token, query, json!({})).await;
+    assert_eq!(data["contacts"]["totalCount"], 30);
+    for contact in crate::support::nodes(&data["contacts"]) {
+        let log: Vec<_> = crate::support::nodes(&contact["stageLog"])
+            .into_iter()
+            .rev()
+            .collect();
+        assert!(log.len() >= 3, "at least three log rows: {contact}");
+        assert!(
+            log[0]["from"].is_null() && log[0]["to"]["code"] == "START",
+            "{contact}"
+        );
+        for pair in log.windows(2) {
+            assert_eq!(
+                pair[1]["from"]["code"], pair[0]["to"]["code"],
+                "a chain: {contact}"
+            );
+        }
+        assert_eq!(log.last().unwrap()["to"]["code"], contact["stage"]["code"]);
+        assert_eq!(contact["activities"]["totalCount"], 5, "{contact}");
+        let pending = contact["pendingActivities"].as_array().unwrap();
+        assert_eq!(pending.len(), 1, "{contact}");
+        assert!(
+            pending[0]["reminderStartsAt"].is_string() && pending[0]["reminderEndsAt"].is_string()
+        );
+    }
+    let stages: std::collections::HashSet<_> = crate::support::nodes(&data["contacts"])
+        .iter()
+        .map(|c| c["stage"]["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(stages.len() >= 5, "spread over stages: {stages:?}");
+    let saved = server
+        .data(&token, "mutation { saveContact(input: { name: \"After the seed\" }) { contact { id } userErrors { code } } }", json!({}))
+        .await;
+    assert_eq!(
+        saved["saveContact"]["userErrors"],
+        json!([]),
+        "new ids follow the seeded ones"
+    );
+}
+
+on_both_databases!(
+    seed_contacts_writes_legal_histories_that_the_api_reads,
+    the_token_command_prints_a_token_that_signs_in
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_demo_answers_a_signed_in_query_from_an_empty_directory() {

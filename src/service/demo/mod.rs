@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait,
 };
 
 use super::{ServiceError, ServiceResult, auth, catalog, clock};
@@ -15,8 +15,10 @@ use crate::domain::stage_move::plan_stage_move;
 use crate::domain::{Role, WorkflowRules};
 use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
 
+mod bulk;
 mod contacts;
 
+pub use bulk::{SeedReport, seed_contacts};
 pub use contacts::DEMO_CONTACTS;
 
 const OPERATORS: [(&str, &str, Role); 4] = [
@@ -214,6 +216,56 @@ async fn load_configuration(
 }
 
 impl DemoIds {
+    /// The demo configuration already in the database (operators, activity types and the
+    /// CRM_CONTACTS workflow, by code).
+    pub(crate) async fn read(db: &impl ConnectionTrait) -> ServiceResult<Self> {
+        let missing = |what: &str| {
+            ServiceError::BadInput(format!(
+                "the demo configuration is incomplete ({what} is missing): load it with seed --demo into an empty database"
+            ))
+        };
+        let mut operators = HashMap::new();
+        for (login, _, _) in OPERATORS {
+            let row = operator::Entity::find()
+                .filter(operator::Column::Login.eq(login))
+                .one(db)
+                .await?
+                .ok_or_else(|| missing(login))?;
+            operators.insert(login, row.id);
+        }
+        let mut types = HashMap::new();
+        for (code, _) in ACTIVITY_TYPES {
+            let row = activity_type::Entity::find()
+                .filter(activity_type::Column::Code.eq(code))
+                .one(db)
+                .await?
+                .ok_or_else(|| missing(code))?;
+            types.insert(code, row.id);
+        }
+        let workflow_row = workflow::Entity::find()
+            .filter(workflow::Column::Code.eq("CRM_CONTACTS"))
+            .one(db)
+            .await?
+            .ok_or_else(|| missing("CRM_CONTACTS"))?;
+        let mut stages = HashMap::new();
+        for (code, _, _, _) in STAGES {
+            let row = stage::Entity::find()
+                .filter(stage::Column::WorkflowId.eq(workflow_row.id))
+                .filter(stage::Column::Code.eq(code))
+                .one(db)
+                .await?
+                .ok_or_else(|| missing(code))?;
+            stages.insert(code, row.id);
+        }
+        Ok(Self {
+            operators,
+            types,
+            stages,
+            workflow: catalog::workflow_rules(db, workflow_row.id).await?,
+            now: clock::now(),
+        })
+    }
+
     /// Checks a demo stage move against the real rules, so the demo history is always legal.
     pub(crate) fn check_move(
         &self,
