@@ -150,7 +150,7 @@ fn check_templates(ids: &DemoIds) -> ServiceResult<()> {
         }
         for (index, code) in template.activities {
             let stage = ids.workflow.stage(ids.stages[template.stages[*index]]);
-            if !stage.is_some_and(|stage| stage.rule_for(ids.types[code]).is_some()) {
+            if stage.is_none_or(|stage| stage.rule_for(ids.types[code]).is_none()) {
                 return Err(ServiceError::Internal(format!(
                     "bulk template: {code} is not allowed in {}",
                     template.stages[*index]
