@@ -1,6 +1,8 @@
 //! The HTTP surface: the GraphQL-over-HTTP handler at `/graphql`, health checks, and the
 //! router that ties them together.
 
+#[cfg(feature = "bench")]
+mod baseline;
 pub mod gate;
 mod graphql;
 mod health;
@@ -94,7 +96,10 @@ pub fn router(state: HttpState) -> Router {
             .unwrap_or_default();
         tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)
     });
-    Router::new()
+    let router = Router::new();
+    #[cfg(feature = "bench")]
+    let router = router.merge(baseline::routes());
+    router
         .route(
             "/graphql",
             get(graphql::get_request).post(graphql::post_request),

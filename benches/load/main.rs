@@ -1,0 +1,186 @@
+//! The load benchmark: for each database and dataset size it seeds contacts in bulk, starts the
+//! release server (built with the `bench` feature, so the baselines are in the same binary) in
+//! its own process, and loads it from this process over loopback: `{ __typename }` against a
+//! plain axum JSON endpoint, one contact and a page of 100 against hand-written axum + sqlx
+//! endpoints running the same SQL, `saveContact` with 1 and 32 writers, and reminder delivery
+//! lag. It prints the tables and the ratios DESIGN.md sets as targets, and writes SVG charts.
+//!
+//! `cargo bench --features bench --bench load -- --sizes 10000,100000 --databases sqlite,postgres`
+
+mod charts;
+mod scenarios;
+mod traffic;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use clap::Parser;
+
+use scenarios::Measured;
+
+#[derive(Parser, Clone)]
+struct Options {
+    /// Dataset sizes (contacts generated with `seed --contacts`).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    sizes: Vec<usize>,
+    /// Databases: `sqlite` and/or `postgres`.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+    databases: Vec<String>,
+    /// A PostgreSQL database to connect to when creating the benchmark's own databases.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres_url: String,
+    /// Seconds each scenario is measured (after one second of warm-up).
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Concurrent connections for the read scenarios.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Where the SVG charts go.
+    #[arg(long, default_value = "docs/bench")]
+    out: PathBuf,
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+/// The server under test, in its own process.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(database_url: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_contactflow"))
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .args(["--database-url", database_url, "--log", "error"])
+            .args(["--db-max-connections", "16"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("server starts");
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..600 {
+            if reqwest::get(format!("{base}/health/ready"))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Self { child, base }
+    }
+
+    /// Peak resident memory so far, in MiB.
+    fn peak_rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh database for one run: a SQLite file, or a new PostgreSQL database.
+async fn fresh_database(
+    options: &Options,
+    kind: &str,
+    size: usize,
+    dir: &std::path::Path,
+) -> String {
+    if kind == "sqlite" {
+        return format!(
+            "sqlite://{}?mode=rwc",
+            dir.join(format!("bench-{size}.db")).display()
+        );
+    }
+    let name = format!("contactflow_bench_{size}");
+    let admin = sea_orm::Database::connect(&options.postgres_url)
+        .await
+        .expect("PostgreSQL");
+    use sea_orm::ConnectionTrait;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .expect("drop");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create");
+    let base = options
+        .postgres_url
+        .rsplit_once('/')
+        .map_or(options.postgres_url.as_str(), |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+/// Seeds `size` contacts with the real command; its summary line.
+fn seed(database_url: &str, size: usize) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_contactflow"))
+        .args([
+            "seed",
+            "--contacts",
+            &size.to_string(),
+            "--database-url",
+            database_url,
+        ])
+        .args(["--log", "warn"])
+        .stderr(Stdio::null())
+        .output()
+        .expect("seed runs");
+    assert!(output.status.success(), "seed failed");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[tokio::main]
+async fn main() {
+    let options = Options::parse();
+    let dir = tempfile::tempdir().unwrap();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kib| kib.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    println!(
+        "machine: {cores} cores, {memory:.0} GiB; {} s per scenario, {} connections\n",
+        options.seconds, options.connections
+    );
+    let mut runs: Vec<Measured> = Vec::new();
+    for database in &options.databases {
+        for &size in &options.sizes {
+            let url = fresh_database(&options, database, size, dir.path()).await;
+            println!("## {database}, {size} contacts\n\n{}\n", seed(&url, size));
+            let server = Server::start(&url).await;
+            let measured = scenarios::run_all(&options, &server.base, database, size).await;
+            let rss = server.peak_rss_mib();
+            drop(server);
+            scenarios::print(&measured, rss);
+            runs.push(measured);
+        }
+    }
+    scenarios::charts(&options.out, &runs);
+}

@@ -1,0 +1,427 @@
+//! The scenarios of one run, their table, the ratios against DESIGN.md's targets, and the
+//! charts over every run.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use super::Options;
+use super::charts::{self, Series};
+use super::traffic::{self, Stats, percentile};
+
+/// What one run (a database and a dataset size) measured.
+#[derive(Clone, Default)]
+pub struct Measured {
+    pub database: String,
+    pub size: usize,
+    pub scenarios: Vec<(&'static str, Stats)>,
+    pub statements_per_page: u64,
+    pub lags: Vec<f64>,
+}
+
+const PAGE: &str = "{ contacts(first: 100) { edges { node { id name version stage { id code name } owner { id login displayName } pendingActivities { id dueAt } lastActivity { id performedAt } } } } }";
+const CONTACT: &str = "query($id: ID!) { contact(id: $id) { id name version stage { id code name } owner { id login displayName } } }";
+const SAVE: &str = "mutation($input: SaveContactInput!) { saveContact(input: $input) { contact { id version } pendingActivity { id } todo { id } userErrors { code } } }";
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    async fn graphql(&self, query: &str, variables: Value) -> Option<Value> {
+        let response = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(&self.token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let body: Value = response.json().await.ok()?;
+        body.get("errors").is_none().then_some(body)
+    }
+
+    async fn get_ok(&self, path: &str) -> bool {
+        match self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+        {
+            Ok(response) if response.status().is_success() => response.bytes().await.is_ok(),
+            _ => false,
+        }
+    }
+
+    /// The statements one page of 100 costs, measured once the server runs nothing else.
+    async fn statements_of_one_page(&self) -> u64 {
+        let mut last = self.statements().await;
+        loop {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let now = self.statements().await;
+            if now == last {
+                break;
+            }
+            last = now;
+        }
+        self.graphql(PAGE, json!({})).await.expect("page");
+        self.statements().await - last
+    }
+
+    async fn statements(&self) -> u64 {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix("contactflow_db_statements_total "))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> String {
+    let body = json!({ "query": "mutation($l: String!) { login(input: {login: $l, password: \"demo\"}) { token } }", "variables": { "l": login } });
+    let answer: Value = http
+        .post(format!("{base}/graphql"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["data"]["login"]["token"]
+        .as_str()
+        .expect("signed in")
+        .to_owned()
+}
+
+/// A new contact with a done call, a pending follow-up with a to-do and a reminder window.
+fn save_input(
+    types: &(String, String),
+    name: String,
+    reminder_at: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let due = reminder_at + chrono::Duration::hours(1);
+    json!({ "input": {
+        "name": name,
+        "activity": { "activityTypeId": types.0, "description": "call" },
+        "pendingActivity": { "activityTypeId": types.1, "description": "follow up", "dueAt": due.to_rfc3339(),
+            "reminderStartsAt": reminder_at.to_rfc3339(), "reminderEndsAt": due.to_rfc3339(), "createTodo": true },
+    } })
+}
+
+/// Runs every scenario against the server at `base`.
+pub async fn run_all(options: &Options, base: &str, database: &str, size: usize) -> Measured {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.connections * 2)
+        .build()
+        .unwrap();
+    let token = sign_in(&http, base, "alice").await;
+    let client = Arc::new(Client {
+        http,
+        base: base.to_owned(),
+        token,
+    });
+    let types = client
+        .graphql("{ activityTypes { id code } }", json!({}))
+        .await
+        .expect("types");
+    let type_id = |code: &str| {
+        types["data"]["activityTypes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == code)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let types = Arc::new((type_id("CALL"), type_id("FOLLOW_UP")));
+    let (warmup, measure) = (Duration::from_secs(1), Duration::from_secs(options.seconds));
+    let total = (size + 36) as u64;
+    let mut scenarios = Vec::new();
+    macro_rules! scenario {
+        ($name:expr, $workers:expr, |$c:ident, $t:ident, $w:ident, $n:ident| $body:expr) => {{
+            let client = client.clone();
+            let shared = types.clone();
+            let stats = traffic::run($workers, warmup, measure, move |$w, $n| {
+                let $c = client.clone();
+                let $t = shared.clone();
+                async move { $body }
+            })
+            .await;
+            eprintln!("  {}: {:.0}/s", $name, stats.per_second);
+            scenarios.push(($name, stats));
+        }};
+    }
+    let connections = options.connections;
+    scenario!("axum JSON endpoint", connections, |c, _t, _w, _n| c
+        .get_ok("/baseline/json")
+        .await);
+    scenario!("{ __typename }", connections, |c, _t, _w, _n| c
+        .graphql("{ __typename }", json!({}))
+        .await
+        .is_some());
+    let pick = move |w: usize, n: u64| (n * 7_919 + w as u64 * 104_729) % total + 1;
+    scenario!("axum + sqlx: contact by id", connections, |c, _t, w, n| c
+        .get_ok(&format!("/baseline/contact/{}", pick(w, n)))
+        .await);
+    scenario!("GraphQL: contact by id", connections, |c, _t, w, n| {
+        let id = URL_SAFE_NO_PAD.encode(format!("Contact:{}", pick(w, n)));
+        c.graphql(CONTACT, json!({ "id": id }))
+            .await
+            .is_some_and(|b| b["data"]["contact"].is_object())
+    });
+    scenario!("axum + sqlx: page of 100", connections, |c, _t, _w, _n| c
+        .get_ok("/baseline/contacts?first=100")
+        .await);
+    scenario!("GraphQL: page of 100", connections, |c, _t, _w, _n| c
+        .graphql(PAGE, json!({}))
+        .await
+        .is_some());
+    let statements_per_page = client.statements_of_one_page().await;
+    let far = chrono::Utc::now() + chrono::Duration::days(400);
+    for writers in [1usize, 32] {
+        let name = if writers == 1 {
+            "saveContact, 1 writer"
+        } else {
+            "saveContact, 32 writers"
+        };
+        scenario!(name, writers, |c, t, w, n| {
+            let input = save_input(&t, format!("Bench {w}-{n}-{}", rand_suffix()), far);
+            c.graphql(SAVE, input)
+                .await
+                .is_some_and(|b| b["data"]["saveContact"]["userErrors"] == json!([]))
+        });
+    }
+    let lags = reminder_lags(&client, &types).await;
+    Measured {
+        database: database.to_owned(),
+        size,
+        scenarios,
+        statements_per_page,
+        lags,
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// Schedules reminders a little ahead for the signed-in operator and measures how late each
+/// `DUE` arrives over the subscription, with the dataset's own reminders scheduled around.
+async fn reminder_lags(client: &Client, types: &(String, String)) -> Vec<f64> {
+    let url = format!("{}/graphql", client.base.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("socket");
+    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {}", client.token) } });
+    socket
+        .send(Message::Text(init.to_string().into()))
+        .await
+        .unwrap();
+    let subscribe = json!({ "id": "r", "type": "subscribe", "payload": { "query": "subscription { reminders { kind at reminder { pendingActivity { id } } } }" } });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .unwrap();
+    let start = chrono::Utc::now() + chrono::Duration::milliseconds(1_500);
+    let mut ours = std::collections::HashSet::new();
+    let count = 60;
+    for i in 0..count {
+        let at = start + chrono::Duration::milliseconds(25 * i);
+        let saved = client
+            .graphql(
+                SAVE,
+                save_input(types, format!("Reminder {i} {}", rand_suffix()), at),
+            )
+            .await
+            .expect("saved");
+        ours.insert(
+            saved["data"]["saveContact"]["pendingActivity"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let mut lags = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while lags.len() < count as usize && Instant::now() < deadline {
+        let Ok(Some(Ok(Message::Text(text)))) =
+            tokio::time::timeout(Duration::from_secs(5), socket.next()).await
+        else {
+            continue;
+        };
+        let arrived = chrono::Utc::now();
+        let message: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let event = &message["payload"]["data"]["reminders"];
+        let id = event["reminder"]["pendingActivity"]["id"]
+            .as_str()
+            .unwrap_or_default();
+        if event["kind"] == "DUE" && ours.contains(id) {
+            let at = chrono::DateTime::parse_from_rfc3339(event["at"].as_str().unwrap_or_default())
+                .unwrap();
+            lags.push(
+                (arrived - at.with_timezone(&chrono::Utc))
+                    .num_microseconds()
+                    .unwrap_or(0) as f64
+                    / 1e3,
+            );
+        }
+    }
+    lags
+}
+
+fn stats_of<'a>(measured: &'a Measured, name: &str) -> Option<&'a Stats> {
+    measured
+        .scenarios
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| s)
+}
+
+/// Prints one run's table and its ratios against the targets.
+pub fn print(measured: &Measured, rss_mib: f64) {
+    println!(
+        "| scenario | requests | req/s | p50 ms | p99 ms | errors |\n| --- | --- | --- | --- | --- | --- |"
+    );
+    for (name, s) in &measured.scenarios {
+        println!(
+            "| {name} | {} | {:.0} | {:.2} | {:.2} | {} |",
+            s.requests, s.per_second, s.p50, s.p99, s.errors
+        );
+    }
+    let mut lags = measured.lags.clone();
+    lags.sort_by(f64::total_cmp);
+    println!(
+        "\nreminder lag: {} delivered, p50 {:.1} ms, p99 {:.1} ms; server peak RSS {rss_mib:.0} MiB; statements per page of 100: {}\n",
+        lags.len(),
+        percentile(&lags, 0.5),
+        percentile(&lags, 0.99),
+        measured.statements_per_page
+    );
+    let ratio = |a: &str, b: &str| match (stats_of(measured, a), stats_of(measured, b)) {
+        (Some(a), Some(b)) if b.per_second > 0.0 => a.per_second / b.per_second,
+        _ => f64::NAN,
+    };
+    let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
+    let typename = ratio("{ __typename }", "axum JSON endpoint");
+    let contact = ratio("GraphQL: contact by id", "axum + sqlx: contact by id");
+    let page = ratio("GraphQL: page of 100", "axum + sqlx: page of 100");
+    println!("| target | measured | |\n| --- | --- | --- |");
+    println!(
+        "| `{{ __typename }}` ≥ 0.5 × axum JSON | {typename:.2} × | {} |",
+        verdict(typename >= 0.5)
+    );
+    println!(
+        "| contact by id ≥ 0.5 × axum + sqlx | {contact:.2} × | {} |",
+        verdict(contact >= 0.5)
+    );
+    println!(
+        "| page of 100 ≥ 0.35 × axum + sqlx | {page:.2} × | {} |",
+        verdict(page >= 0.35)
+    );
+    println!(
+        "| statements per page ≤ 6 | {} | {} |",
+        measured.statements_per_page,
+        verdict(measured.statements_per_page <= 6)
+    );
+    if let Some(writers) = stats_of(measured, "saveContact, 32 writers") {
+        let fast = measured.database != "sqlite" || writers.per_second >= 2_000.0;
+        println!(
+            "| saveContact, 32 writers: 0 errors, p99 ≤ 50 ms{} | {} errors, {:.0}/s, p99 {:.1} ms | {} |",
+            if measured.database == "sqlite" {
+                ", ≥ 2,000/s"
+            } else {
+                ""
+            },
+            writers.errors,
+            writers.per_second,
+            writers.p99,
+            verdict(writers.errors == 0 && writers.p99 <= 50.0 && fast)
+        );
+    }
+    let lag_p99 = percentile(&lags, 0.99);
+    println!(
+        "| reminder lag p99 ≤ 50 ms | {lag_p99:.1} ms | {} |\n",
+        verdict(lag_p99 <= 50.0)
+    );
+}
+
+/// Writes the charts of every run into `out`.
+pub fn charts(out: &std::path::Path, runs: &[Measured]) {
+    if runs.is_empty() || std::fs::create_dir_all(out).is_err() {
+        return;
+    }
+    let names: Vec<&str> = runs[0].scenarios.iter().map(|(n, _)| *n).collect();
+    let databases: std::collections::BTreeSet<&str> =
+        runs.iter().map(|r| r.database.as_str()).collect();
+    for database in databases {
+        let of = |pick: &dyn Fn(&Stats) -> f64| -> Vec<Series> {
+            names
+                .iter()
+                .map(|name| Series {
+                    label: (*name).to_owned(),
+                    points: runs
+                        .iter()
+                        .filter(|r| r.database == database)
+                        .filter_map(|r| stats_of(r, name).map(|s| (r.size as f64, pick(s))))
+                        .collect(),
+                })
+                .collect()
+        };
+        let _ = charts::lines(
+            &out.join(format!("throughput-{database}.svg")),
+            &format!("Throughput by dataset size ({database})"),
+            "requests per second",
+            &of(&|s| s.per_second),
+        );
+        let _ = charts::lines(
+            &out.join(format!("p99-{database}.svg")),
+            &format!("p99 latency by dataset size ({database})"),
+            "p99 latency (ms)",
+            &of(&|s| s.p99),
+        );
+    }
+    if let Some(largest) = runs
+        .iter()
+        .filter(|r| !r.lags.is_empty())
+        .max_by_key(|r| r.size)
+    {
+        let _ = charts::lag_histogram(
+            &out.join("reminder-lag.svg"),
+            &format!(
+                "Reminder delivery lag ({}, {} contacts)",
+                largest.database, largest.size
+            ),
+            &largest.lags,
+        );
+    }
+}

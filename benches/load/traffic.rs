@@ -1,0 +1,76 @@
+//! Closed-loop load: a number of workers, each sending its next request as soon as the last is
+//! answered, for a fixed time; latencies, throughput and errors.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// What one scenario measured.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Requests answered per second.
+    pub per_second: f64,
+    /// Median latency, ms.
+    pub p50: f64,
+    /// 99th percentile latency, ms.
+    pub p99: f64,
+    /// Requests that failed (transport error, non-200, or GraphQL errors).
+    pub errors: u64,
+    /// Requests sent.
+    pub requests: u64,
+}
+
+/// The value at fraction `p` of sorted latencies.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Runs `send` from `workers` concurrent loops for `warmup` (not counted) then `measure`.
+/// `send(worker, n)` answers whether the request succeeded.
+pub async fn run<F, Fut>(workers: usize, warmup: Duration, measure: Duration, send: F) -> Stats
+where
+    F: Fn(usize, u64) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let started = Instant::now();
+    let counting_from = started + warmup;
+    let deadline = counting_from + measure;
+    let mut tasks = Vec::with_capacity(workers);
+    for worker in 0..workers {
+        let send = send.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut errors, mut n) = (Vec::new(), 0u64, 0u64);
+            loop {
+                let sent = Instant::now();
+                if sent >= deadline {
+                    break;
+                }
+                let ok = send(worker, n).await;
+                n += 1;
+                if sent >= counting_from {
+                    latencies.push(sent.elapsed().as_secs_f64() * 1e3);
+                    errors += u64::from(!ok);
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        if let Ok((mut found, failed)) = task.await {
+            latencies.append(&mut found);
+            errors += failed;
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    Stats {
+        per_second: latencies.len() as f64 / measure.as_secs_f64(),
+        p50: percentile(&latencies, 0.5),
+        p99: percentile(&latencies, 0.99),
+        errors,
+        requests: latencies.len() as u64,
+    }
+}

@@ -1,0 +1,282 @@
+//! Baselines for the load benchmark, built only with the `bench` feature: a plain axum JSON
+//! endpoint, and hand-written axum + sqlx endpoints that run the same SQL as the GraphQL
+//! queries they are compared with (token check and caller lookup included) and answer JSON of
+//! the same shape. They show what the GraphQL layer costs on top of the bare stack.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sea_orm::sqlx::{self, Column, Row};
+use sea_orm::{DatabaseConnection, DbBackend};
+use serde_json::{Map, Value, json};
+
+use super::HttpState;
+
+/// The baseline routes.
+pub fn routes() -> axum::Router<HttpState> {
+    axum::Router::new()
+        .route("/baseline/json", get(plain_json))
+        .route("/baseline/contact/{id}", get(contact))
+        .route("/baseline/contacts", get(contacts))
+}
+
+async fn plain_json() -> Json<Value> {
+    Json(json!({ "data": { "__typename": "Query" } }))
+}
+
+/// Decodes a row's columns (integers, text, times) into a JSON object.
+macro_rules! row_json {
+    ($row:expr) => {{
+        let row = $row;
+        let mut object = Map::new();
+        for (index, column) in row.columns().iter().enumerate() {
+            let value = if let Ok(number) = row.try_get::<Option<i64>, _>(index) {
+                json!(number)
+            } else if let Ok(time) = row.try_get::<Option<chrono::DateTime<chrono::Utc>>, _>(index)
+            {
+                json!(time.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()))
+            } else if let Ok(text) = row.try_get::<Option<String>, _>(index) {
+                json!(text)
+            } else {
+                Value::Null
+            };
+            object.insert(column.name().to_owned(), value);
+        }
+        object
+    }};
+}
+
+/// Runs hand-written SQL (`?` placeholders, each bound to an integer) on the pool underneath.
+async fn rows(
+    db: &DatabaseConnection,
+    sql: &str,
+    binds: &[i64],
+) -> Result<Vec<Map<String, Value>>, sqlx::Error> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let mut numbered = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    numbered.push_str(&format!("${n}"));
+                } else {
+                    numbered.push(c);
+                }
+            }
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(numbered));
+            for bind in binds {
+                query = query.bind(*bind);
+            }
+            let found = query.fetch_all(db.get_postgres_connection_pool()).await?;
+            Ok(found.iter().map(|row| row_json!(row)).collect())
+        }
+        _ => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+            for bind in binds {
+                query = query.bind(*bind);
+            }
+            let found = query.fetch_all(db.get_sqlite_connection_pool()).await?;
+            Ok(found.iter().map(|row| row_json!(row)).collect())
+        }
+    }
+}
+
+fn placeholders(count: usize) -> String {
+    vec!["?"; count.max(1)].join(", ")
+}
+
+fn failed(error: impl std::fmt::Display) -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()
+}
+
+/// The caller's token checked and its operator read, as the GraphQL path does.
+async fn caller(state: &HttpState, headers: &HeaderMap) -> Result<(), Response> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(super::bearer_token);
+    let Some(id) = token.and_then(|token| state.app.keys.verify(&token)) else {
+        return Err(StatusCode::UNAUTHORIZED.into_response());
+    };
+    let found = rows(
+        &state.app.db,
+        "SELECT id, login, role, active FROM operators WHERE id = ?",
+        &[id],
+    )
+    .await
+    .map_err(failed)?;
+    if found.is_empty() {
+        return Err(StatusCode::UNAUTHORIZED.into_response());
+    }
+    Ok(())
+}
+
+/// Rows by id, keyed by id.
+async fn by_ids(
+    db: &DatabaseConnection,
+    sql_head: &str,
+    ids: &HashSet<i64>,
+) -> Result<HashMap<i64, Map<String, Value>>, Response> {
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    let sql = format!("{sql_head} WHERE id IN ({})", placeholders(ids.len()));
+    let found = rows(db, &sql, &ids).await.map_err(failed)?;
+    Ok(found
+        .into_iter()
+        .filter_map(|row| Some((row.get("id")?.as_i64()?, row)))
+        .collect())
+}
+
+/// `GET /baseline/contact/{id}`: one contact with its stage and owner.
+async fn contact(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Err(refused) = caller(&state, &headers).await {
+        return refused;
+    }
+    let db = &state.app.db;
+    let found = match rows(
+        db,
+        "SELECT id, name, version, stage_id, owner_id FROM contacts WHERE id = ?",
+        &[id],
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(error) => return failed(error),
+    };
+    let Some(mut contact) = found.into_iter().next() else {
+        return Json(json!({ "data": { "contact": null } })).into_response();
+    };
+    let stage_id = contact
+        .get("stage_id")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    let owner_id = contact
+        .get("owner_id")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    let (stage_ids, owner_ids) = ([stage_id], [owner_id]);
+    let (stage, owner) = tokio::join!(
+        rows(
+            db,
+            "SELECT id, code, name FROM stages WHERE id = ?",
+            &stage_ids
+        ),
+        rows(
+            db,
+            "SELECT id, login, display_name FROM operators WHERE id = ?",
+            &owner_ids
+        ),
+    );
+    let (Ok(stage), Ok(owner)) = (stage, owner) else {
+        return failed("lookup failed");
+    };
+    contact.insert(
+        "stage".into(),
+        stage.into_iter().next().map_or(Value::Null, Value::Object),
+    );
+    contact.insert(
+        "owner".into(),
+        owner.into_iter().next().map_or(Value::Null, Value::Object),
+    );
+    Json(json!({ "data": { "contact": contact } })).into_response()
+}
+
+/// `GET /baseline/contacts?first=N`: a page of contacts (most recently updated first) with
+/// stage, owner, open pending activities and last activity, in six statements.
+async fn contacts(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, i64>>,
+) -> Response {
+    if let Err(refused) = caller(&state, &headers).await {
+        return refused;
+    }
+    let db = &state.app.db;
+    let first = params.get("first").copied().unwrap_or(20).clamp(0, 100);
+    let page = match rows(db, "SELECT id, name, version, stage_id, owner_id FROM contacts ORDER BY updated_at DESC, id DESC LIMIT ?", &[first + 1]).await {
+        Ok(page) => page,
+        Err(error) => return failed(error),
+    };
+    let page: Vec<_> = page.into_iter().take(first as usize).collect();
+    let ids: Vec<i64> = page.iter().filter_map(|c| c.get("id")?.as_i64()).collect();
+    let stage_ids: HashSet<i64> = page
+        .iter()
+        .filter_map(|c| c.get("stage_id")?.as_i64())
+        .collect();
+    let owner_ids: HashSet<i64> = page
+        .iter()
+        .filter_map(|c| c.get("owner_id")?.as_i64())
+        .collect();
+    let list = placeholders(ids.len());
+    let pending_sql = format!(
+        "SELECT id, contact_id, due_at FROM pending_activities WHERE contact_id IN ({list}) AND status = 'OPEN' ORDER BY due_at, id"
+    );
+    let last_sql = format!(
+        "SELECT id, contact_id, performed_at FROM activities WHERE contact_id IN ({list}) AND activities.id = (SELECT newest.id FROM activities AS newest WHERE newest.contact_id = activities.contact_id ORDER BY newest.performed_at DESC, newest.id DESC LIMIT 1)"
+    );
+    let (stages, owners, pending, last) = tokio::join!(
+        by_ids(db, "SELECT id, code, name FROM stages", &stage_ids),
+        by_ids(
+            db,
+            "SELECT id, login, display_name FROM operators",
+            &owner_ids
+        ),
+        rows(db, &pending_sql, &ids),
+        rows(db, &last_sql, &ids),
+    );
+    let (Ok(stages), Ok(owners), Ok(pending), Ok(last)) = (stages, owners, pending, last) else {
+        return failed("lookup failed");
+    };
+    let mut pending_of: HashMap<i64, Vec<Value>> = HashMap::new();
+    for row in pending {
+        let contact_id = row
+            .get("contact_id")
+            .and_then(Value::as_i64)
+            .unwrap_or_default();
+        pending_of
+            .entry(contact_id)
+            .or_default()
+            .push(Value::Object(row));
+    }
+    let mut last_of: HashMap<i64, Value> = last
+        .into_iter()
+        .filter_map(|row| Some((row.get("contact_id")?.as_i64()?, Value::Object(row))))
+        .collect();
+    let edges: Vec<Value> = page
+        .into_iter()
+        .map(|mut contact| {
+            let id = contact
+                .get("id")
+                .and_then(Value::as_i64)
+                .unwrap_or_default();
+            let stage = contact
+                .get("stage_id")
+                .and_then(Value::as_i64)
+                .and_then(|s| stages.get(&s).cloned());
+            let owner = contact
+                .get("owner_id")
+                .and_then(Value::as_i64)
+                .and_then(|o| owners.get(&o).cloned());
+            contact.insert("stage".into(), stage.map_or(Value::Null, Value::Object));
+            contact.insert("owner".into(), owner.map_or(Value::Null, Value::Object));
+            contact.insert(
+                "pendingActivities".into(),
+                Value::Array(pending_of.remove(&id).unwrap_or_default()),
+            );
+            contact.insert(
+                "lastActivity".into(),
+                last_of.remove(&id).unwrap_or(Value::Null),
+            );
+            json!({ "node": contact })
+        })
+        .collect();
+    Json(json!({ "data": { "contacts": { "edges": edges } } })).into_response()
+}
