@@ -1,6 +1,7 @@
 //! Opening the database: SQLite tuned for concurrent writers, PostgreSQL with timeouts, and
 //! migrations guarded so that instances starting together do not race.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -96,16 +97,49 @@ pub async fn prepare(
     outcome
 }
 
-/// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`),
-/// so concurrent writers queue on the busy timeout instead of failing with "database is locked".
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    let options = match db.get_database_backend() {
-        DbBackend::Sqlite => TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        },
+/// Held for as long as a write transaction runs: on SQLite, this process's other writers wait
+/// for it on an async lock instead of spinning in SQLite's busy handler.
+pub struct Writer {
+    _held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// One async lock per SQLite file, shared by every pool of this process on that file.
+fn sqlite_writer_lock(db: &DatabaseConnection) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: std::sync::OnceLock<
+        std::sync::Mutex<HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    > = std::sync::OnceLock::new();
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    let mut locks = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    locks.entry(file).or_default().clone()
+}
+
+/// Starts a write transaction. On SQLite, one writer of this process at a time takes the
+/// write lock, up front (`BEGIN IMMEDIATE`): concurrent writers queue on an async lock, and
+/// other processes on the busy timeout, instead of failing with "database is locked". Keep the
+/// [`Writer`] until the transaction ends.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<(DatabaseTransaction, Writer), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            let writer = sqlite_writer_lock(db).lock_owned().await;
+            let options = TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            };
+            Ok((
+                db.begin_with_options(options).await?,
+                Writer {
+                    _held: Some(writer),
+                },
+            ))
+        }
         // PostgreSQL's default (READ COMMITTED, read-write) is what the writes expect.
-        _ => TransactionOptions::default(),
-    };
-    db.begin_with_options(options).await
+        _ => Ok((db.begin().await?, Writer { _held: None })),
+    }
 }

@@ -80,7 +80,39 @@ async fn racing_retries_with_one_key_write_once(server: &TestServer) {
     assert_eq!(found["contacts"]["totalCount"], 1, "written once");
 }
 
+async fn thirty_two_concurrent_writers_all_succeed(server: &TestServer) {
+    let token = server.login("alice").await;
+    let ids = DemoIds::read(server, &token).await;
+    let saves = (0..32).map(|n| {
+        let input = json!({ "name": format!("Concurrent {n}"),
+            "activity": { "activityTypeId": ids.kind("CALL"), "description": "call" },
+            "pendingActivity": { "activityTypeId": ids.kind("FOLLOW_UP"), "createTodo": true, "dueAt": "2030-01-01T10:00:00Z",
+                "reminderStartsAt": "2030-01-01T09:00:00Z", "reminderEndsAt": "2030-01-01T10:00:00Z" } });
+        server.post(Some(&token), SAVE, json!({ "input": input }))
+    });
+    let answers: Vec<Value> = futures_util::future::join_all(saves).await;
+    for answer in &answers {
+        assert!(
+            answer.get("errors").is_none(),
+            "no request failed: {answer}"
+        );
+        assert!(
+            user_errors(&answer["data"]["saveContact"]).is_empty(),
+            "{answer}"
+        );
+    }
+    let data = server
+        .data(
+            &token,
+            "{ contacts(filter: { search: \"Concurrent\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["contacts"]["totalCount"], 32);
+}
+
 on_both_databases!(
+    thirty_two_concurrent_writers_all_succeed,
     sixteen_saves_of_one_version_have_exactly_one_winner,
     racing_retries_with_one_key_write_once
 );

@@ -301,7 +301,7 @@ pub async fn seed_contacts(
             rows.add(&ids, n, first_id + n as i64, now);
         }
         rows_written += rows.count();
-        let txn = crate::db::begin_write(db).await?;
+        let (txn, _writer) = crate::db::begin_write(db).await?;
         rows.write(&txn).await?;
         txn.commit().await?;
         done += chunk;

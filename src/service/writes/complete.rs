@@ -241,7 +241,7 @@ pub async fn complete_pending(
     description: Option<String>,
     next: Option<NewPending>,
 ) -> ServiceResult<Completed> {
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     let pending = open_pending(&txn, pending_id, &["input", "pendingActivityId"]).await?;
     let completed = complete_in(
         &txn,
@@ -264,7 +264,7 @@ pub async fn cancel_pending(
 ) -> ServiceResult<pending_activity::Model> {
     let _ = actor;
     let now = clock::now();
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     let pending = open_pending(&txn, pending_id, &["input", "pendingActivityId"]).await?;
     bump_version(&txn, pending.contact_id, None, now, vec![]).await?;
     pending_activity::Entity::update_many()
@@ -291,7 +291,7 @@ pub async fn complete_todo(
     todo_id: i64,
 ) -> ServiceResult<(todo::Model, Option<Completed>)> {
     let now = clock::now();
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     let path = ["input", "todoId"];
     let found = todo::Entity::find_by_id(todo_id)
         .one(&txn)

@@ -31,7 +31,7 @@ pub async fn act_on_reminder(
 ) -> ServiceResult<Reminder> {
     let now = clock::now();
     let path = ["input", "reminderId"];
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     let reminder = work_items::reminder(&txn, pending_id)
         .await?
         .ok_or_else(|| refuse(&path, RuleCode::NotFound, "no such reminder"))?;

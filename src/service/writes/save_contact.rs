@@ -121,7 +121,7 @@ pub async fn save_contact(
     // A concurrent first use of the same key makes our record's insert fail: retry once, and
     // the retry answers from the winner's record.
     for attempt in 0..2 {
-        let txn = crate::db::begin_write(db).await?;
+        let (txn, _writer) = crate::db::begin_write(db).await?;
         if let Some(saved) =
             replay(&txn, actor, input.idempotency_key.as_deref(), &fingerprint).await?
         {

@@ -132,7 +132,7 @@ pub async fn save_activity_type(
     input: SaveActivityType,
 ) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     let existing = row_to_change::<activity_type::Entity>(&txn, input.id, "activity type").await?;
     let mut problems = Vec::new();
     check_required(
@@ -210,7 +210,7 @@ pub async fn delete_activity_type(
     id: i64,
 ) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     let Some(row) = row_to_change::<activity_type::Entity>(&txn, Some(id), "activity type").await?
     else {
         return Err(ServiceError::Internal(
@@ -300,7 +300,7 @@ pub async fn save_operator(
         }
         None => None,
     };
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     let existing = row_to_change::<operator::Entity>(&txn, input.id, "operator").await?;
     let creating = existing.is_none();
     let mut problems = Vec::new();

@@ -181,7 +181,7 @@ pub async fn save_workflow(
         &definitions,
         &transitions,
     );
-    let txn = crate::db::begin_write(db).await?;
+    let (txn, _writer) = crate::db::begin_write(db).await?;
     check_types(&txn, &input, &mut problems).await?;
     let existing = super::row_to_change::<workflow::Entity>(&txn, input.id, "workflow").await?;
     let column = workflow::Column::Code;
