@@ -217,7 +217,7 @@ async fn contacts(
         .collect();
     let list = placeholders(ids.len());
     let pending_sql = format!(
-        "SELECT id, contact_id, due_at FROM pending_activities WHERE contact_id IN ({list}) AND status = 'OPEN' ORDER BY due_at, id"
+        "SELECT id, contact_id, due_at FROM pending_activities WHERE contact_id IN ({list}) AND status = 'OPEN' ORDER BY due_at IS NULL, due_at, id"
     );
     let last_sql = format!(
         "SELECT id, contact_id, performed_at FROM activities WHERE contact_id IN ({list}) AND activities.id = (SELECT newest.id FROM activities AS newest WHERE newest.contact_id = activities.contact_id ORDER BY newest.performed_at DESC, newest.id DESC LIMIT 1)"
