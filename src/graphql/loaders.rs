@@ -189,11 +189,12 @@ impl PendingOfContact {
         }
     }
 
-    fn names(self) -> Vec<&'static str> {
+    /// The status names of a set of bits.
+    fn names(statuses: u8) -> Vec<&'static str> {
         PENDING_STATUSES
             .iter()
             .enumerate()
-            .filter(|(i, _)| self.statuses & (1 << i) != 0)
+            .filter(|(i, _)| statuses & (1 << i) != 0)
             .map(|(_, status)| *status)
             .collect()
     }
@@ -220,7 +221,7 @@ impl Loader<PendingOfContact> for Loaders {
                 contact_id,
                 statuses,
             };
-            let names = key(0).names();
+            let names = PendingOfContact::names(statuses);
             let mut grouped =
                 work_items::pending_of_contacts(&self.db, &contact_ids, &names).await?;
             for contact_id in contact_ids {

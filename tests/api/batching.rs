@@ -7,16 +7,10 @@ use crate::support::{DemoIds, TestServer, nodes, on_both_databases};
 
 /// The SQL statements the server has run so far.
 async fn statements_run(server: &TestServer) -> u64 {
-    let text = server
-        .http()
-        .get(format!("{}/metrics", server.base))
-        .send()
+    server
+        .metrics()
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .find_map(|line| line.strip_prefix("contactflow_db_statements_total "))
         .and_then(|count| count.trim().parse().ok())
         .expect("the statement counter is exported")

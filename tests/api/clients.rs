@@ -162,15 +162,7 @@ async fn schemathesis_finds_no_server_error_in_a_bounded_run() {
         output.status.success(),
         "schemathesis found failures:\n{report}"
     );
-    let metrics = server
-        .http()
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     assert!(
         !metrics.contains("outcome=\"internal_error\""),
         "no fuzzed request may fail inside the server:\n{metrics}"

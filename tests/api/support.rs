@@ -160,6 +160,17 @@ impl TestServer {
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
     }
 
+    /// The text of `GET /metrics`.
+    pub async fn metrics(&self) -> String {
+        let response = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("metrics answered");
+        response.text().await.expect("metrics body")
+    }
+
     /// Runs a query that must succeed and returns its `data`.
     pub async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
         let response = self.post(Some(token), query, variables).await;

@@ -13,8 +13,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QuerySelect,
 };
 
-use super::DemoIds;
-use crate::domain::Role;
+use super::{DemoIds, role_of};
 use crate::entity::{activity, contact, pending_activity, stage_change};
 use crate::service::work_items::OPEN;
 use crate::service::{ServiceError, ServiceResult, clock};
@@ -116,17 +115,10 @@ const OWNERS: [&str; 3] = ["alice", "bob", "maria"];
 
 /// Who moves a contact between two stages: the owner, or the manager where only a manager may.
 fn mover(ids: &DemoIds, owner: &'static str, from: &str, to: &str) -> &'static str {
-    let owner_role = if owner == "maria" {
-        Role::Manager
-    } else {
-        Role::Operator
-    };
     let allowed = ids
         .workflow
         .transition_between(ids.stages[from], ids.stages[to])
-        .is_some_and(|transition| {
-            transition.allowed_roles.is_empty() || transition.allowed_roles.contains(&owner_role)
-        });
+        .is_some_and(|transition| role_of(owner).may_take(&transition.allowed_roles));
     if allowed { owner } else { "maria" }
 }
 
@@ -141,12 +133,7 @@ fn check_templates(ids: &DemoIds) -> ServiceResult<()> {
                 recorded.insert(ids.types[code]);
             }
             let mover = mover(ids, "alice", pair[0], pair[1]);
-            let role = if mover == "maria" {
-                Role::Manager
-            } else {
-                Role::Operator
-            };
-            ids.check_move(pair[0], pair[1], role, &recorded)?;
+            ids.check_move(pair[0], pair[1], role_of(mover), &recorded)?;
         }
         for (index, code) in template.activities {
             let stage = ids.workflow.stage(ids.stages[template.stages[*index]]);

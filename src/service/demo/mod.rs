@@ -60,6 +60,14 @@ const STAGES: [(&str, &str, &str, &[&str]); 8] = [
     ("CLOSED", "Closed", "#424242", &[]),
 ];
 
+/// The role of a demo operator (OPERATOR for a login that is not one of them).
+pub(crate) fn role_of(login: &str) -> Role {
+    OPERATORS
+        .iter()
+        .find(|(known, _, _)| *known == login)
+        .map_or(Role::Operator, |(_, _, role)| *role)
+}
+
 /// The demo configuration as loaded: ids by code.
 pub(crate) struct DemoIds {
     pub operators: HashMap<&'static str, i64>,
