@@ -4,9 +4,13 @@
 //!
 //! `cargo bench --bench crafted` (option: `-- --repeat N`).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use common::{Server, percentile};
 use contactflow::http::gate::hostile;
 use serde_json::{Value, json};
 
@@ -35,10 +39,6 @@ fn cpu_time(pid: u32) -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() {
     let options = Options::parse();
@@ -47,29 +47,9 @@ async fn main() {
         "sqlite://{}?mode=rwc",
         dir.path().join("crafted.db").display()
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_contactflow"))
-        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
-        .args(["--database-url", &database, "--log", "error"])
-        .spawn()
-        .expect("server starts");
-    let base = format!("http://127.0.0.1:{port}");
+    let server = Server::start(&["--demo", "--database-url", &database, "--log", "error"]).await;
+    let base = server.base.clone();
     let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client
-            .get(format!("{base}/health/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     println!(
         "| document | bytes | answer | server CPU per request | wall p50 | wall max |\n| --- | --- | --- | --- | --- | --- |"
     );
@@ -117,6 +97,4 @@ async fn main() {
         "\nworst server CPU per request: {:.2} ms; worst wall time: {worst_wall:.2} ms (target: 50 ms of CPU)",
         worst_cpu.as_secs_f64() * 1e3
     );
-    let _ = server.kill();
-    let _ = server.wait();
 }

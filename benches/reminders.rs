@@ -4,10 +4,14 @@
 //!
 //! `cargo bench --bench reminders` (options: `-- --scheduled N --burst N --idle N`).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use clap::Parser;
+use common::{Server, percentile};
 use contactflow::config::{Cli, Settings};
 use contactflow::entity::{activity_type, contact, operator, pending_activity};
 use futures_util::{SinkExt, StreamExt};
@@ -33,22 +37,6 @@ struct Options {
     measured: usize,
     #[arg(long, hide = true)]
     bench: bool,
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 async fn insert_reminders(
@@ -238,34 +226,8 @@ async fn main() {
     );
     db.close().await.ok();
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_contactflow"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &args.database_url,
-            "--log",
-            "warn",
-        ])
-        .spawn()
-        .expect("server starts");
-    let http = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if reqwest::get(format!("{http}/health/ready"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let url = format!("ws://127.0.0.1:{port}/graphql");
+    let server = Server::start(&["--database-url", &args.database_url, "--log", "warn"]).await;
+    let url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
     let deadline = Instant::now() + Duration::from_secs(120);
     let lag_events = collect(
         subscribe(&url, &keys.issue(alice).unwrap()).await,
@@ -279,7 +241,7 @@ async fn main() {
         options.burst,
         deadline,
     );
-    let rss_busy = rss_kib(server.id());
+    let rss_busy = server.memory_kib("VmRSS");
 
     let lags: Vec<_> = lag_events
         .await
@@ -306,7 +268,7 @@ async fn main() {
     burst_lag.sort_by(|a, b| a.total_cmp(b));
     let burst_span = last.map(|last| (last - burst_at).num_milliseconds());
 
-    let before = rss_kib(server.id());
+    let before = server.memory_kib("VmRSS");
     let token = keys.issue(bob).unwrap();
     let mut idle = Vec::with_capacity(options.idle);
     let opening = Instant::now();
@@ -317,7 +279,7 @@ async fn main() {
         idle.push(socket);
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let after = rss_kib(server.id());
+    let after = server.memory_kib("VmRSS");
     let per_subscription = (after.saturating_sub(before)) as f64 / options.idle.max(1) as f64;
 
     println!(
@@ -364,6 +326,4 @@ async fn main() {
         per_subscription
     );
     drop(idle);
-    let _ = server.kill();
-    let _ = server.wait();
 }

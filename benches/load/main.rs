@@ -8,15 +8,17 @@
 //! `cargo bench --features bench --bench load -- --sizes 10000,100000 --databases sqlite,postgres`
 
 mod charts;
+#[path = "../common/mod.rs"]
+mod common;
 mod scenarios;
 mod traffic;
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use clap::Parser;
 
+use common::Server;
 use scenarios::Measured;
 
 #[derive(Parser, Clone)]
@@ -45,59 +47,6 @@ struct Options {
     out: PathBuf,
     #[arg(long, hide = true)]
     bench: bool,
-}
-
-/// The server under test, in its own process.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_contactflow"))
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .args(["--database-url", database_url, "--log", "error"])
-            .args(["--db-max-connections", "16"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("server starts");
-        let base = format!("http://127.0.0.1:{port}");
-        for _ in 0..600 {
-            if reqwest::get(format!("{base}/health/ready"))
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Self { child, base }
-    }
-
-    /// Peak resident memory so far, in MiB.
-    fn peak_rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 1024.0
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A fresh database for one run: a SQLite file, or a new PostgreSQL database.
@@ -174,9 +123,17 @@ async fn main() {
         for &size in &options.sizes {
             let url = fresh_database(&options, database, size, dir.path()).await;
             println!("## {database}, {size} contacts\n\n{}\n", seed(&url, size));
-            let server = Server::start(&url).await;
+            let server = Server::start(&[
+                "--database-url",
+                &url,
+                "--log",
+                "error",
+                "--db-max-connections",
+                "16",
+            ])
+            .await;
             let measured = scenarios::run_all(&options, &server.base, database, size).await;
-            let rss = server.peak_rss_mib();
+            let rss = server.memory_kib("VmHWM") as f64 / 1024.0;
             drop(server);
             scenarios::print(&measured, rss);
             runs.push(measured);

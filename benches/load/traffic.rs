@@ -19,13 +19,7 @@ pub struct Stats {
     pub requests: u64,
 }
 
-/// The value at fraction `p` of sorted latencies.
-pub fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
+pub use super::common::percentile;
 
 /// Runs `send` from `workers` concurrent loops for `warmup` (not counted) then `measure`.
 /// `send(worker, n)` answers whether the request succeeded.
