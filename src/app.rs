@@ -138,7 +138,6 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     };
     let limits = &settings.limits;
     let schema_limits = SchemaLimits {
-        depth: limits.max_depth,
         complexity: limits.max_complexity,
         introspection: settings.introspection,
         suggestions: settings.suggestions,
@@ -157,6 +156,8 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         max_body_bytes: limits.max_body_bytes,
         request_timeout: limits.request_timeout,
         allowed_origins: settings.allowed_origins.clone(),
+        graphiql: settings.graphiql,
+        demo: load_demo,
     };
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;

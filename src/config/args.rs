@@ -88,6 +88,14 @@ pub struct SettingsArgs {
         global = true
     )]
     pub suggestions: String,
+    /// Whether GraphiQL is served at `/graphiql` (`true` or `false`).
+    #[arg(
+        long,
+        env = "CONTACTFLOW_GRAPHIQL",
+        default_value = "true",
+        global = true
+    )]
+    pub graphiql: String,
     /// Largest request body at `/graphql`, in bytes (413 above).
     #[arg(
         long,

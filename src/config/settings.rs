@@ -49,6 +49,8 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// Whether validation errors suggest similar names.
     pub suggestions: bool,
+    /// Whether GraphiQL is served at `/graphiql`.
+    pub graphiql: bool,
     /// Bounds on requests and documents.
     pub limits: LimitSettings,
 }
@@ -244,6 +246,7 @@ impl Settings {
                 "introspection",
             )?,
             suggestions: flag(&args.suggestions, "CONTACTFLOW_SUGGESTIONS", "suggestions")?,
+            graphiql: flag(&args.graphiql, "CONTACTFLOW_GRAPHIQL", "graphiql")?,
             limits: LimitSettings::from_args(args)?,
         })
     }
@@ -386,6 +389,7 @@ mod tests {
         );
         assert!(settings.introspection);
         assert!(settings.suggestions);
+        assert!(settings.graphiql);
         assert_eq!(settings.limits.max_body_bytes, 64 * 1024);
         assert_eq!(settings.limits.max_depth, 12);
         assert_eq!(settings.limits.max_complexity, 10_000);

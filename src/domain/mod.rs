@@ -6,6 +6,7 @@
 
 pub mod activity_types;
 pub mod configuration;
+pub mod explorer;
 pub mod limits;
 pub mod reminder;
 pub mod role;

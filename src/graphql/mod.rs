@@ -20,11 +20,11 @@ pub use context::{AppState, RequestAuth};
 /// The contactflow schema.
 pub type ContactflowSchema = Schema<query::Query, mutations::Mutation, subscription::Subscription>;
 
-/// Limits that bound the work a single document may ask for.
+/// Limits that bound the work a single document may ask for. Depth and the other limits on a
+/// document's shape are checked before execution by the HTTP layer's document gate, which
+/// measures introspection apart (`http::gate`).
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaLimits {
-    /// Deepest nesting of selections.
-    pub depth: usize,
     /// Largest complexity (a list field costs `first × child`).
     pub complexity: usize,
     /// Whether introspection is answered.
@@ -36,7 +36,6 @@ pub struct SchemaLimits {
 impl Default for SchemaLimits {
     fn default() -> Self {
         Self {
-            depth: 12,
             complexity: 10_000,
             introspection: true,
             suggestions: true,
@@ -51,7 +50,6 @@ pub fn build_schema(state: Option<AppState>, limits: SchemaLimits) -> Contactflo
         mutations::Mutation::default(),
         subscription::Subscription,
     )
-    .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);
     if !limits.introspection {
         builder = builder.disable_introspection();

@@ -37,9 +37,8 @@ fn essence(value: &str) -> (String, Vec<(String, String)>) {
     (media, params)
 }
 
-/// Picks the response type from `Accept`: the GraphQL media type when listed, else JSON when
-/// acceptable (also when there is no `Accept`); `None` when neither is acceptable.
-pub fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
+/// The media ranges of `Accept` with a quality above zero; `None` when there is no `Accept`.
+fn accepted_ranges(headers: &HeaderMap) -> Option<Vec<String>> {
     let accept: Vec<&str> = headers
         .get_all(ACCEPT)
         .iter()
@@ -47,22 +46,32 @@ pub fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
         .flat_map(|value| value.split(','))
         .collect();
     if accept.is_empty() {
-        return Some(ResponseType::Json);
+        return None;
     }
-    let ranges: Vec<(String, f32)> = accept
-        .iter()
-        .map(|range| {
-            let (media, params) = essence(range);
-            let quality = params
-                .iter()
-                .find(|(k, _)| k == "q")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(1.0);
-            (media, quality)
-        })
-        .filter(|(_, quality)| *quality > 0.0)
-        .collect();
-    let accepts = |media: &str| ranges.iter().any(|(range, _)| range == media);
+    Some(
+        accept
+            .iter()
+            .map(|range| essence(range))
+            .filter(|(_, params)| {
+                params
+                    .iter()
+                    .find(|(k, _)| k == "q")
+                    .and_then(|(_, v)| v.parse::<f32>().ok())
+                    .unwrap_or(1.0)
+                    > 0.0
+            })
+            .map(|(media, _)| media)
+            .collect(),
+    )
+}
+
+/// Picks the response type from `Accept`: the GraphQL media type when listed, else JSON when
+/// acceptable (also when there is no `Accept`); `None` when neither is acceptable.
+pub fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
+    let Some(ranges) = accepted_ranges(headers) else {
+        return Some(ResponseType::Json);
+    };
+    let accepts = |media: &str| ranges.iter().any(|range| range == media);
     if accepts("application/graphql-response+json") {
         Some(ResponseType::GraphqlResponse)
     } else if accepts("application/json") || accepts("application/*") || accepts("*/*") {
@@ -70,6 +79,11 @@ pub fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
     } else {
         None
     }
+}
+
+/// Whether `Accept` names HTML explicitly, as a browser opening a page does.
+pub fn accepts_html(headers: &HeaderMap) -> bool {
+    accepted_ranges(headers).is_some_and(|ranges| ranges.iter().any(|r| r == "text/html"))
 }
 
 /// Whether the request body is declared as JSON (UTF-8).
@@ -100,6 +114,15 @@ mod tests {
             )),
             Some(ResponseType::GraphqlResponse)
         );
+    }
+
+    #[test]
+    fn a_browser_asks_for_html_and_a_client_does_not() {
+        let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        assert!(accepts_html(&accept(browser)));
+        assert!(!accepts_html(&accept("application/json, */*")));
+        assert!(!accepts_html(&accept("text/html;q=0, application/json")));
+        assert!(!accepts_html(&HeaderMap::new()));
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! The HTTP surface: the GraphQL-over-HTTP handler at `/graphql`, health checks, and the
-//! router that ties them together.
+//! The HTTP surface: the GraphQL-over-HTTP handler at `/graphql`, GraphiQL, health checks,
+//! metrics, and the router that ties them together.
 
 #[cfg(feature = "bench")]
 mod baseline;
 pub mod gate;
+mod graphiql;
 mod graphql;
 mod health;
 mod lru;
@@ -55,6 +56,10 @@ pub struct HttpOptions {
     pub request_timeout: Duration,
     /// Origins that may open a WebSocket (`*`: any).
     pub allowed_origins: Vec<String>,
+    /// Whether GraphiQL is served at `/graphiql` (and a browser opening `/graphql` is sent there).
+    pub graphiql: bool,
+    /// Whether the server was started with `--demo`: GraphiQL then names the demo operators.
+    pub demo: bool,
 }
 
 impl Default for HttpOptions {
@@ -63,6 +68,8 @@ impl Default for HttpOptions {
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(30),
             allowed_origins: vec!["*".to_owned()],
+            graphiql: true,
+            demo: false,
         }
     }
 }
@@ -96,7 +103,11 @@ pub fn router(state: HttpState) -> Router {
             .unwrap_or_default();
         tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)
     });
-    let router = Router::new();
+    let router = if state.options.graphiql {
+        graphiql::routes()
+    } else {
+        Router::new()
+    };
     #[cfg(feature = "bench")]
     let router = router.merge(baseline::routes());
     router

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clock;
 pub mod contacts;
 pub mod demo;
+pub mod explorer;
 pub mod lookup;
 pub mod pagination;
 pub mod work_items;

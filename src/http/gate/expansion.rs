@@ -17,7 +17,9 @@ pub struct Expansion {
     pub aliases: u64,
     /// Directives applied.
     pub directives: u64,
-    /// Deepest nesting of fields.
+    /// Deepest nesting of fields, not counting those under `__schema` or `__type`: the standard
+    /// introspection query nests type references deeper than any query of the contract, and is
+    /// bounded by the introspection limits and the lexical nesting cap instead.
     pub depth: u64,
     /// Fields `__schema` and `__type` selected.
     pub introspection_roots: u64,
@@ -42,11 +44,13 @@ pub const INTROSPECTION_LISTS: [&str; 8] = [
     "directives",
 ];
 
-/// Where a selection set sits: how many fields and introspection lists are above it.
+/// Where a selection set sits: how many fields and introspection lists are above it, and
+/// whether it is inside introspection.
 #[derive(Debug, Clone, Copy, Default)]
 struct Level {
     fields: u64,
     lists: u64,
+    introspection: bool,
 }
 
 impl Expansion {
@@ -57,7 +61,7 @@ impl Expansion {
         self.introspection_roots = self
             .introspection_roots
             .saturating_add(other.introspection_roots);
-        if other.depth > 0 {
+        if other.depth > 0 && !at.introspection {
             self.depth = self.depth.max(other.depth.saturating_add(at.fields));
         }
         if other.introspection_lists > 0 {
@@ -86,18 +90,21 @@ impl<'a> Local<'a> {
                     self.own.selections = self.own.selections.saturating_add(1);
                     self.own.aliases += u64::from(field.alias.is_some());
                     self.own.directives += field.directives.len() as u64;
-                    self.own.introspection_roots +=
-                        u64::from(matches!(name, "__schema" | "__type"));
+                    let root = matches!(name, "__schema" | "__type");
+                    self.own.introspection_roots += u64::from(root);
                     let mut inner = Level {
                         fields: level.fields + 1,
                         lists: level.lists,
+                        introspection: level.introspection || root,
                     };
                     if INTROSPECTION_LISTS.contains(&name) {
                         inner.lists += 1;
                         self.own.introspection_lists =
                             self.own.introspection_lists.max(inner.lists);
                     }
-                    self.own.depth = self.own.depth.max(inner.fields);
+                    if !level.introspection {
+                        self.own.depth = self.own.depth.max(inner.fields);
+                    }
                     self.collect(&field.selection_set.node, inner);
                 }
                 Selection::InlineFragment(fragment) => {
@@ -249,6 +256,18 @@ mod tests {
         );
         assert_eq!(found.introspection_roots, 2);
         assert_eq!(found.introspection_lists, 3);
+    }
+
+    #[test]
+    fn fields_under_introspection_do_not_count_towards_depth() {
+        let type_ref = "ofType { ".repeat(10) + "name" + &" }".repeat(10);
+        let found = expand(&format!(
+            "{{ __schema {{ types {{ ...T }} }} a {{ b {{ c }} }} }} \
+             fragment T on __Type {{ fields {{ type {{ {type_ref} }} }} }}"
+        ));
+        assert_eq!(found.depth, 3, "only a, b and c count");
+        let found = expand(&format!("{{ __type(name: \"Q\") {{ {type_ref} }} }}"));
+        assert_eq!(found.depth, 1, "the root field itself counts");
     }
 
     #[test]

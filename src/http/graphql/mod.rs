@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, Request, State};
 use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, UPGRADE};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value, json};
 
 pub use persisted::PersistedQueries;
@@ -23,7 +23,7 @@ pub use prepare::{Refused, error_json, prepare};
 pub use respond::normalise;
 
 use super::HttpState;
-use super::media::{ResponseType, is_json_body, negotiate};
+use super::media::{ResponseType, accepts_html, is_json_body, negotiate};
 use super::metrics::Outcome;
 use super::request_id::RequestId;
 
@@ -186,6 +186,14 @@ pub async fn get_request(State(state): State<HttpState>, request: Request) -> Re
     let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri) else {
         return (StatusCode::BAD_REQUEST, "the query string is malformed").into_response();
     };
+    if state.options.graphiql
+        && !params.contains_key("query")
+        && !params.contains_key("extensions")
+        && accepts_html(headers)
+    {
+        // A browser opening the endpoint: show the explorer instead of an error.
+        return Redirect::to("graphiql").into_response();
+    }
     let Some(response_type) = negotiate(headers) else {
         return not_acceptable();
     };

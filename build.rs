@@ -1,0 +1,85 @@
+//! Builds the GraphiQL bundle (`web/graphiql`) with esbuild and generates the table of its files
+//! that `src/http/graphiql` embeds, so the binary serves GraphiQL with no network at run time.
+//! Node.js and npm are needed to build; the npm packages are pinned by `package-lock.json` and
+//! installed into `web/graphiql/node_modules` when that is missing or older than the lock file.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::{env, fs};
+
+fn main() {
+    let root =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets the manifest dir"));
+    let web = root.join("web/graphiql");
+    for watched in [
+        "web/graphiql/src",
+        "web/graphiql/build.mjs",
+        "web/graphiql/package.json",
+        "web/graphiql/package-lock.json",
+        "examples/operations",
+    ] {
+        println!("cargo:rerun-if-changed={watched}");
+    }
+
+    if needs_install(&web) {
+        run(
+            Command::new(npm())
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&web),
+            "npm ci (web/graphiql)",
+        );
+    }
+    let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("graphiql");
+    run(
+        Command::new("node")
+            .arg("build.mjs")
+            .arg(&out)
+            .current_dir(&web),
+        "node build.mjs (web/graphiql)",
+    );
+    let manifest = fs::read_to_string(out.join("manifest.txt")).expect("the bundle has a manifest");
+    let mut lines = manifest.lines();
+    let version = lines.next().expect("the manifest starts with the version");
+
+    let mut table = format!(
+        "/// The bundle's version: a hash of its files.\npub const VERSION: &str = {version:?};\n\n"
+    );
+    table.push_str("/// The bundle's files: name, bytes, gzip and brotli copies.\npub static FILES: &[Asset] = &[\n");
+    for name in lines.filter(|line| !line.is_empty()) {
+        let path = |suffix: &str| out.join(format!("{name}{suffix}")).display().to_string();
+        writeln!(
+            table,
+            "    Asset {{ name: {name:?}, raw: include_bytes!({:?}), gzip: include_bytes!({:?}), brotli: include_bytes!({:?}) }},",
+            path(""),
+            path(".gz"),
+            path(".br"),
+        )
+        .expect("writing to a string");
+    }
+    table.push_str("];\n");
+    fs::write(out.join("assets.rs"), table).expect("OUT_DIR is writable");
+}
+
+fn npm() -> &'static str {
+    if cfg!(windows) { "npm.cmd" } else { "npm" }
+}
+
+/// Whether `npm ci` must run: no installed tree, or one older than the lock file.
+fn needs_install(web: &Path) -> bool {
+    let modified = |path: PathBuf| fs::metadata(path).and_then(|m| m.modified()).ok();
+    match (
+        modified(web.join("node_modules/.package-lock.json")),
+        modified(web.join("package-lock.json")),
+    ) {
+        (Some(installed), Some(locked)) => installed < locked,
+        _ => true,
+    }
+}
+
+fn run(command: &mut Command, what: &str) {
+    let status = command.status().unwrap_or_else(|e| {
+        panic!("{what}: cannot start it ({e}). Building contactflow's GraphiQL needs Node.js 20 or later and npm on PATH.")
+    });
+    assert!(status.success(), "{what} failed with {status}");
+}

@@ -1,0 +1,163 @@
+// GraphiQL in headless Chromium, as a new user meets it: a browser opening /graphql lands on
+// GraphiQL, signs in with the panel, runs the example query of the first tab and the reminders
+// subscription of the second, and sees a reminder arrive the moment it falls due. Every request
+// the page makes must go to the server under test; screenshots are kept for the CI artifacts.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const base = process.env.CONTACTFLOW_BASE_URL;
+const screenshots = process.env.CONTACTFLOW_SCREENSHOT_DIR;
+const executablePath = process.env.CONTACTFLOW_CHROMIUM ?? '/usr/bin/chromium';
+
+let browser;
+let page;
+const requests = [];
+const problems = [];
+
+before(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('websocket', (socket) => requests.push(socket.url()));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()} ${response.request().postData()?.slice(0, 300)}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const response = () => page.locator('.graphiql-response');
+
+async function responseText() {
+  return (await response().innerText()).replace(/\u00a0/g, ' ');
+}
+
+async function waitForResponse(pattern, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await responseText();
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the response pane never matched ${pattern}; it shows:\n${text}`);
+}
+
+async function graphql(query, variables, token) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  return body.data;
+}
+
+test('a browser opening /graphql is sent to GraphiQL, which loads its schema', async () => {
+  await page.goto(`${base}/graphql`);
+  assert.equal(new URL(page.url()).pathname, '/graphiql');
+  await page.locator('input[name="login"]').waitFor({ timeout: 20_000 });
+  // The first example tab is the contacts-by-stage query of the README.
+  await page.locator('.graphiql-tab', { hasText: 'ContactsByStage' }).waitFor();
+});
+
+test('signing in puts a bearer token in the header editor', async () => {
+  await page.fill('input[name="login"]', 'maria');
+  await page.fill('input[name="password"]', 'wrong');
+  await page.click('button[type="submit"]');
+  const error = page.locator('.cf-sign-in [role="alert"]');
+  await error.waitFor();
+  assert.match(await error.innerText(), /login or password/i);
+
+  await page.fill('input[name="password"]', 'demo');
+  await page.click('button[type="submit"]');
+  const signedIn = page.locator('[data-testid="signed-in"]');
+  await signedIn.waitFor();
+  assert.match(await signedIn.innerText(), /Maria .*MANAGER/);
+  const headers = (await page.locator('.graphiql-editor-tool').innerText()).replace(/\u00a0/g, ' ');
+  assert.match(headers, /"Authorization": "Bearer [\w-]+\.[\w-]+\.[\w-]+"/);
+});
+
+test('the example query runs and shows contacts from the demo data', async () => {
+  await page.click('.graphiql-execute-button');
+  const text = await waitForResponse(/"totalCount": \d+/);
+  const count = Number(/"totalCount": (\d+)/.exec(text)[1]);
+  assert.ok(count > 0, `the demo data has contacts in the example's stages:\n${text}`);
+  assert.doesNotMatch(text, /"errors"/);
+  await page.screenshot({ path: join(screenshots, 'graphiql-query.png') });
+});
+
+test('the reminders subscription shows a reminder the moment it falls due', async () => {
+  await page.locator('.graphiql-tab', { hasText: 'Reminders' }).click();
+  await page.locator('.graphiql-query-editor', { hasText: 'subscription Reminders' }).waitFor();
+  // GraphiQL reads the operation of a tab a moment after its text is shown.
+  await page.waitForTimeout(1_000);
+  await page.click('.graphiql-execute-button');
+  // The subscription is open once the socket is acknowledged; give it a moment, then schedule
+  // a reminder for Maria that falls due two seconds from now.
+  await page.waitForTimeout(500);
+  const { login } = await graphql(
+    'mutation($i: LoginInput!) { login(input: $i) { token } }',
+    { i: { login: 'maria', password: 'demo' } },
+  );
+  const { activityTypes } = await graphql(
+    '{ workflows { stages { id isInitial } } activityTypes { id code } }',
+    {},
+    login.token,
+  ).then(async (data) => {
+    const initial = data.workflows[0].stages.find((s) => s.isInitial).id;
+    return graphql('query($s: ID) { activityTypes(stageId: $s) { id code } }', { s: initial }, login.token);
+  });
+  const name = `Browser test ${Date.now()}`;
+  const startsAt = new Date(Date.now() + 2_000);
+  const endsAt = new Date(Date.now() + 3_600_000);
+  const saved = await graphql(
+    `mutation($input: SaveContactInput!) { saveContact(input: $input) { contact { id } userErrors { code } } }`,
+    {
+      input: {
+        name,
+        pendingActivity: {
+          activityTypeId: activityTypes[0].id,
+          description: 'Call back from the browser test',
+          reminderStartsAt: startsAt.toISOString(),
+          reminderEndsAt: endsAt.toISOString(),
+        },
+      },
+    },
+    login.token,
+  );
+  assert.deepEqual(saved.saveContact.userErrors, []);
+  const text = await waitForResponse(new RegExp(`"name": "${name}"`));
+  assert.match(text, /"kind": "DUE"/);
+  await page.screenshot({ path: join(screenshots, 'graphiql-subscription.png') });
+});
+
+test('the page made no request beyond the server under test and logged no error', () => {
+  const origin = new URL(base);
+  const foreign = requests.filter((url) => {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'data:' || parsed.protocol === 'blob:') return false;
+    return parsed.host !== origin.host;
+  });
+  assert.deepEqual(foreign, [], 'every request stays on the server under test');
+  assert.ok(requests.some((url) => url.startsWith('ws')), 'the subscription used a WebSocket');
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,49 @@
+// GraphiQL for contactflow: the server renders the page with a small JSON configuration (the
+// endpoint path, whether demo data is loaded, variables for the example tabs), and this script
+// mounts GraphiQL with a "Sign in" panel, a fetcher for HTTP and WebSocket, and example tabs.
+import 'graphiql/style.css';
+import './style.css';
+import './workers.js';
+import { GraphiQL } from 'graphiql';
+import { createRoot } from 'react-dom/client';
+import { createFetcher } from './fetcher.js';
+import { createSignInPanel, SignInIcon } from './sign-in.jsx';
+import contactsByStage from '../../../examples/operations/ContactsByStage.graphql';
+import reminders from '../../../examples/operations/Reminders.graphql';
+import saveContact from '../../../examples/operations/SaveContactWithPending.graphql';
+import moveStage from '../../../examples/operations/MoveContactToStage.graphql';
+
+const config = JSON.parse(document.getElementById('contactflow-config').textContent);
+const httpUrl = new URL(config.graphqlPath, window.location.href);
+const wsUrl = new URL(httpUrl);
+wsUrl.protocol = httpUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+
+const json = (value) => JSON.stringify(value, null, 2);
+const tabs = [
+  { query: contactsByStage, variables: json(config.examples.contactsByStage) },
+  { query: reminders },
+  { query: saveContact, variables: json(config.examples.saveContact) },
+  { query: moveStage, variables: json(config.examples.moveStage) },
+];
+
+const signIn = {
+  title: 'Sign in',
+  icon: SignInIcon,
+  content: createSignInPanel({ httpUrl: httpUrl.pathname, demo: config.demo }),
+};
+
+function App() {
+  return (
+    <GraphiQL
+      fetcher={createFetcher({ httpUrl: httpUrl.href, wsUrl: wsUrl.href })}
+      defaultTabs={tabs}
+      plugins={[signIn]}
+      visiblePlugin={signIn}
+      defaultEditorToolsVisibility="headers"
+    >
+      <GraphiQL.Logo>contactflow</GraphiQL.Logo>
+    </GraphiQL>
+  );
+}
+
+createRoot(document.getElementById('graphiql')).render(<App />);
