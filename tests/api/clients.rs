@@ -3,71 +3,21 @@
 //! and schemathesis fuzzing the committed `schema.graphql`. Each installs its packages (npm,
 //! PyPI, pinned) when missing; under CI none may be skipped.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use crate::support::{Backend, DemoIds, TestServer};
+use crate::tools::{npm_ci, report, require, run_checked};
 
-fn tool_available(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Whether `program` can run; outside CI a missing tool skips the test with a note.
-fn require(program: &str, test: &str) -> bool {
-    if tool_available(program) {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must run {test}: install {program}"
-    );
-    let _ = writeln!(
-        std::io::stderr(),
-        "note: {program} is not installed: {test} was skipped"
-    );
-    false
-}
-
-fn run_checked(command: &mut Command, what: &str) {
-    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn node_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node")
-}
-
-/// Installs the pinned npm packages once.
-fn npm_packages() {
-    let dir = node_dir();
-    if !dir.join("node_modules/graphql-http").exists()
-        || !dir.join("node_modules/graphql-ws").exists()
-    {
-        run_checked(
-            Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&dir),
-            "npm ci",
-        );
-    }
-}
-
-/// Runs one `node --test` file against `server` with the given extra environment.
-async fn node_test(server: &TestServer, file: &str, env: &[(&str, String)]) {
+/// Runs one `node --test` file of `tests/node` against `server` with the given extra
+/// environment.
+pub async fn node_test(server: &TestServer, file: &str, env: &[(&str, String)]) {
     let mut command = tokio::process::Command::new("node");
     command
         .args(["--test", "--test-reporter=spec", file])
-        .current_dir(node_dir())
+        .current_dir(npm_ci("tests/node"))
+        .env("CONTACTFLOW_BASE_URL", &server.base)
         .env("CONTACTFLOW_HTTP_URL", format!("{}/graphql", server.base))
         .env(
             "CONTACTFLOW_WS_URL",
@@ -77,12 +27,11 @@ async fn node_test(server: &TestServer, file: &str, env: &[(&str, String)]) {
         command.env(name, value);
     }
     let output = command.output().await.expect("node runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    assert!(
+        output.status.success(),
+        "{file} failed:\n{}",
+        report(&output)
     );
-    assert!(output.status.success(), "{file} failed:\n{report}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,7 +39,6 @@ async fn the_graphql_ws_client_package_receives_reminders() {
     if !require("node", "the graphql-ws client test") {
         return;
     }
-    npm_packages();
     let server = TestServer::start(Backend::Sqlite).await.expect("sqlite");
     let token = server.login("alice").await;
     let ids = DemoIds::read(&server, &token).await;
@@ -107,7 +55,6 @@ async fn the_graphql_http_audit_passes_every_audit() {
     if !require("node", "the graphql-http audit") {
         return;
     }
-    npm_packages();
     let server = TestServer::start(Backend::Sqlite).await.expect("sqlite");
     node_test(&server, "audit.test.mjs", &[]).await;
     server.finish().await;

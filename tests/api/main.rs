@@ -2,6 +2,7 @@
 //! and talks HTTP to it like a client.
 
 mod support;
+mod tools;
 
 mod admin;
 mod auth;
@@ -12,6 +13,8 @@ mod completing;
 mod concurrency;
 mod configuration;
 mod contacts;
+mod frontend;
+mod graphiql;
 mod hostile;
 mod http;
 mod moving;

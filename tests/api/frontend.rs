@@ -1,0 +1,293 @@
+//! What a frontend developer is given: the example operations in `examples/operations` (shown
+//! in the README and GraphiQL) run against the live server as they stand, the TypeScript
+//! generated from them type-checks, and the schema guard refuses unmarked breaking changes.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::socket::{next, open, send};
+use crate::support::{DemoIds, TestServer, on_both_databases, user_errors};
+use crate::tools::{npm_ci, repo, report, require, run_checked};
+
+/// The example operations, by file name without `.graphql`.
+const OPERATIONS: [&str; 5] = [
+    "SignIn",
+    "ContactsByStage",
+    "SaveContactWithPending",
+    "MoveContactToStage",
+    "Reminders",
+];
+
+fn operation(name: &str) -> String {
+    std::fs::read_to_string(repo(&format!("examples/operations/{name}.graphql")))
+        .unwrap_or_else(|e| panic!("examples/operations/{name}.graphql: {e}"))
+}
+
+/// Runs an example operation and returns its data; it must have no top-level error.
+async fn run(server: &TestServer, token: Option<&str>, name: &str, variables: Value) -> Value {
+    let response = server.post(token, &operation(name), variables).await;
+    assert!(response.get("errors").is_none(), "{name}: {response}");
+    response["data"].clone()
+}
+
+async fn the_example_operations_run_as_the_readme_shows_them(server: &TestServer) {
+    let signed_in = run(
+        server,
+        None,
+        "SignIn",
+        json!({ "input": { "login": "maria", "password": "demo" } }),
+    )
+    .await;
+    let token = signed_in["login"]["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    assert_eq!(signed_in["login"]["operator"]["role"], "MANAGER");
+    let ids = DemoIds::read(server, &token).await;
+
+    // The reminders subscription is open before the save, so its reminder arrives live.
+    let mut socket = open(server, "graphql-transport-ws").await;
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(2)).await.unwrap()["type"],
+        "connection_ack"
+    );
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": operation("Reminders") } }),
+    )
+    .await;
+
+    let now = chrono::Utc::now();
+    let saved = run(
+        server,
+        Some(&token),
+        "SaveContactWithPending",
+        json!({ "input": {
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "activity": { "activityTypeId": ids.kind("CALL"), "description": "First call" },
+            "pendingActivity": {
+                "activityTypeId": ids.kind("EMAIL"),
+                "description": "Send the product sheet",
+                "dueAt": (now + chrono::Duration::days(2)).to_rfc3339(),
+                "reminderStartsAt": (now + chrono::Duration::seconds(1)).to_rfc3339(),
+                "reminderEndsAt": (now + chrono::Duration::days(2)).to_rfc3339(),
+                "createTodo": true,
+            },
+        }}),
+    )
+    .await;
+    let payload = &saved["saveContact"];
+    assert_eq!(user_errors(payload), vec![]);
+    assert_eq!(payload["contact"]["stage"]["code"], "START");
+    assert_eq!(payload["activity"]["type"]["code"], "CALL");
+    assert_eq!(
+        payload["pendingActivity"]["assignee"]["displayName"],
+        "Maria Rossi"
+    );
+    assert!(payload["todo"]["id"].is_string());
+    let contact_id = payload["contact"]["id"].clone();
+
+    let due = loop {
+        let message = next(&mut socket, Duration::from_secs(10))
+            .await
+            .expect("a reminder event");
+        let event = &message["payload"]["data"]["reminders"];
+        if event["reminder"]["contact"]["name"] == "Ada Lovelace" {
+            break event.clone();
+        }
+    };
+    assert_eq!(due["kind"], "DUE");
+    assert_eq!(
+        due["reminder"]["pendingActivity"]["description"],
+        "Send the product sheet"
+    );
+
+    let moved = run(
+        server,
+        Some(&token),
+        "MoveContactToStage",
+        json!({ "input": {
+            "contactId": contact_id,
+            "toStageId": ids.stage("QUALIFICATION"),
+            "expectedVersion": payload["contact"]["version"],
+        }}),
+    )
+    .await;
+    let payload = &moved["moveContactToStage"];
+    assert_eq!(user_errors(payload), vec![]);
+    assert_eq!(payload["stageChange"]["from"]["code"], "START");
+    assert_eq!(payload["stageChange"]["to"]["code"], "QUALIFICATION");
+
+    // Page through QUALIFICATION two at a time: every contact once, Ada among them.
+    let (mut after, mut names) = (Value::Null, Vec::new());
+    let total = loop {
+        let page = run(
+            server,
+            Some(&token),
+            "ContactsByStage",
+            json!({ "stageIds": [ids.stage("QUALIFICATION")], "first": 2, "after": after }),
+        )
+        .await;
+        let contacts = &page["contacts"];
+        for edge in contacts["edges"].as_array().unwrap() {
+            assert_eq!(edge["node"]["stage"]["code"], "QUALIFICATION");
+            names.push(edge["node"]["name"].as_str().unwrap().to_owned());
+        }
+        if contacts["pageInfo"]["hasNextPage"] != true {
+            break contacts["totalCount"].as_i64().unwrap();
+        }
+        after = contacts["pageInfo"]["endCursor"].clone();
+    };
+    assert_eq!(names.len() as i64, total);
+    assert!(names.contains(&"Ada Lovelace".to_owned()));
+}
+
+on_both_databases!(the_example_operations_run_as_the_readme_shows_them);
+
+#[test]
+fn the_readme_shows_each_example_operation_as_it_is_kept() {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    for name in OPERATIONS {
+        let text = operation(name);
+        // The README shows the operation itself; the comment lines above it may be reworded.
+        let body: String = text
+            .lines()
+            .skip_while(|line| line.starts_with('#'))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert!(
+            readme.contains(&body),
+            "README.md must show examples/operations/{name}.graphql as it is:\n{body}"
+        );
+    }
+}
+
+fn codegen(dir: &Path, documents: Option<&Path>) -> std::process::Output {
+    let mut command = Command::new("npm");
+    command
+        .args(["run", "--silent", "codegen"])
+        .current_dir(dir);
+    if let Some(documents) = documents {
+        command.env("CONTACTFLOW_OPERATIONS", documents);
+    }
+    command.output().expect("npm runs")
+}
+
+#[test]
+fn the_generated_typescript_client_type_checks_and_a_wrong_operation_does_not_generate() {
+    if !require("npm", "the typed-client check") {
+        return;
+    }
+    let dir = npm_ci("examples/client");
+    let generated = codegen(&dir, None);
+    assert!(
+        generated.status.success(),
+        "codegen:\n{}",
+        report(&generated)
+    );
+    let types = std::fs::read_to_string(dir.join("src/gql/graphql.ts")).unwrap();
+    for name in OPERATIONS {
+        assert!(
+            types.contains(&format!("export const {name}Document")),
+            "{name}"
+        );
+    }
+    run_checked(
+        Command::new("npm")
+            .args(["run", "--silent", "typecheck"])
+            .current_dir(&dir),
+        "tsc",
+    );
+
+    let wrong = tempfile::tempdir().unwrap();
+    std::fs::write(
+        wrong.path().join("Wrong.graphql"),
+        "query Wrong { contacts { edges { node { fullName } } } }",
+    )
+    .unwrap();
+    let refused = codegen(&dir, Some(&wrong.path().join("*.graphql")));
+    assert!(
+        !refused.status.success(),
+        "codegen accepted an unknown field"
+    );
+    assert!(
+        report(&refused).contains("fullName"),
+        "{}",
+        report(&refused)
+    );
+    // Leave the generated client of the real operations behind, as the check made it.
+    assert!(codegen(&dir, None).status.success());
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    run_checked(
+        Command::new("git")
+            .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+            .args(args)
+            .current_dir(dir),
+        &format!("git {}", args.join(" ")),
+    );
+}
+
+fn commit_schema(dir: &Path, sdl: &str, message: &str) {
+    std::fs::write(dir.join("schema.graphql"), sdl).unwrap();
+    git(dir, &["add", "schema.graphql"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+fn guard(dir: &Path) -> std::process::Output {
+    Command::new("bash")
+        .arg(repo("scripts/schema-guard/check.sh"))
+        .arg("HEAD~1..HEAD")
+        .env("SCHEMA_GUARD_REPO", dir)
+        .output()
+        .expect("bash runs")
+}
+
+#[test]
+fn the_schema_guard_refuses_a_breaking_change_unless_its_commit_is_marked() {
+    if !require("npm", "the schema guard") || !require("git", "the schema guard") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    git(path, &["init", "-q"]);
+    commit_schema(
+        path,
+        "type Query { me: String! old: Int }\n",
+        "first schema",
+    );
+    commit_schema(
+        path,
+        "type Query { me: String! old: Int added: Int }\n",
+        "add a field",
+    );
+    let added = guard(path);
+    assert!(
+        added.status.success(),
+        "an added field is not breaking:\n{}",
+        report(&added)
+    );
+
+    commit_schema(path, "type Query { me: String! added: Int }\n", "drop old");
+    let dropped = guard(path);
+    assert!(!dropped.status.success(), "a removed field is breaking");
+    assert!(report(&dropped).contains("old"), "{}", report(&dropped));
+
+    commit_schema(
+        path,
+        "type Query { me: String }\n",
+        "loosen me\n\n[breaking-schema] clients updated",
+    );
+    let marked = guard(path);
+    assert!(
+        marked.status.success(),
+        "a marked break passes:\n{}",
+        report(&marked)
+    );
+}
