@@ -159,7 +159,57 @@ async fn health_checks_answer(server: &TestServer) {
     }
 }
 
+/// The keys of every object in `value`, depth first, in the order the body has them.
+fn key_orders(value: &Value, into: &mut Vec<Vec<String>>) {
+    match value {
+        Value::Object(map) => {
+            into.push(map.keys().cloned().collect());
+            map.values().for_each(|v| key_orders(v, into));
+        }
+        Value::Array(items) => items.iter().for_each(|v| key_orders(v, into)),
+        _ => {}
+    }
+}
+
+async fn fields_come_back_in_the_order_they_were_selected(server: &TestServer) {
+    let token = server.login("maria").await;
+    // Loader-backed fields (stage, owner, pending activities) finish after plain ones; the
+    // answer must still follow the document, through aliases and fragments.
+    let query = "query Page { contacts(first: 50) { edges { node { ...Row } } \
+        pageInfo { endCursor hasNextPage } count: totalCount } me { role login } } \
+        fragment Row on Contact { pendingActivities { dueAt type { code } } stage { code } \
+        who: owner { login } name ... on Contact { lastActivity { type { code } } id } }";
+    for _ in 0..3 {
+        let data = server.data(&token, query, json!({})).await;
+        let mut orders = Vec::new();
+        key_orders(&data, &mut orders);
+        assert_eq!(orders[0], ["contacts", "me"]);
+        assert_eq!(orders[1], ["edges", "pageInfo", "count"]);
+        let rows: Vec<_> = orders
+            .iter()
+            .filter(|keys| keys.first().map(String::as_str) == Some("pendingActivities"))
+            .collect();
+        assert!(rows.len() > 10, "{orders:?}");
+        for keys in rows {
+            assert_eq!(
+                *keys,
+                [
+                    "pendingActivities",
+                    "stage",
+                    "who",
+                    "name",
+                    "lastActivity",
+                    "id"
+                ]
+            );
+        }
+        assert!(orders.contains(&vec!["endCursor".to_owned(), "hasNextPage".to_owned()]));
+        assert!(orders.contains(&vec!["role".to_owned(), "login".to_owned()]));
+    }
+}
+
 on_both_databases!(
+    fields_come_back_in_the_order_they_were_selected,
     get_runs_queries_but_refuses_mutations,
     post_takes_one_json_operation,
     request_errors_are_400_with_codes_and_no_data,

@@ -92,6 +92,8 @@ test('signing in puts a bearer token in the header editor', async () => {
   const signedIn = page.locator('[data-testid="signed-in"]');
   await signedIn.waitFor();
   assert.match(await signedIn.innerText(), /Maria .*MANAGER/);
+  // The example's variables show first; the token is in the neighbouring header editor.
+  await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
   const headers = (await page.locator('.graphiql-editor-tool').innerText()).replace(/\u00a0/g, ' ');
   assert.match(headers, /"Authorization": "Bearer [\w-]+\.[\w-]+\.[\w-]+"/);
 });

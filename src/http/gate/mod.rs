@@ -84,7 +84,9 @@ impl Refusal {
     }
 }
 
-type Verdict = Arc<Result<ExecutableDocument, Refusal>>;
+/// A document's verdict: the parsed document (shared by every request that sends the same
+/// text), or why it is refused.
+pub type Verdict = Result<Arc<ExecutableDocument>, Refusal>;
 
 /// Checks documents against the limits and remembers the verdicts.
 pub struct Gate {
@@ -107,22 +109,22 @@ impl Gate {
     }
 
     /// The parsed document, or why it is refused.
-    pub fn admit(&self, query: &str) -> Result<ExecutableDocument, Refusal> {
+    pub fn admit(&self, query: &str) -> Verdict {
         let cached = self
             .verdicts
             .lock()
             .ok()
             .and_then(|mut cache| cache.get(query));
         if let Some(verdict) = cached {
-            return (*verdict).clone();
+            return verdict;
         }
-        let verdict = Arc::new(self.inspect(query));
+        let verdict = self.inspect(query).map(Arc::new);
         if query.len() <= CACHEABLE_BYTES
             && let Ok(mut cache) = self.verdicts.lock()
         {
             cache.insert(query.into(), verdict.clone());
         }
-        (*verdict).clone()
+        verdict
     }
 
     /// Scans, parses and measures a document.

@@ -2,6 +2,7 @@
 //! per request, `Accept` negotiation, status codes per the GraphQL-over-HTTP spec, persisted
 //! queries, the document gate, a request timeout and metrics.
 
+mod order;
 mod persisted;
 mod prepare;
 mod respond;
@@ -100,12 +101,16 @@ async fn run(
     }
     let kind = operation.kind_label();
     let name = operation.name.clone();
+    let order = operation.order.clone();
     let execution = operation
         .loads
         .drive(state.schema.execute(operation.request));
     let executed = tokio::time::timeout(state.options.request_timeout, execution).await;
     let (body, outcome) = match executed {
-        Ok(response) => normalise(&response, request_id),
+        Ok(mut response) => {
+            order.apply(&mut response);
+            normalise(&response, request_id)
+        }
         Err(_) => {
             tracing::warn!(request_id, operation = ?name, "request timed out");
             let message = format!(

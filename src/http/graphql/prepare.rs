@@ -5,6 +5,7 @@
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use serde_json::{Map, Value, json};
 
+use super::order::ResponseOrder;
 use super::persisted::Lookup;
 use crate::graphql::load_queue::LoadQueue;
 use crate::graphql::{RequestAuth, loaders};
@@ -21,6 +22,8 @@ pub struct Operation {
     pub kind: Option<OperationType>,
     /// Where its batch loads wait to run.
     pub loads: LoadQueue,
+    /// The order its answers' fields are put in.
+    pub order: ResponseOrder,
 }
 
 impl Operation {
@@ -139,7 +142,7 @@ pub fn prepare(
     let (name, kind) = selected(&document, operation_name);
     let name = name.or_else(|| operation_name.map(str::to_owned));
     let mut request = async_graphql::Request::new(query);
-    request.set_parsed_query(document);
+    request.set_parsed_query((*document).clone());
     if let Some(operation_name) = operation_name {
         request = request.operation_name(operation_name);
     }
@@ -148,10 +151,12 @@ pub fn prepare(
     }
     let (loader, loads) = loaders::for_request(&state.app.db);
     let request = request.data(RequestAuth::new(token)).data(loader);
+    let order = ResponseOrder::new(document, name.clone());
     Ok(Operation {
         request,
         name,
         kind,
         loads,
+        order,
     })
 }

@@ -226,10 +226,12 @@ impl Session {
         let task = tokio::spawn(async move {
             let _running = metrics.subscription_started();
             let (name, kind) = (operation.name.clone(), operation.kind_label());
+            let order = operation.order.clone();
             operation.loads.spawn();
             let mut results = schema.execute_stream(operation.request);
             let mut first = true;
-            while let Some(response) = results.next().await {
+            while let Some(mut response) = results.next().await {
+                order.apply(&mut response);
                 let (payload, outcome) = normalise(&response, &request_id);
                 if first {
                     metrics.record(name.as_deref(), kind, outcome, started.elapsed());

@@ -39,7 +39,7 @@ function App() {
       defaultTabs={tabs}
       plugins={[signIn]}
       visiblePlugin={signIn}
-      defaultEditorToolsVisibility="headers"
+      defaultEditorToolsVisibility="variables"
     >
       <GraphiQL.Logo>contactflow</GraphiQL.Logo>
     </GraphiQL>
