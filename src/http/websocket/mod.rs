@@ -7,21 +7,26 @@ mod session;
 use axum::extract::FromRequestParts;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::http::StatusCode;
-use axum::http::header::{ORIGIN, SEC_WEBSOCKET_PROTOCOL};
+use axum::http::header::{HOST, ORIGIN, SEC_WEBSOCKET_PROTOCOL};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
 use super::HttpState;
 use protocol::Protocol;
 
-/// Whether an `Origin` may open a socket: no header (not a browser), or an allowed one.
-fn origin_allowed(allowed: &[String], origin: Option<&str>) -> bool {
-    match origin {
-        None => true,
-        Some(origin) => allowed
-            .iter()
-            .any(|entry| entry == "*" || entry.eq_ignore_ascii_case(origin.trim_end_matches('/'))),
-    }
+/// Whether an `Origin` may open a socket: no header (not a browser), an allowed one, or the
+/// server's own (a page it served, such as GraphiQL, whose `Origin` names the `Host` asked for).
+fn origin_allowed(allowed: &[String], origin: Option<&str>, host: Option<&str>) -> bool {
+    let Some(origin) = origin.map(|o| o.trim_end_matches('/')) else {
+        return true;
+    };
+    let own = origin
+        .split_once("://")
+        .zip(host)
+        .is_some_and(|((_, authority), host)| authority.eq_ignore_ascii_case(host.trim()));
+    own || allowed
+        .iter()
+        .any(|entry| entry == "*" || entry.eq_ignore_ascii_case(origin))
 }
 
 /// The first subprotocol the client offers that we speak.
@@ -42,7 +47,11 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         .headers
         .get(ORIGIN)
         .and_then(|value| value.to_str().ok());
-    if !origin_allowed(&state.options.allowed_origins, origin) {
+    let host = parts
+        .headers
+        .get(HOST)
+        .and_then(|value| value.to_str().ok());
+    if !origin_allowed(&state.options.allowed_origins, origin, host) {
         return (
             StatusCode::FORBIDDEN,
             "this origin may not open a WebSocket",
@@ -81,9 +90,37 @@ mod tests {
     fn sockets_without_an_origin_or_from_an_allowed_one_are_accepted() {
         let any = vec!["*".to_owned()];
         let listed = vec!["https://crm.example.com".to_owned()];
-        assert!(origin_allowed(&any, Some("https://evil.example")));
-        assert!(origin_allowed(&listed, None));
-        assert!(origin_allowed(&listed, Some("https://CRM.example.com/")));
-        assert!(!origin_allowed(&listed, Some("https://evil.example")));
+        let host = Some("api.example.com");
+        assert!(origin_allowed(&any, Some("https://evil.example"), host));
+        assert!(origin_allowed(&listed, None, host));
+        assert!(origin_allowed(
+            &listed,
+            Some("https://CRM.example.com/"),
+            host
+        ));
+        assert!(!origin_allowed(&listed, Some("https://evil.example"), host));
+        assert!(!origin_allowed(&listed, Some("https://evil.example"), None));
+    }
+
+    #[test]
+    fn the_servers_own_pages_may_open_a_socket_whatever_the_list() {
+        let listed = vec!["https://crm.example.com".to_owned()];
+        let own = Some("https://api.example.com");
+        assert!(origin_allowed(&listed, own, Some("api.example.com")));
+        assert!(origin_allowed(
+            &listed,
+            Some("http://127.0.0.1:8080"),
+            Some("127.0.0.1:8080")
+        ));
+        assert!(!origin_allowed(
+            &listed,
+            Some("http://127.0.0.1:8081"),
+            Some("127.0.0.1:8080")
+        ));
+        assert!(!origin_allowed(
+            &listed,
+            Some("https://api.example.com.evil"),
+            Some("api.example.com")
+        ));
     }
 }
