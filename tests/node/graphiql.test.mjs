@@ -40,22 +40,19 @@ after(async () => {
   await browser?.close();
 });
 
-const response = () => page.locator('.graphiql-response');
-
-async function responseText() {
-  return (await response().innerText()).replace(/\u00a0/g, ' ');
-}
-
-async function waitForResponse(pattern, timeout = 20_000) {
+// Monaco renders its text lazily and with non-breaking spaces: poll a pane until it matches.
+async function waitForText(selector, pattern, timeout = 20_000) {
   const deadline = Date.now() + timeout;
   let text = '';
   while (Date.now() < deadline) {
-    text = await responseText();
+    text = (await page.locator(selector).innerText()).replace(/\u00a0/g, ' ');
     if (pattern.test(text)) return text;
     await page.waitForTimeout(100);
   }
-  throw new Error(`the response pane never matched ${pattern}; it shows:\n${text}`);
+  throw new Error(`${selector} never matched ${pattern}; it shows:\n${text}`);
 }
+
+const waitForResponse = (pattern) => waitForText('.graphiql-response', pattern);
 
 async function graphql(query, variables, token) {
   const response = await fetch(`${base}/graphql`, {
@@ -94,8 +91,7 @@ test('signing in puts a bearer token in the header editor', async () => {
   assert.match(await signedIn.innerText(), /Maria .*MANAGER/);
   // The example's variables show first; the token is in the neighbouring header editor.
   await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
-  const headers = (await page.locator('.graphiql-editor-tool').innerText()).replace(/\u00a0/g, ' ');
-  assert.match(headers, /"Authorization": "Bearer [\w-]+\.[\w-]+\.[\w-]+"/);
+  await waitForText('.graphiql-editor-tool', /"Authorization": "Bearer [\w-]+\.[\w-]+\.[\w-]+"/);
 });
 
 test('the example query runs and shows contacts from the demo data', async () => {
