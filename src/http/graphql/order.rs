@@ -44,7 +44,7 @@ pub fn as_selected(data: &mut Value, document: &ExecutableDocument, name: Option
         (DocumentOperations::Multiple(_), None) => return,
     };
     reorder(
-        data,
+        vec![data],
         &[&operation.node.selection_set.node],
         &document.fragments,
     );
@@ -93,40 +93,50 @@ fn keys<'a>(
     }
 }
 
-fn reorder(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
-    match value {
-        Value::List(items) => {
-            for item in items {
-                reorder(item, sets, fragments);
-            }
+/// Reorders every object among `values` (lists are looked into) that answers `sets`: the
+/// order is worked out once per level, not once per object, so a page of 100 rows costs one
+/// walk of the document and one pass over the answer.
+fn reorder(values: Vec<&mut Value>, sets: &[&SelectionSet], fragments: &Fragments) {
+    let mut objects = Vec::new();
+    let mut pending = values;
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::List(items) => pending.extend(items.iter_mut()),
+            Value::Object(map) => objects.push(map),
+            _ => {}
         }
-        Value::Object(map) => {
-            let mut order = IndexMap::new();
-            keys(sets, fragments, &mut order, 0);
-            let in_order = map
-                .keys()
-                .map(Name::as_str)
-                .eq(order.keys().copied().filter(|key| map.contains_key(*key)));
-            if !in_order {
-                let mut unordered = std::mem::take(map);
-                for key in order.keys() {
-                    if let Some((name, field)) = unordered.swap_remove_entry(*key) {
-                        map.insert(name, field);
-                    }
-                }
-                // Nothing should be left; if something is, it still reaches the client.
-                map.extend(unordered);
-            }
-            for (key, field) in map.iter_mut() {
-                if let Some(subsets) = order.get(key.as_str())
-                    && subsets.iter().any(|set| !set.items.is_empty())
-                {
-                    reorder(field, subsets, fragments);
-                }
-            }
-        }
-        _ => {}
     }
+    if objects.is_empty() {
+        return;
+    }
+    let mut order = IndexMap::new();
+    keys(sets, fragments, &mut order, 0);
+    for map in objects.iter_mut() {
+        put_in_order(map, &order);
+    }
+    for (key, subsets) in &order {
+        if subsets.iter().all(|set| set.items.is_empty()) {
+            continue;
+        }
+        let children = objects
+            .iter_mut()
+            .filter_map(|map| map.get_mut(*key))
+            .collect();
+        reorder(children, subsets, fragments);
+    }
+}
+
+/// Puts one object's keys in `order`, unless they already are.
+fn put_in_order(map: &mut IndexMap<Name, Value>, order: &IndexMap<&str, Vec<&SelectionSet>>) {
+    let in_order = map
+        .keys()
+        .map(Name::as_str)
+        .eq(order.keys().copied().filter(|key| map.contains_key(*key)));
+    if in_order {
+        return;
+    }
+    // Keys the document does not name (none are expected) keep their place after the others.
+    map.sort_by_cached_key(|key, _| order.get_index_of(key.as_str()).unwrap_or(usize::MAX));
 }
 
 #[cfg(test)]
