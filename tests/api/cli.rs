@@ -188,6 +188,28 @@ async fn the_token_command_prints_a_token_that_signs_in(server: &TestServer) {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("nobody"));
 }
 
+/// Whether the database holds planner statistics for the activities table.
+async fn planner_statistics_exist(database_url: &str) -> bool {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let db = Database::connect(database_url)
+        .await
+        .expect("database reachable");
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'activities'"
+        }
+        _ => "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'activities'",
+    };
+    let row = db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .ok()
+        .flatten();
+    row.and_then(|row| row.try_get_by_index::<i64>(0).ok())
+        .is_some_and(|count| count > 0)
+}
+
 async fn seed_contacts_writes_legal_histories_that_the_api_reads(server: &TestServer) {
     let output = contactflow()
         .args([
@@ -209,6 +231,10 @@ async fn seed_contacts_writes_legal_histories_that_the_api_reads(server: &TestSe
     assert!(
         stdout.contains("rows/s"),
         "the summary gives rows, seconds and rows/s: {stdout}"
+    );
+    assert!(
+        planner_statistics_exist(&server.database_url).await,
+        "the seed leaves the planner statistics of what it loaded"
     );
     let token = server.login("maria").await;
     let query = "{ contacts(first: 100, filter: { search: \"Load test contact\" }) { totalCount edges { node {
