@@ -1,7 +1,7 @@
 // Sends queries and mutations as GraphQL over HTTP, and subscriptions over one graphql-ws
 // socket, each with the headers of GraphiQL's header editor. The socket carries the bearer token
 // in its connection_init payload, so a new token (signing in or out) opens a new socket.
-import { getOperationAST } from 'graphql';
+import { getOperationAST, parse } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { session } from './session.js';
 
@@ -10,10 +10,26 @@ function header(headers, name) {
   return key === undefined ? undefined : String(headers[key]);
 }
 
-function isSubscription(params, documentAST) {
-  if (!documentAST) return /^\s*subscription\b/m.test(params.query);
-  const operation = getOperationAST(documentAST, params.operationName ?? undefined);
-  return operation?.operation === 'subscription';
+// GraphiQL reads a tab's operations a moment after the tab is shown, so a quick run can carry
+// the previous tab's operationName or parsed document. The text sent is always the current
+// one: parse it here, and keep the operationName only if it names one of its operations.
+function current(params) {
+  let document;
+  try {
+    document = parse(params.query);
+  } catch {
+    return { params, kind: /^\s*subscription\b/m.test(params.query) ? 'subscription' : 'query' };
+  }
+  const operations = document.definitions.filter((d) => d.kind === 'OperationDefinition');
+  let operationName = params.operationName ?? undefined;
+  if (operationName && !operations.some((o) => o.name?.value === operationName)) {
+    operationName = operations.length === 1 ? operations[0].name?.value : undefined;
+  }
+  const operation = getOperationAST(document, operationName);
+  return {
+    params: { ...params, operationName: operationName ?? null },
+    kind: operation?.operation ?? 'query',
+  };
 }
 
 function closeMessage(event) {
@@ -57,8 +73,9 @@ export function createFetcher({ httpUrl, wsUrl }) {
     if (signedIn && header(headers, 'authorization') === undefined) {
       headers.Authorization = signedIn.authorization;
     }
-    if (isSubscription(params, options.documentAST)) {
-      return subscribe(params, header(headers, 'authorization'));
+    const { params: request, kind } = current(params);
+    if (kind === 'subscription') {
+      return subscribe(request, header(headers, 'authorization'));
     }
     const response = await fetch(httpUrl, {
       method: 'POST',
@@ -68,7 +85,7 @@ export function createFetcher({ httpUrl, wsUrl }) {
         'content-type': 'application/json',
         ...headers,
       },
-      body: JSON.stringify(params),
+      body: JSON.stringify(request),
     });
     const text = await response.text();
     try {
