@@ -1,16 +1,9 @@
-// The "Sign in" panel: runs the `login` mutation and puts the token into the header editor
+// The "Sign in" panel: runs the README's SignIn operation (`login`) and puts the token into the header editor
 // as `Authorization: Bearer …`, where it can be seen, copied or edited.
 import { useGraphiQL, useGraphiQLActions } from '@graphiql/react';
 import { useState, useSyncExternalStore } from 'react';
 import { session } from './session.js';
-
-const LOGIN = `mutation SignIn($input: LoginInput!) {
-  login(input: $input) {
-    token
-    operator { login displayName role }
-    userErrors { code message }
-  }
-}`;
+import SIGN_IN from '../../../examples/operations/SignIn.graphql';
 
 function withAuthorization(text, authorization) {
   let headers = {};
@@ -61,7 +54,7 @@ export function createSignInPanel({ httpUrl, demo }) {
         const response = await fetch(httpUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify({ query: LOGIN, variables: { input: { login, password } } }),
+          body: JSON.stringify({ query: SIGN_IN, variables: { input: { login, password } } }),
         });
         const body = await response.json();
         const payload = body.data?.login;
