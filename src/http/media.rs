@@ -1,7 +1,7 @@
 //! Media types of GraphQL over HTTP: which one a client accepts, and what a body is.
 
-use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderName};
 
 /// The media type of a GraphQL response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,29 +37,36 @@ fn essence(value: &str) -> (String, Vec<(String, String)>) {
     (media, params)
 }
 
-/// The media ranges of `Accept` with a quality above zero; `None` when there is no `Accept`.
-fn accepted_ranges(headers: &HeaderMap) -> Option<Vec<String>> {
-    let accept: Vec<&str> = headers
-        .get_all(ACCEPT)
+/// The items of a comma-separated header that weighs them with `q` (`Accept`,
+/// `Accept-Encoding`), lowercased, each with its quality (1 when not given).
+pub fn weighted(headers: &HeaderMap, name: HeaderName) -> Vec<(String, f32)> {
+    headers
+        .get_all(name)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .collect();
-    if accept.is_empty() {
+        .map(|item| {
+            let (item, params) = essence(item);
+            let quality = params
+                .iter()
+                .find(|(k, _)| k == "q")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(1.0);
+            (item, quality)
+        })
+        .collect()
+}
+
+/// The media ranges of `Accept` with a quality above zero; `None` when there is no `Accept`.
+fn accepted_ranges(headers: &HeaderMap) -> Option<Vec<String>> {
+    let ranges = weighted(headers, ACCEPT);
+    if ranges.is_empty() {
         return None;
     }
     Some(
-        accept
-            .iter()
-            .map(|range| essence(range))
-            .filter(|(_, params)| {
-                params
-                    .iter()
-                    .find(|(k, _)| k == "q")
-                    .and_then(|(_, v)| v.parse::<f32>().ok())
-                    .unwrap_or(1.0)
-                    > 0.0
-            })
+        ranges
+            .into_iter()
+            .filter(|(_, quality)| *quality > 0.0)
             .map(|(media, _)| media)
             .collect(),
     )

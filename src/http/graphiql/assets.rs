@@ -8,6 +8,8 @@ use axum::http::header::{
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::http::media::weighted;
+
 /// One file of the bundle.
 pub struct Asset {
     /// The file name, as the page and the script refer to it.
@@ -42,21 +44,7 @@ fn content_type(name: &str) -> &'static str {
 
 /// The encoding to send: brotli, then gzip, when the client accepts it (`q=0` refuses).
 fn encoding(headers: &HeaderMap) -> Option<&'static str> {
-    let accepted: Vec<(String, f32)> = headers
-        .get_all(ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(|item| {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let quality = parts
-                .filter_map(|param| param.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            (coding, quality)
-        })
-        .collect();
+    let accepted = weighted(headers, ACCEPT_ENCODING);
     let accepts = |name: &str| {
         accepted
             .iter()
