@@ -18,18 +18,25 @@ fn tool_available(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// A tool `test` needs is `missing`: under CI the test fails (`remedy` says what to do),
+/// elsewhere it is skipped with a note.
+fn skip_outside_ci(test: &str, missing: &str, remedy: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run {test}: {remedy}"
+    );
+    let _ = writeln!(std::io::stderr(), "note: {missing}: {test} was skipped");
+}
+
 /// Whether `program` can run; outside CI a missing tool skips the test with a note.
 pub fn require(program: &str, test: &str) -> bool {
     if tool_available(program) {
         return true;
     }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must run {test}: install {program}"
-    );
-    let _ = writeln!(
-        std::io::stderr(),
-        "note: {program} is not installed: {test} was skipped"
+    skip_outside_ci(
+        test,
+        &format!("{program} is not installed"),
+        &format!("install {program}"),
     );
     false
 }
@@ -89,13 +96,10 @@ pub fn chromium(test: &str) -> Option<PathBuf> {
             .status()
             .is_ok_and(|status| status.success());
         if !installed {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must run {test}: scripts/install-chromium failed"
-            );
-            let _ = writeln!(
-                std::io::stderr(),
-                "note: Chromium is not installed (scripts/install-chromium): {test} was skipped"
+            skip_outside_ci(
+                test,
+                "Chromium is not installed (scripts/install-chromium)",
+                "scripts/install-chromium failed",
             );
             return None;
         }
