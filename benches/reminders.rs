@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use clap::Parser;
-use common::{Server, percentile};
+use common::{Server, Socket, percentile};
 use contactflow::config::{Cli, Settings};
 use contactflow::entity::{activity_type, contact, operator, pending_activity};
 use futures_util::{SinkExt, StreamExt};
@@ -19,7 +19,6 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[derive(Parser)]
 struct Options {
@@ -73,34 +72,10 @@ async fn insert_reminders(
     }
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+const REMINDERS: &str = "subscription { reminders { kind reminder { startsAt } } }";
 
 async fn subscribe(url: &str, token: &str) -> Socket {
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
-    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
-    socket
-        .send(Message::Text(init.to_string().into()))
-        .await
-        .unwrap();
-    let _ack = socket.next().await;
-    let query = "subscription { reminders { kind reminder { startsAt } } }";
-    socket
-        .send(Message::Text(
-            json!({ "id": "r", "type": "subscribe", "payload": { "query": query } })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
-    socket
+    common::subscribe(url, token, REMINDERS).await
 }
 
 /// Collects the `startsAt` of DUE events due from `from`, stamped on arrival, until `count`

@@ -1,10 +1,44 @@
 //! What the benchmark programs share: the server under test in its own process, reading its
-//! memory from `/proc`, and percentiles.
+//! memory from `/proc`, a subscription over WebSocket, and percentiles.
 
 #![allow(dead_code)]
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+/// A client WebSocket.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `ws_url` with `graphql-transport-ws`, signs in with `token`, waits for the
+/// acknowledgement and subscribes to `query` (operation id `r`).
+pub async fn subscribe(ws_url: &str, token: &str, query: &str) -> Socket {
+    let mut request = ws_url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+    socket
+        .send(Message::Text(init.to_string().into()))
+        .await
+        .unwrap();
+    let _ack = socket.next().await;
+    let subscribe = json!({ "id": "r", "type": "subscribe", "payload": { "query": query } });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .unwrap();
+    socket
+}
 
 /// The release server under test, in its own process; killed when dropped.
 pub struct Server {

@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use super::Options;
 use super::charts::{self, Series};
@@ -234,24 +233,8 @@ fn rand_suffix() -> u128 {
 /// `DUE` arrives over the subscription, with the dataset's own reminders scheduled around.
 async fn reminder_lags(client: &Client, types: &(String, String)) -> Vec<f64> {
     let url = format!("{}/graphql", client.base.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("socket");
-    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {}", client.token) } });
-    socket
-        .send(Message::Text(init.to_string().into()))
-        .await
-        .unwrap();
-    let subscribe = json!({ "id": "r", "type": "subscribe", "payload": { "query": "subscription { reminders { kind at reminder { pendingActivity { id } } } }" } });
-    socket
-        .send(Message::Text(subscribe.to_string().into()))
-        .await
-        .unwrap();
+    let query = "subscription { reminders { kind at reminder { pendingActivity { id } } } }";
+    let mut socket = super::common::subscribe(&url, &client.token, query).await;
     let start = chrono::Utc::now() + chrono::Duration::milliseconds(1_500);
     let mut ours = std::collections::HashSet::new();
     let count = 60;
