@@ -1,17 +1,18 @@
 //! Crafted documents, measured against the real server in its own process over loopback: for
-//! each document of `contactflow::http::gate::hostile`, the server's CPU time per request (from
+//! each document of the test suite's catalogue (`tests/api/crafted.rs`), the server's CPU time per request (from
 //! `/proc`) and the wall-clock time to its answer or refusal.
 //!
 //! `cargo bench --bench crafted` (option: `-- --repeat N`).
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "../tests/api/crafted.rs"]
+mod hostile;
 
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use common::{Server, percentile};
-use contactflow::http::gate::hostile;
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -80,6 +81,10 @@ async fn main() {
                 Some(code) => format!("{status} {code}"),
                 None => format!("{status} data"),
             };
+        }
+        let expected = document.refused_with.unwrap_or("data");
+        if !answer.ends_with(expected) {
+            answer.push_str(&format!(" (expected {expected})"));
         }
         let cpu = (cpu_time(server.id()) - before) / options.repeat as u32;
         walls.sort_by(f64::total_cmp);

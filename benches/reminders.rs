@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use common::{Server, Socket, percentile};
-use contactflow::config::{Cli, Settings};
+use contactflow::config::{DatabaseUrl, Settings};
 use contactflow::entity::{activity_type, contact, operator, pending_activity};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -58,7 +58,7 @@ async fn insert_reminders(
             reminder_starts_at: Set(Some(*start)),
             reminder_ends_at: Set(Some(*start + chrono::Duration::hours(3))),
             create_todo: Set(false),
-            status: Set("OPEN".to_owned()),
+            status: Set(contactflow::domain::WorkStatus::Open),
             completed_at: Set(None),
             completed_activity_id: Set(None),
             created_by_id: Set(assignee),
@@ -126,10 +126,9 @@ async fn main() {
     let options = Options::parse();
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("bench.db");
-    let mut args = Cli::parse_from(["contactflow", "serve"]).settings;
-    args.database_url = format!("sqlite://{}?mode=rwc", database.display());
-    let settings = Settings::from_args(&args).unwrap();
-    contactflow::db::prepare(&settings, true)
+    let mut settings = Settings::from_env();
+    settings.database = DatabaseUrl::Sqlite(database.clone());
+    contactflow::app::migrate(&settings, true)
         .await
         .expect("migrate and load the demo data");
     let db = contactflow::db::connect(&settings).await.unwrap();
@@ -201,7 +200,8 @@ async fn main() {
     );
     db.close().await.ok();
 
-    let server = Server::start(&["--database-url", &args.database_url, "--log", "warn"]).await;
+    let url = format!("sqlite://{}?mode=rwc", database.display());
+    let server = Server::start(&["--database-url", &url, "--log", "warn"]).await;
     let url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
     let deadline = Instant::now() + Duration::from_secs(120);
     let lag_events = collect(

@@ -59,13 +59,14 @@ async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseCon
     Database::connect(options).await
 }
 
-/// Applies every pending migration and, when `load_demo` is set, loads the demo data if the
-/// database holds no operator yet. On PostgreSQL both run under an advisory lock, so several
-/// instances may start at once.
-pub async fn prepare(
-    settings: &Settings,
-    load_demo: bool,
-) -> Result<bool, crate::service::ServiceError> {
+/// Applies every pending migration, then runs `then` (demo seeding, say) on the same
+/// connection. On PostgreSQL both run under an advisory lock, so several instances may start
+/// at once and only the first migrates and seeds.
+pub async fn prepare<T, E, F>(settings: &Settings, then: F) -> Result<T, E>
+where
+    F: AsyncFnOnce(&DatabaseConnection) -> Result<T, E>,
+    E: From<DbErr>,
+{
     let db = connect_with_pool(settings, 1).await?;
     let locked = db.get_database_backend() == DbBackend::Postgres;
     if locked {
@@ -76,15 +77,10 @@ pub async fn prepare(
         ))
         .await?;
     }
-    let outcome = async {
-        Migrator::up(&db, None).await?;
-        if load_demo {
-            crate::service::demo::load_if_empty(&db).await
-        } else {
-            Ok(false)
-        }
-    }
-    .await;
+    let outcome = match Migrator::up(&db, None).await {
+        Ok(()) => then(&db).await,
+        Err(error) => Err(error.into()),
+    };
     if locked {
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,

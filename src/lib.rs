@@ -1,7 +1,8 @@
 //! contactflow: a GraphQL server for CRM contact workflows.
 //!
-//! Layers, one direction only: `graphql → service → domain + entity`; `http` serves the
-//! GraphQL schema; `main` parses the command line and calls [`app`].
+//! Layers, one direction only: `http → graphql → service → domain + entity`; `reminders` and
+//! `seed` sit beside `graphql` above `service`; `main` parses the command line and calls
+//! [`app`], which wires everything together. `docs/ARCHITECTURE.md` tells the whole story.
 
 pub mod app;
 pub mod config;
@@ -11,4 +12,5 @@ pub mod entity;
 pub mod graphql;
 pub mod http;
 pub mod reminders;
+pub mod seed;
 pub mod service;

@@ -1,12 +1,18 @@
-//! The `contactflow` binary: parse the command line, run the command.
+//! The `contactflow` binary: read the command line, run the command.
 
-use clap::Parser;
-use contactflow::config::Cli;
+use contactflow::config::{self, Invocation};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    match contactflow::app::run(cli).await {
+    let cli = match config::parse(std::env::args_os()) {
+        Invocation::Run(cli) => cli,
+        Invocation::BadSetting(error) => {
+            eprintln!("contactflow: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+        Invocation::Clap(error) => error.exit(),
+    };
+    match contactflow::app::run(*cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("contactflow: {error}");

@@ -1,13 +1,18 @@
-//! Settings from command-line flags and environment variables. A bad setting stops the program
-//! with a message that names it (both the variable and the flag).
+//! Settings from command-line flags and environment variables, each declared once in
+//! [`Settings`] or [`LimitSettings`] with its type, variable and default. A bad setting stops
+//! the program with a message that names it (both the variable and the flag).
 
-mod args;
+mod error;
+mod limits;
 mod settings;
+mod values;
 
 use clap::{Parser, Subcommand};
 
-pub use args::SettingsArgs;
-pub use settings::{ConfigError, DatabaseUrl, LimitSettings, LogFormat, Settings};
+pub use error::{ConfigError, Invocation, parse};
+pub use limits::LimitSettings;
+pub use settings::Settings;
+pub use values::{DatabaseUrl, LogFormat, Origins, Secret};
 
 /// The `contactflow` command line.
 #[derive(Debug, Parser)]
@@ -19,7 +24,7 @@ pub use settings::{ConfigError, DatabaseUrl, LimitSettings, LogFormat, Settings}
 pub struct Cli {
     /// Settings shared by every command.
     #[command(flatten)]
-    pub settings: SettingsArgs,
+    pub settings: Settings,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -54,4 +59,12 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+}
+
+impl Settings {
+    /// The settings given by the environment alone (no flag), every other one its default;
+    /// exits like the program does when a variable is bad.
+    pub fn from_env() -> Self {
+        Cli::parse_from(["contactflow", "schema"]).settings
+    }
 }

@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 
+use super::field::{Field, FieldPath};
 use super::limits::{LABEL_MAX, NAME_MAX, TEXT_MAX, check_length};
-use super::violation::{FieldViolation, RuleCode, Violation};
+use super::violation::{FieldViolation, RuleCode};
 
 /// A stage as defined in a saved workflow.
 #[derive(Debug, Clone)]
@@ -28,20 +29,8 @@ pub struct TransitionDefinition<'a> {
     pub to: &'a str,
 }
 
-fn problem(path: Vec<String>, code: RuleCode, message: String) -> FieldViolation {
-    FieldViolation {
-        field: path,
-        violation: Violation::new(code, message),
-    }
-}
-
-fn path(parts: &[&str], index: Option<usize>, rest: &[&str]) -> Vec<String> {
-    let mut full: Vec<String> = parts.iter().map(|p| (*p).to_owned()).collect();
-    if let Some(index) = index {
-        full.push(index.to_string());
-    }
-    full.extend(rest.iter().map(|p| (*p).to_owned()));
-    full
+fn problem(path: impl Into<FieldPath>, code: RuleCode, message: String) -> FieldViolation {
+    FieldViolation::new(path, code, message)
 }
 
 /// Checks a workflow definition: at least one stage, unique stage codes, at most one initial
@@ -55,25 +44,25 @@ pub fn check_workflow_definition(
     transitions: &[TransitionDefinition<'_>],
 ) -> Vec<FieldViolation> {
     let mut problems = Vec::new();
-    for (field, value, max) in [
-        ("code", Some(code), LABEL_MAX),
-        ("name", Some(name), NAME_MAX),
-        ("description", description, TEXT_MAX),
+    for (field, what, value, max) in [
+        (Field::Code, "code", Some(code), LABEL_MAX),
+        (Field::Name, "name", Some(name), NAME_MAX),
+        (Field::Description, "description", description, TEXT_MAX),
     ] {
-        if let Some(error) = value.and_then(|v| check_length(field, v, max).err()) {
-            problems.push(FieldViolation::at(&["input", field], error));
+        if let Some(error) = value.and_then(|v| check_length(what, v, max).err()) {
+            problems.push(FieldViolation::at(field, error));
         }
     }
     if code.trim().is_empty() {
         problems.push(problem(
-            path(&["input", "code"], None, &[]),
+            Field::Code,
             RuleCode::InvalidInput,
             "the code may not be blank".into(),
         ));
     }
     if stages.is_empty() {
         problems.push(problem(
-            path(&["input", "stages"], None, &[]),
+            Field::Stages,
             RuleCode::InvalidInput,
             "a workflow needs at least one stage".into(),
         ));
@@ -82,14 +71,14 @@ pub fn check_workflow_definition(
     for (index, stage) in stages.iter().enumerate() {
         if stage.code.trim().is_empty() || !codes.insert(stage.code) {
             problems.push(problem(
-                path(&["input", "stages"], Some(index), &["code"]),
+                [Field::Stages, Field::Index(index), Field::Code],
                 RuleCode::InvalidInput,
                 format!("stage code {:?} is blank or used twice", stage.code),
             ));
         }
         if let Err(error) = check_length("stage name", stage.name, NAME_MAX) {
             problems.push(problem(
-                path(&["input", "stages"], Some(index), &["name"]),
+                [Field::Stages, Field::Index(index), Field::Name],
                 error.code,
                 error.message,
             ));
@@ -97,7 +86,7 @@ pub fn check_workflow_definition(
         let mut listed = HashSet::new();
         if stage.rule_types.iter().any(|t| !listed.insert(*t)) {
             problems.push(problem(
-                path(&["input", "stages"], Some(index), &["activityRules"]),
+                [Field::Stages, Field::Index(index), Field::ActivityRules],
                 RuleCode::InvalidInput,
                 "an activity type is listed twice on the stage".into(),
             ));
@@ -105,7 +94,7 @@ pub fn check_workflow_definition(
     }
     if stages.iter().filter(|s| s.is_initial).count() > 1 {
         problems.push(problem(
-            path(&["input", "stages"], None, &[]),
+            Field::Stages,
             RuleCode::InvalidInput,
             "only one stage may be initial".into(),
         ));
@@ -113,12 +102,12 @@ pub fn check_workflow_definition(
     let mut pairs = HashSet::new();
     for (index, transition) in transitions.iter().enumerate() {
         for (end, code) in [
-            ("fromStageCode", transition.from),
-            ("toStageCode", transition.to),
+            (Field::FromStage, transition.from),
+            (Field::ToStage, transition.to),
         ] {
             if !codes.contains(code) {
                 problems.push(problem(
-                    path(&["input", "transitions"], Some(index), &[end]),
+                    [Field::Transitions, Field::Index(index), end],
                     RuleCode::NotFound,
                     format!("no stage {code:?} in this workflow"),
                 ));
@@ -126,13 +115,13 @@ pub fn check_workflow_definition(
         }
         if transition.from == transition.to {
             problems.push(problem(
-                path(&["input", "transitions"], Some(index), &[]),
+                [Field::Transitions, Field::Index(index)],
                 RuleCode::InvalidInput,
                 "a transition must join two different stages".into(),
             ));
         } else if !pairs.insert((transition.from, transition.to)) {
             problems.push(problem(
-                path(&["input", "transitions"], Some(index), &[]),
+                [Field::Transitions, Field::Index(index)],
                 RuleCode::InvalidInput,
                 format!("{} → {} is defined twice", transition.from, transition.to),
             ));
@@ -173,15 +162,15 @@ mod tests {
         ];
         let fields: Vec<String> = check_workflow_definition("W", "W", None, &stages, &transitions)
             .into_iter()
-            .map(|p| p.field.join("."))
+            .map(|p| p.field.to_string())
             .collect();
         assert_eq!(
             fields,
             [
-                "input.stages.1.code",
-                "input.stages",
-                "input.transitions.0.toStageCode",
-                "input.transitions.1"
+                "stages.1.code",
+                "stages",
+                "transitions.0.to_stage",
+                "transitions.1"
             ]
         );
     }

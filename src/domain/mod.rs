@@ -6,15 +6,18 @@
 
 pub mod activity_types;
 pub mod configuration;
-pub mod explorer;
+pub mod field;
 pub mod limits;
 pub mod reminder;
 pub mod role;
 pub mod save;
 pub mod stage_move;
+pub mod status;
 pub mod violation;
 pub mod workflow;
 
+pub use field::{Field, FieldPath};
 pub use role::Role;
+pub use status::WorkStatus;
 pub use violation::{FieldViolation, RuleCode, Violation};
 pub use workflow::{ActivityRule, StageRules, TransitionRule, WorkflowRules};

@@ -7,11 +7,12 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::activity_types::{ActivityTypeInfo, check_allowed_in_stage};
+use super::field::{Field, FieldPath};
 use super::limits::{EMAIL_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, check_length};
 use super::reminder::{ReminderWindow, reminder_window};
 use super::role::Role;
 use super::stage_move::{StageMove, plan_stage_move};
-use super::violation::{FieldViolation, RuleCode, Violation};
+use super::violation::{FieldViolation, RuleCode};
 use super::workflow::WorkflowRules;
 
 /// The contact's own fields as sent (`None`: not sent).
@@ -78,42 +79,48 @@ pub struct SavePlan {
     pub reminder: Option<ReminderWindow>,
 }
 
-fn at(path: &[&str], violation: Violation) -> FieldViolation {
-    let mut full = vec!["input"];
-    full.extend_from_slice(path);
-    FieldViolation::at(&full, violation)
-}
-
 fn check_texts(request: &SaveRequest<'_>, problems: &mut Vec<FieldViolation>) {
-    let mut check = |path: &[&str], what: &str, value: Option<&str>, max: usize| {
+    let mut check = |path: FieldPath, what: &str, value: Option<&str>, max: usize| {
         if let Some(error) = value.and_then(|v| check_length(what, v, max).err()) {
-            problems.push(at(path, error));
+            problems.push(FieldViolation::at(path, error));
         }
     };
-    check(&["name"], "name", request.fields.name, NAME_MAX);
-    check(&["email"], "email", request.fields.email, EMAIL_MAX);
-    check(&["phone"], "phone", request.fields.phone, PHONE_MAX);
-    check(&["note"], "note", request.note, TEXT_MAX);
+    check(Field::Name.into(), "name", request.fields.name, NAME_MAX);
     check(
-        &["activity", "description"],
+        Field::Email.into(),
+        "email",
+        request.fields.email,
+        EMAIL_MAX,
+    );
+    check(
+        Field::Phone.into(),
+        "phone",
+        request.fields.phone,
+        PHONE_MAX,
+    );
+    check(Field::Note.into(), "note", request.note, TEXT_MAX);
+    check(
+        [Field::Activity, Field::Description].into(),
         "description",
         request.activity.and_then(|a| a.1),
         TEXT_MAX,
     );
     check(
-        &["pendingActivity", "description"],
+        [Field::Pending, Field::Description].into(),
         "description",
         request.pending.as_ref().and_then(|p| p.description),
         TEXT_MAX,
     );
     match request.fields.name.map(str::trim) {
-        Some("") => problems.push(at(
-            &["name"],
-            Violation::new(RuleCode::InvalidInput, "the name may not be blank"),
+        Some("") => problems.push(FieldViolation::new(
+            Field::Name,
+            RuleCode::InvalidInput,
+            "the name may not be blank",
         )),
-        None if request.creating => problems.push(at(
-            &["name"],
-            Violation::new(RuleCode::InvalidInput, "a new contact needs a name"),
+        None if request.creating => problems.push(FieldViolation::new(
+            Field::Name,
+            RuleCode::InvalidInput,
+            "a new contact needs a name",
         )),
         _ => {}
     }
@@ -130,7 +137,10 @@ pub fn plan_save(request: &SaveRequest<'_>) -> Result<SavePlan, Vec<FieldViolati
             Ok(()) => {
                 recorded.insert(activity_type.id);
             }
-            Err(error) => problems.push(at(&["activity", "activityTypeId"], error)),
+            Err(error) => problems.push(FieldViolation::at(
+                [Field::Activity, Field::ActivityType],
+                error,
+            )),
         }
     }
     let mut stage_move = None;
@@ -147,7 +157,11 @@ pub fn plan_save(request: &SaveRequest<'_>) -> Result<SavePlan, Vec<FieldViolati
                 stage_move = Some(planned);
                 stage_after = to;
             }
-            Err(errors) => problems.extend(errors.into_iter().map(|e| at(&["toStageId"], e))),
+            Err(errors) => problems.extend(
+                errors
+                    .into_iter()
+                    .map(|e| FieldViolation::at(Field::TargetStage, e)),
+            ),
         }
     }
     let mut reminder = None;
@@ -155,15 +169,16 @@ pub fn plan_save(request: &SaveRequest<'_>) -> Result<SavePlan, Vec<FieldViolati
         if let Err(error) =
             check_allowed_in_stage(request.workflow, stage_after, pending.activity_type)
         {
-            problems.push(at(&["pendingActivity", "activityTypeId"], error));
+            problems.push(FieldViolation::at(
+                [Field::Pending, Field::ActivityType],
+                error,
+            ));
         }
         if !pending.assignee_active {
-            problems.push(at(
-                &["pendingActivity", "assigneeId"],
-                Violation::new(
-                    RuleCode::AssigneeInactive,
-                    "the assignee is not an active operator",
-                ),
+            problems.push(FieldViolation::new(
+                [Field::Pending, Field::Assignee],
+                RuleCode::AssigneeInactive,
+                "the assignee is not an active operator",
             ));
         }
         match reminder_window(pending.reminder_starts_at, pending.reminder_ends_at) {
@@ -172,11 +187,11 @@ pub fn plan_save(request: &SaveRequest<'_>) -> Result<SavePlan, Vec<FieldViolati
                 let end = if error.code == RuleCode::ReminderWindowIncomplete
                     && pending.reminder_starts_at.is_none()
                 {
-                    "reminderStartsAt"
+                    Field::ReminderStart
                 } else {
-                    "reminderEndsAt"
+                    Field::ReminderEnd
                 };
-                problems.push(at(&["pendingActivity", end], error));
+                problems.push(FieldViolation::at([Field::Pending, end], error));
             }
         }
     }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::field::FieldPath;
+
 /// Why a rule refused a request. Mirrors API.md's `UserErrorCode` one to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RuleCode {
@@ -64,22 +66,26 @@ impl fmt::Display for Violation {
     }
 }
 
-/// A violation tied to the input it concerns, as a path (for example
-/// `["input", "pendingActivity", "reminderEndsAt"]`).
+/// A violation tied to the part of the request it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldViolation {
-    /// Path of the offending input field; empty when it concerns the whole input.
-    pub field: Vec<String>,
+    /// Where in the request; empty when it concerns the request as a whole.
+    pub field: FieldPath,
     /// What broke.
     pub violation: Violation,
 }
 
 impl FieldViolation {
-    /// A violation of the input at `path`.
-    pub fn at(path: &[&str], violation: Violation) -> Self {
+    /// A violation of the part of the request at `path`.
+    pub fn at(path: impl Into<FieldPath>, violation: Violation) -> Self {
         Self {
-            field: path.iter().map(|part| (*part).to_owned()).collect(),
+            field: path.into(),
             violation,
         }
+    }
+
+    /// A violation of the part at `path`, with its code and message.
+    pub fn new(path: impl Into<FieldPath>, code: RuleCode, message: impl Into<String>) -> Self {
+        Self::at(path, Violation::new(code, message))
     }
 }

@@ -12,6 +12,7 @@ pub mod setting;
 pub mod stage;
 pub mod stage_activity_rule;
 pub mod stage_change;
+mod stored;
 pub mod todo;
 pub mod transition;
 pub mod workflow;

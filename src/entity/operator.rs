@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::Role;
+
 /// An operator who signs in and works contacts.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "operators")]
@@ -12,7 +14,7 @@ pub struct Model {
     pub login: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub time_zone: String,
     pub password_hash: String,

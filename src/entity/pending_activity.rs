@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::WorkStatus;
+
 /// The next activity to do for a contact.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "pending_activities")]
@@ -18,7 +20,7 @@ pub struct Model {
     pub reminder_starts_at: Option<DateTimeUtc>,
     pub reminder_ends_at: Option<DateTimeUtc>,
     pub create_todo: bool,
-    pub status: String,
+    pub status: WorkStatus,
     pub completed_at: Option<DateTimeUtc>,
     pub completed_activity_id: Option<i64>,
     pub created_by_id: i64,

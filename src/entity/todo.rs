@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::WorkStatus;
+
 /// An entry in an operator's general to-do list.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "todos")]
@@ -16,7 +18,7 @@ pub struct Model {
     pub contact_id: Option<i64>,
     pub pending_activity_id: Option<i64>,
     pub due_at: Option<DateTimeUtc>,
-    pub status: String,
+    pub status: WorkStatus,
     pub completed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

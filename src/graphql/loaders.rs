@@ -10,7 +10,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::errors::to_graphql;
 use super::load_queue::LoadQueue;
-use crate::domain::WorkflowRules;
+use crate::domain::{WorkStatus, WorkflowRules};
 use crate::entity::{
     activity, activity_type, contact, operator, pending_activity, stage, stage_activity_rule, todo,
     transition, workflow,
@@ -172,16 +172,13 @@ pub struct PendingOfContact {
     pub statuses: u8,
 }
 
-/// Every pending status, in the order of [`PendingOfContact::statuses`]' bits.
-const PENDING_STATUSES: [&str; 3] = [work_items::OPEN, work_items::DONE, work_items::CANCELLED];
-
 impl PendingOfContact {
-    /// The key for a contact and a list of status names.
-    pub fn new(contact_id: i64, names: &[&str]) -> Self {
-        let statuses = PENDING_STATUSES
+    /// The key for a contact and a list of statuses (bit `i` for `WorkStatus::ALL[i]`).
+    pub fn new(contact_id: i64, wanted: &[WorkStatus]) -> Self {
+        let statuses = WorkStatus::ALL
             .iter()
             .enumerate()
-            .filter(|(_, status)| names.contains(status))
+            .filter(|(_, status)| wanted.contains(status))
             .fold(0u8, |bits, (i, _)| bits | (1 << i));
         Self {
             contact_id,
@@ -189,13 +186,13 @@ impl PendingOfContact {
         }
     }
 
-    /// The status names of a set of bits.
-    fn names(statuses: u8) -> Vec<&'static str> {
-        PENDING_STATUSES
-            .iter()
+    /// The statuses of a set of bits.
+    fn statuses(bits: u8) -> Vec<WorkStatus> {
+        WorkStatus::ALL
+            .into_iter()
             .enumerate()
-            .filter(|(i, _)| statuses & (1 << i) != 0)
-            .map(|(_, status)| *status)
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, status)| status)
             .collect()
     }
 }
@@ -221,9 +218,9 @@ impl Loader<PendingOfContact> for Loaders {
                 contact_id,
                 statuses,
             };
-            let names = PendingOfContact::names(statuses);
+            let wanted = PendingOfContact::statuses(statuses);
             let mut grouped =
-                work_items::pending_of_contacts(&self.db, &contact_ids, &names).await?;
+                work_items::pending_of_contacts(&self.db, &contact_ids, &wanted).await?;
             for contact_id in contact_ids {
                 loaded.insert(
                     key(contact_id),

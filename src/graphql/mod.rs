@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod errors;
+pub mod guard;
 pub mod ids;
 pub mod load_queue;
 pub mod loaders;
@@ -16,6 +17,7 @@ pub mod types;
 use async_graphql::Schema;
 
 pub use context::{AppState, RequestAuth};
+pub use guard::Caller;
 
 /// The contactflow schema.
 pub type ContactflowSchema = Schema<query::Query, mutations::Mutation, subscription::Subscription>;

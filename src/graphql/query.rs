@@ -2,19 +2,18 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{caller, db, loader};
+use super::context::{db, loader};
 use super::errors::ApiResult;
+use super::guard::{SignedIn, signed_in};
 use super::ids::{self, kind};
 use super::loaders::ContactKey;
 use super::types::config::{ActivityType, Operator, Workflow};
 use super::types::contact::{Contact, ContactFilter, ContactOrder};
 use super::types::node::{self, Node};
 use super::types::reminder::Reminder;
-use super::types::work::{
-    PendingActivity, PendingActivityFilter, PendingStatus, Todo, TodoFilter, TodoStatus,
-};
+use super::types::work::{PendingActivity, PendingActivityFilter, Todo, TodoFilter, statuses};
 use crate::service::pagination::PageRequest;
-use crate::service::{catalog, clock, contacts, work_items};
+use crate::service::{catalog, clock, contacts, reminders, work_items};
 
 super::types::connection::connection!(
     ContactConnection,
@@ -33,16 +32,14 @@ super::types::connection::connection!(TodoConnection, TodoEdge, Todo, "A page of
 /// Reads.
 pub struct Query;
 
-#[Object]
+#[Object(guard = "SignedIn")]
 impl Query {
     /// The record with this global id; null when unknown, malformed or foreign.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
-        caller(ctx).await?;
         node::resolve(ctx, &id).await
     }
     /// The records with these global ids, in the same order; null for each unknown one.
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
-        caller(ctx).await?;
         let mut found = Vec::with_capacity(ids.len());
         for id in &ids {
             found.push(node::resolve(ctx, id).await?);
@@ -51,11 +48,10 @@ impl Query {
     }
     /// The signed-in operator.
     async fn me(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(caller(ctx).await?.operator))
+        Ok(Operator(signed_in(ctx)?.operator.clone()))
     }
     /// Every operator (any signed-in operator may list them), by display name.
     async fn operators(&self, ctx: &Context<'_>) -> Result<Vec<Operator>> {
-        caller(ctx).await?;
         Ok(catalog::operators(db(ctx))
             .await
             .api()?
@@ -65,7 +61,6 @@ impl Query {
     }
     /// Every workflow, the default first.
     async fn workflows(&self, ctx: &Context<'_>) -> Result<Vec<Workflow>> {
-        caller(ctx).await?;
         Ok(catalog::workflows(db(ctx))
             .await
             .api()?
@@ -82,7 +77,6 @@ impl Query {
         stage_id: Option<ID>,
         #[graphql(default = false)] include_inactive: bool,
     ) -> Result<Vec<ActivityType>> {
-        caller(ctx).await?;
         let stage = stage_id.map(|id| ids::filter_value(&id, kind::STAGE));
         let types = catalog::activity_types_for(db(ctx), stage, include_inactive)
             .await
@@ -91,7 +85,6 @@ impl Query {
     }
     /// A contact by global id; null when unknown.
     async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Contact>> {
-        caller(ctx).await?;
         let Some(number) = ids::decode(&id, kind::CONTACT) else {
             return Ok(None);
         };
@@ -110,7 +103,6 @@ impl Query {
         filter: Option<ContactFilter>,
         order_by: Option<ContactOrder>,
     ) -> Result<ContactConnection> {
-        caller(ctx).await?;
         let (sort, descending) = ContactOrder::to_service(order_by);
         let filter = filter.unwrap_or_default().to_service();
         let request = PageRequest {
@@ -134,17 +126,13 @@ impl Query {
         after: Option<String>,
         filter: Option<PendingActivityFilter>,
     ) -> Result<PendingActivityConnection> {
-        caller(ctx).await?;
         let filter = filter.unwrap_or_default();
         let service_filter = work_items::PendingFilter {
             assignee_id: filter
                 .assignee_id
                 .as_ref()
                 .map(|id| ids::filter_value(id, kind::OPERATOR)),
-            statuses: PendingStatus::names(filter.status)
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
+            statuses: statuses(filter.status),
             due_before: filter.due_before.map(|moment| moment.0),
         };
         let request = PageRequest {
@@ -170,7 +158,7 @@ impl Query {
         after: Option<String>,
         filter: Option<TodoFilter>,
     ) -> Result<TodoConnection> {
-        let who = caller(ctx).await?;
+        let who = signed_in(ctx)?;
         let filter = filter.unwrap_or_default();
         let operator_id = filter
             .operator_id
@@ -181,7 +169,7 @@ impl Query {
             after,
             ..Default::default()
         };
-        let statuses = TodoStatus::names(filter.status);
+        let statuses = statuses(filter.status);
         let (page, counter) = work_items::todos(db(ctx), operator_id, &statuses, &request)
             .await
             .api()?;
@@ -189,8 +177,8 @@ impl Query {
     }
     /// The caller's reminders that are showing now (window open, not dismissed, not snoozed).
     async fn active_reminders(&self, ctx: &Context<'_>) -> Result<Vec<Reminder>> {
-        let who = caller(ctx).await?;
-        let reminders = work_items::active_reminders(db(ctx), who.operator.id, clock::now())
+        let who = signed_in(ctx)?;
+        let reminders = reminders::active_reminders(db(ctx), who.operator.id, clock::now())
             .await
             .api()?;
         Ok(reminders.into_iter().map(Reminder).collect())

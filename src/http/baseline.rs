@@ -14,7 +14,7 @@ use sea_orm::sqlx::{self, Column, Row};
 use sea_orm::{DatabaseConnection, DbBackend};
 use serde_json::{Map, Value, json};
 
-use super::HttpState;
+use super::state::HttpState;
 
 /// The baseline routes.
 pub fn routes() -> axum::Router<HttpState> {
@@ -99,12 +99,12 @@ async fn caller(state: &HttpState, headers: &HeaderMap) -> Result<(), Response> 
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(super::bearer_token);
+        .and_then(super::bearer::bearer_token);
     let Some(id) = token.and_then(|token| state.app.keys.verify(&token)) else {
         return Err(StatusCode::UNAUTHORIZED.into_response());
     };
     let found = rows(
-        &state.app.db,
+        state.app.db(),
         "SELECT id, login, role, active FROM operators WHERE id = ?",
         &[id],
     )
@@ -140,7 +140,7 @@ async fn contact(
     if let Err(refused) = caller(&state, &headers).await {
         return refused;
     }
-    let db = &state.app.db;
+    let db = state.app.db();
     let found = match rows(
         db,
         "SELECT id, name, version, stage_id, owner_id FROM contacts WHERE id = ?",
@@ -199,7 +199,7 @@ async fn contacts(
     if let Err(refused) = caller(&state, &headers).await {
         return refused;
     }
-    let db = &state.app.db;
+    let db = state.app.db();
     let first = params.get("first").copied().unwrap_or(20).clamp(0, 100);
     let page = match rows(db, "SELECT id, name, version, stage_id, owner_id FROM contacts ORDER BY updated_at DESC, id DESC LIMIT ?", &[first + 1]).await {
         Ok(page) => page,

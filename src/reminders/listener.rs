@@ -6,7 +6,7 @@ use std::sync::Weak;
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{DatabaseConnection, DbBackend, Statement};
 
 use super::{Change, ReminderEngine};
 
@@ -27,18 +27,18 @@ fn parse(payload: &str) -> Option<(&str, Vec<i64>)> {
     Some((instance, ids))
 }
 
-/// Tells the other instances which pending activities changed.
-pub(super) async fn notify(db: DatabaseConnection, instance: String, ids: Vec<i64>) {
-    for chunk in ids.chunks(IDS_PER_NOTIFICATION) {
-        let statement = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), payload(&instance, chunk).into()],
-        );
-        if let Err(error) = db.execute_raw(statement).await {
-            tracing::warn!(%error, "could not notify other instances of a reminder change");
-        }
-    }
+/// The statements that tell the other instances which pending activities changed; run inside
+/// a write's transaction, PostgreSQL delivers them when (and only if) it commits.
+pub(super) fn notices(instance: &str, ids: &[i64]) -> Vec<Statement> {
+    ids.chunks(IDS_PER_NOTIFICATION)
+        .map(|chunk| {
+            Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), payload(instance, chunk).into()],
+            )
+        })
+        .collect()
 }
 
 /// Listens for the other instances' changes until the engine stops.

@@ -1,8 +1,11 @@
 //! The reminder engine. The database is the truth; memory only schedules: a timer queue holds
 //! the reminders falling due (or ending) within the near horizon, refilled from the database,
 //! and every change a write reports is settled at once. Each assignee's subscribers receive
-//! `DUE` and `CLEARED` announcements through a small bounded channel.
+//! `DUE` and `CLEARED` announcements through a small bounded channel; [`feed`] turns them
+//! into what one subscriber receives. Writes report what they changed through
+//! [`ReminderChanges`], which the engine implements.
 
+mod feed;
 mod listener;
 mod scheduler;
 
@@ -12,10 +15,13 @@ use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::{DatabaseConnection, DbBackend, Statement};
 use tokio::sync::{broadcast, mpsc};
 
-use crate::service::work_items::Reminder;
+pub use feed::ReminderFeedEvent;
+
+use crate::service::ReminderChanges;
+use crate::service::reminders::Reminder;
 
 /// How many announcements an assignee's channel holds for a slow subscriber before it is told
 /// to resync.
@@ -84,21 +90,8 @@ impl ReminderEngine {
         engine
     }
 
-    /// Reports pending activities whose reminders may have changed (saved, completed,
-    /// cancelled, dismissed, snoozed, reassigned); they are settled at once.
-    pub fn changed(&self, pending_ids: impl IntoIterator<Item = i64>) {
-        let ids: Vec<i64> = pending_ids.into_iter().collect();
-        if ids.is_empty() {
-            return;
-        }
-        if let Some((db, instance)) = &self.peers {
-            tokio::spawn(listener::notify(db.clone(), instance.clone(), ids.clone()));
-        }
-        let _ = self.changes.send(Change::Ids(ids));
-    }
-
     /// Counts `DUE` events handed to a subscriber.
-    pub fn count_delivered(&self, events: u64) {
+    fn count_delivered(&self, events: u64) {
         self.delivered.fetch_add(events, Ordering::Relaxed);
     }
 
@@ -108,7 +101,7 @@ impl ReminderEngine {
     }
 
     /// Listens to one assignee's announcements.
-    pub fn subscribe(&self, assignee_id: i64) -> broadcast::Receiver<Announcement> {
+    fn subscribe(&self, assignee_id: i64) -> broadcast::Receiver<Announcement> {
         let mut channels = self
             .channels
             .lock()
@@ -131,6 +124,21 @@ impl ReminderEngine {
             } else {
                 let _ = sender.send(announcement);
             }
+        }
+    }
+}
+
+impl ReminderChanges for ReminderEngine {
+    fn in_transaction(&self, backend: DbBackend, pending_ids: &[i64]) -> Vec<Statement> {
+        match (&self.peers, backend) {
+            (Some((_, instance)), DbBackend::Postgres) => listener::notices(instance, pending_ids),
+            _ => Vec::new(),
+        }
+    }
+
+    fn committed(&self, pending_ids: &[i64]) {
+        if !pending_ids.is_empty() {
+            let _ = self.changes.send(Change::Ids(pending_ids.to_vec()));
         }
     }
 }

@@ -14,7 +14,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use serde::{Deserialize, Serialize};
 
 use super::{ServiceError, ServiceResult, clock};
-use crate::domain::{RuleCode, Violation};
+use crate::domain::{FieldPath, FieldViolation, RuleCode};
 use crate::entity::{operator, setting};
 
 const SECRET_SETTING: &str = "jwt_secret";
@@ -146,9 +146,10 @@ pub async fn login(
         .map_err(|error| ServiceError::Internal(format!("password check failed: {error}")))?;
     match found {
         Some(operator) if matches && operator.active => Ok((keys.issue(operator.id)?, operator)),
-        _ => Err(ServiceError::Rules(vec![super::FieldViolation::at(
-            &["input"],
-            Violation::new(RuleCode::InvalidCredentials, "wrong login or password"),
+        _ => Err(ServiceError::Rules(vec![FieldViolation::new(
+            FieldPath::whole(),
+            RuleCode::InvalidCredentials,
+            "wrong login or password",
         )])),
     }
 }

@@ -42,13 +42,6 @@ pub fn transition_roles(row: &transition::Model) -> ServiceResult<Vec<Role>> {
         .map_err(|error| ServiceError::Internal(format!("transition {}: {error}", row.id)))
 }
 
-/// Reads an operator's stored role.
-pub fn operator_role(row: &operator::Model) -> ServiceResult<Role> {
-    row.role
-        .parse()
-        .map_err(|error| ServiceError::Internal(format!("operator {}: {error}", row.id)))
-}
-
 /// A workflow's configuration as domain rules.
 pub async fn workflow_rules(
     db: &impl ConnectionTrait,
@@ -112,16 +105,18 @@ pub async fn workflow_rules(
     })
 }
 
+/// An activity type as the domain rules see it.
+pub fn type_info(row: &activity_type::Model) -> ActivityTypeInfo {
+    ActivityTypeInfo {
+        id: row.id,
+        code: row.code.clone(),
+        active: row.active,
+    }
+}
+
 /// The activity types as the domain rules see them.
 pub fn type_infos(types: &[activity_type::Model]) -> Vec<ActivityTypeInfo> {
-    types
-        .iter()
-        .map(|t| ActivityTypeInfo {
-            id: t.id,
-            code: t.code.clone(),
-            active: t.active,
-        })
-        .collect()
+    types.iter().map(type_info).collect()
 }
 
 /// `activityTypes(stageId:)`: the types rule 3 accepts in the stage, in offer order; without a

@@ -12,9 +12,8 @@ use sea_orm::{
 
 use super::ServiceResult;
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
-use super::work_items::OPEN;
 use crate::domain::stage_move::transition_blockers;
-use crate::domain::{Role, RuleCode, WorkflowRules};
+use crate::domain::{Role, RuleCode, WorkStatus, WorkflowRules};
 use crate::entity::{activity, contact, pending_activity, transition};
 
 /// Which contacts a list shows; every given criterion must hold.
@@ -63,7 +62,10 @@ fn open_pending_of_contact() -> sea_orm::sea_query::SelectStatement {
             ))
             .equals((contact::Entity, contact::Column::Id)),
         )
-        .and_where(Expr::col((pending_activity::Entity, pending_activity::Column::Status)).eq(OPEN))
+        .and_where(
+            Expr::col((pending_activity::Entity, pending_activity::Column::Status))
+                .eq(WorkStatus::Open),
+        )
         .to_owned()
 }
 

@@ -1,5 +1,5 @@
-//! Reading the work around contacts: done activities, pending activities, to-dos, the stage log
-//! and reminders.
+//! Reading the work around contacts: done activities, pending activities, to-dos and the stage
+//! log.
 
 use std::collections::HashMap;
 
@@ -12,20 +12,11 @@ use sea_orm::{
 
 use super::ServiceResult;
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
-use crate::domain::reminder::{ReminderFacts, ReminderState, ReminderWindow, reminder_state};
-use crate::entity::{
-    activity, pending_activity, reminder_state as reminder_row, stage_change, todo,
-};
-
-/// Status of an open pending activity or to-do.
-pub const OPEN: &str = "OPEN";
-/// Status of a done pending activity or to-do.
-pub const DONE: &str = "DONE";
-/// Status of a cancelled pending activity or to-do.
-pub const CANCELLED: &str = "CANCELLED";
+use crate::domain::WorkStatus;
+use crate::entity::{activity, pending_activity, stage_change, todo};
 
 /// Sorts rows with no deadline after every dated row.
-fn far_future() -> DateTime<Utc> {
+pub(crate) fn far_future() -> DateTime<Utc> {
     // 9999-12-31T00:00:00Z
     DateTime::from_timestamp(253_402_214_400, 0).unwrap_or_default()
 }
@@ -89,7 +80,7 @@ pub async fn stage_log(
 pub async fn pending_of_contact(
     db: &impl ConnectionTrait,
     contact_id: i64,
-    statuses: &[&str],
+    statuses: &[WorkStatus],
 ) -> ServiceResult<Vec<pending_activity::Model>> {
     let mut grouped = pending_of_contacts(db, &[contact_id], statuses).await?;
     Ok(grouped.remove(&contact_id).unwrap_or_default())
@@ -100,7 +91,7 @@ pub async fn pending_of_contact(
 pub async fn pending_of_contacts(
     db: &impl ConnectionTrait,
     contact_ids: &[i64],
-    statuses: &[&str],
+    statuses: &[WorkStatus],
 ) -> ServiceResult<HashMap<i64, Vec<pending_activity::Model>>> {
     let rows = pending_activity::Entity::find()
         .filter(pending_activity::Column::ContactId.is_in(contact_ids.iter().copied()))
@@ -144,7 +135,7 @@ pub struct PendingFilter {
     /// Assigned to this operator.
     pub assignee_id: Option<i64>,
     /// With one of these statuses.
-    pub statuses: Vec<String>,
+    pub statuses: Vec<WorkStatus>,
     /// Due strictly before this moment.
     pub due_before: Option<DateTime<Utc>>,
 }
@@ -195,7 +186,7 @@ pub async fn pending_activities(
 pub async fn todos(
     db: &DatabaseConnection,
     operator_id: i64,
-    statuses: &[String],
+    statuses: &[WorkStatus],
     page: &PageRequest,
 ) -> ServiceResult<(Page<todo::Model>, Counter)> {
     let select: Select<todo::Entity> = todo::Entity::find()
@@ -211,126 +202,4 @@ pub async fn todos(
         fetch_page(db, select.clone(), &ordering, page).await?,
         Counter::new(db, select),
     ))
-}
-
-/// A reminder: a pending activity with a window, and what its assignee did with it.
-#[derive(Debug, Clone)]
-pub struct Reminder {
-    /// The pending activity it reminds of.
-    pub pending: pending_activity::Model,
-    /// Its window.
-    pub window: ReminderWindow,
-    /// Snooze and dismissal.
-    pub facts: ReminderFacts,
-}
-
-impl Reminder {
-    /// The reminder of a pending activity, if it has a window.
-    pub fn of(pending: pending_activity::Model, row: Option<&reminder_row::Model>) -> Option<Self> {
-        let window = ReminderWindow {
-            starts_at: pending.reminder_starts_at?,
-            ends_at: pending.reminder_ends_at?,
-        };
-        let facts = ReminderFacts {
-            pending_open: pending.status == OPEN,
-            snoozed_until: row.and_then(|r| r.snoozed_until),
-            dismissed_at: row.and_then(|r| r.dismissed_at),
-        };
-        Some(Self {
-            pending,
-            window,
-            facts,
-        })
-    }
-
-    /// Where it stands at `now`.
-    pub fn state(&self, now: DateTime<Utc>) -> ReminderState {
-        reminder_state(self.window, self.facts, now)
-    }
-}
-
-/// The reminder of one pending activity.
-pub async fn reminder(
-    db: &impl ConnectionTrait,
-    pending_id: i64,
-) -> ServiceResult<Option<Reminder>> {
-    Ok(reminders_by_pending(db, &[pending_id])
-        .await?
-        .remove(&pending_id))
-}
-
-/// The operator's reminders showing at `now`, earliest first.
-pub async fn active_reminders(
-    db: &impl ConnectionTrait,
-    assignee_id: i64,
-    now: DateTime<Utc>,
-) -> ServiceResult<Vec<Reminder>> {
-    let candidates = pending_activity::Entity::find()
-        .filter(pending_activity::Column::AssigneeId.eq(assignee_id))
-        .filter(pending_activity::Column::Status.eq(OPEN))
-        .filter(pending_activity::Column::ReminderStartsAt.lte(now))
-        .filter(pending_activity::Column::ReminderEndsAt.gt(now))
-        .order_by_asc(pending_activity::Column::ReminderStartsAt)
-        .order_by_asc(pending_activity::Column::Id)
-        .all(db)
-        .await?;
-    Ok(with_states(db, candidates)
-        .await?
-        .into_iter()
-        .filter(|reminder| reminder.state(now) == ReminderState::Active)
-        .collect())
-}
-
-/// Attaches snooze and dismissal rows to pending activities, keeping those with a window.
-async fn with_states(
-    db: &impl ConnectionTrait,
-    pending: Vec<pending_activity::Model>,
-) -> ServiceResult<Vec<Reminder>> {
-    let ids: Vec<i64> = pending.iter().map(|p| p.id).collect();
-    let mut rows = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        let found = reminder_row::Entity::find()
-            .filter(reminder_row::Column::PendingActivityId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?;
-        rows.extend(found.into_iter().map(|row| (row.pending_activity_id, row)));
-    }
-    Ok(pending
-        .into_iter()
-        .filter_map(|p| {
-            let row = rows.get(&p.id);
-            Reminder::of(p, row)
-        })
-        .collect())
-}
-
-/// The reminders of these pending activities (any status), by pending activity id.
-pub async fn reminders_by_pending(
-    db: &impl ConnectionTrait,
-    pending_ids: &[i64],
-) -> ServiceResult<std::collections::HashMap<i64, Reminder>> {
-    let pending = pending_activity::Entity::find()
-        .filter(pending_activity::Column::Id.is_in(pending_ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(with_states(db, pending)
-        .await?
-        .into_iter()
-        .map(|r| (r.pending.id, r))
-        .collect())
-}
-
-/// The open reminders whose window overlaps `[from, to]`.
-pub async fn reminders_overlapping(
-    db: &impl ConnectionTrait,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> ServiceResult<Vec<Reminder>> {
-    let pending = pending_activity::Entity::find()
-        .filter(pending_activity::Column::Status.eq(OPEN))
-        .filter(pending_activity::Column::ReminderStartsAt.lte(to))
-        .filter(pending_activity::Column::ReminderEndsAt.gt(from))
-        .all(db)
-        .await?;
-    with_states(db, pending).await
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::socket::{close_code, next, send};
+use crate::support::socket::{close_code, next, send};
 use crate::support::{TestServer, on_both_databases};
 
 fn contactflow() -> Command {

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::support::tools::{npm_ci, report, require, run_checked};
 use crate::support::{Backend, DemoIds, TestServer};
-use crate::tools::{npm_ci, report, require, run_checked};
 
 /// Runs one `node --test` file of `tests/node` against `server` with the given extra
 /// environment.

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::socket::{next, open, send};
+use crate::support::socket::{next, open, send};
+use crate::support::tools::{npm_ci, repo, report, require, run_checked};
 use crate::support::{DemoIds, TestServer, on_both_databases, user_errors};
-use crate::tools::{npm_ci, repo, report, require, run_checked};
 
 /// The example operations, by file name without `.graphql`.
 const OPERATIONS: [&str; 5] = [

@@ -5,8 +5,8 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, LOCATION};
 
 use crate::clients::node_test;
+use crate::support::tools::{repo, require};
 use crate::support::{Backend, TestServer, settings_for};
-use crate::tools::{repo, require};
 
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
@@ -213,12 +213,12 @@ async fn the_standard_introspection_query_of_graphql_js_passes_the_default_limit
     if !require("node", "the introspection query of graphql-js") {
         return;
     }
-    let dir = crate::tools::npm_ci("tests/node");
+    let dir = crate::support::tools::npm_ci("tests/node");
     let script = "import { getIntrospectionQuery } from 'graphql'; \
         console.log(JSON.stringify([getIntrospectionQuery(), \
         getIntrospectionQuery({ inputValueDeprecation: true, schemaDescription: true, \
         directiveIsRepeatable: true, specifiedByUrl: true, oneOf: true })]))";
-    let output = crate::tools::run_checked(
+    let output = crate::support::tools::run_checked(
         std::process::Command::new("node")
             .args(["--input-type=module", "-e", script])
             .current_dir(dir),
@@ -239,7 +239,7 @@ async fn graphiql_in_headless_chromium_signs_in_and_runs_a_query_and_a_subscript
     if !require("node", "the GraphiQL browser test") {
         return;
     }
-    let Some(chromium) = crate::tools::chromium("the GraphiQL browser test") else {
+    let Some(chromium) = crate::support::tools::chromium("the GraphiQL browser test") else {
         return;
     };
     let server = TestServer::start(Backend::Sqlite).await.expect("sqlite");

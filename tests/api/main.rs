@@ -1,8 +1,8 @@
 //! Integration tests: each starts the real server on a random port over its own fresh database
 //! and talks HTTP to it like a client.
 
+mod crafted;
 mod support;
-mod tools;
 
 mod admin;
 mod auth;
@@ -21,7 +21,6 @@ mod moving;
 mod paging;
 mod reminders;
 mod saving;
-mod socket;
 mod startup;
 mod subscriptions;
 mod websocket;

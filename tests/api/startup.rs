@@ -3,15 +3,14 @@
 
 use serde_json::json;
 
-use crate::support::{Backend, TestServer, fresh_postgres, postgres_base_url};
+use crate::support::{Backend, TestDatabase, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_starting_together_migrate_and_seed_once() {
-    let Some(base) = postgres_base_url() else {
+    let Some(database) = TestDatabase::fresh(Backend::Postgres).await else {
         return;
     };
-    let (url, name) = fresh_postgres(&base).await;
-    let starts = (0..4).map(|_| TestServer::start_on(&url, true));
+    let starts = (0..4).map(|_| TestServer::start_on(&database.url, true));
     let servers = futures_util::future::join_all(starts).await;
     let token = servers[0].login("alice").await;
     for server in &servers {
@@ -33,7 +32,6 @@ async fn instances_starting_together_migrate_and_seed_once() {
     for server in servers {
         server.finish().await;
     }
-    TestServer::drop_postgres(&base, &name).await;
 }
 
 async fn restart_keeps_data_and_tokens(backend: Backend) {

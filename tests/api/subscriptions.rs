@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::socket::{Socket, open, send};
+use crate::support::socket::{Socket, open, send};
 use crate::support::{Backend, DemoIds, TestServer, on_both_databases};
 
 const SUBSCRIBE: &str = "subscription { reminders { kind at reminder { id state startsAt pendingActivity { id } assignee { login } } } }";

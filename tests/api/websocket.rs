@@ -8,7 +8,7 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::socket::{Socket, close_code, next, open, send, ws_url};
+use crate::support::socket::{Socket, close_code, next, open, send, ws_url};
 use crate::support::{TestServer, on_both_databases};
 
 async fn initialised(server: &TestServer) -> Socket {
@@ -236,12 +236,8 @@ async fn sockets_close_when_the_server_shuts_down_and_foreign_origins_are_refuse
         "sqlite://{}?mode=rwc",
         dir.path().join("origins.db").display()
     );
-    let mut args =
-        <contactflow::config::Cli as clap::Parser>::parse_from(["contactflow", "serve"]).settings;
-    args.database_url = url;
-    args.addr = "127.0.0.1:0".into();
-    args.allowed_origins = "https://crm.example.com".into();
-    let settings = contactflow::config::Settings::from_args(&args).unwrap();
+    let mut settings = crate::support::settings_for(&url);
+    settings.allowed_origins = contactflow::config::Origins(vec!["https://crm.example.com".into()]);
     let server = TestServer::start_on_with(settings, true).await;
     let address = ws_url(&server);
     // The server's own origin (GraphiQL's page) is accepted whatever the list says.

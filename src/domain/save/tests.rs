@@ -35,7 +35,7 @@ fn codes(result: Result<SavePlan, Vec<FieldViolation>>) -> Vec<(RuleCode, String
         .err()
         .unwrap_or_default()
         .into_iter()
-        .map(|v| (v.violation.code, v.field.join(".")))
+        .map(|v| (v.violation.code, v.field.to_string()))
         .collect()
 }
 
@@ -48,7 +48,7 @@ fn a_discovery_call_in_the_same_save_lets_the_contact_leave_qualification() {
     save.to_stage = Some(PROSPECT);
     assert_eq!(
         codes(plan_save(&save)),
-        vec![(RuleCode::MandatoryActivityMissing, "input.toStageId".into())]
+        vec![(RuleCode::MandatoryActivityMissing, "target_stage".into())]
     );
     save.activity = Some((&discovery, None));
     let plan = plan_save(&save).unwrap();
@@ -83,7 +83,7 @@ fn the_done_activity_is_checked_against_the_stage_being_left_and_the_pending_aga
         codes(plan_save(&save)),
         vec![(
             RuleCode::ActivityTypeNotAllowedInStage,
-            "input.pendingActivity.activityTypeId".into()
+            "pending.activity_type".into()
         )]
     );
 }
@@ -110,23 +110,20 @@ fn independent_problems_are_all_reported() {
     assert_eq!(
         codes(plan_save(&save)),
         vec![
-            (RuleCode::TooLong, "input.name".into()),
+            (RuleCode::TooLong, "name".into()),
             (
                 RuleCode::ActivityTypeNotAllowedInStage,
-                "input.activity.activityTypeId".into()
+                "activity.activity_type".into()
             ),
-            (RuleCode::IllegalTransition, "input.toStageId".into()),
+            (RuleCode::IllegalTransition, "target_stage".into()),
             (
                 RuleCode::ActivityTypeInactive,
-                "input.pendingActivity.activityTypeId".into()
+                "pending.activity_type".into()
             ),
-            (
-                RuleCode::AssigneeInactive,
-                "input.pendingActivity.assigneeId".into()
-            ),
+            (RuleCode::AssigneeInactive, "pending.assignee".into()),
             (
                 RuleCode::ReminderWindowIncomplete,
-                "input.pendingActivity.reminderEndsAt".into()
+                "pending.reminder_end".into()
             ),
         ]
     );
@@ -140,7 +137,7 @@ fn a_new_contact_needs_a_name_and_staying_in_the_stage_is_no_move() {
     save.creating = true;
     assert_eq!(
         codes(plan_save(&save)),
-        vec![(RuleCode::InvalidInput, "input.name".into())]
+        vec![(RuleCode::InvalidInput, "name".into())]
     );
     save.fields.name = Some("Ada");
     save.to_stage = Some(START);
@@ -166,7 +163,7 @@ fn a_reminder_window_ending_first_points_at_its_end() {
         codes(plan_save(&save)),
         vec![(
             RuleCode::ReminderEndBeforeStart,
-            "input.pendingActivity.reminderEndsAt".into()
+            "pending.reminder_end".into()
         )]
     );
     save.pending.as_mut().unwrap().reminder_ends_at = Some(nine + chrono::Duration::hours(1));

@@ -3,7 +3,8 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::context::state;
-use crate::graphql::errors::{UserError, user_errors};
+use crate::graphql::errors::{UserError, answer, payloads, usual_names};
+use crate::graphql::guard::Public;
 use crate::graphql::types::config::Operator;
 use crate::service::auth;
 
@@ -22,7 +23,7 @@ pub struct LoginInput {
 }
 
 /// The answer to `login`.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Default)]
 pub struct LoginPayload {
     /// A bearer token for `Authorization: Bearer <token>` (or the WebSocket `connection_init` payload).
     pub token: Option<String>,
@@ -32,24 +33,19 @@ pub struct LoginPayload {
     pub user_errors: Vec<UserError>,
 }
 
-#[Object]
+payloads!(LoginPayload);
+
+#[Object(guard = "crate::graphql::guard::SignedIn")]
 impl AuthMutation {
     /// Signs in with a login and password; needs no token.
+    #[graphql(guard = "Public")]
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
         let app = state(ctx);
-        let outcome =
-            user_errors(auth::login(&app.db, &app.keys, &input.login, &input.password).await)?;
-        Ok(match outcome {
-            Ok((token, operator)) => LoginPayload {
-                token: Some(token),
-                operator: Some(Operator(operator)),
-                user_errors: vec![],
-            },
-            Err(errors) => LoginPayload {
-                token: None,
-                operator: None,
-                user_errors: errors,
-            },
+        let outcome = auth::login(app.db(), &app.keys, &input.login, &input.password).await;
+        answer(outcome, usual_names, |(token, operator)| LoginPayload {
+            token: Some(token),
+            operator: Some(Operator(operator)),
+            user_errors: vec![],
         })
     }
 }

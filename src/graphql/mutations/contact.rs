@@ -2,9 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use super::inputs::{ActivityInput, PendingActivityInput, actor, number};
-use crate::graphql::context::{caller, db, state};
-use crate::graphql::errors::{UserError, user_errors};
+use super::inputs::{ActivityInput, PendingActivityInput, number};
+use crate::domain::Field;
+use crate::graphql::context::store;
+use crate::graphql::errors::{UserError, answer, payloads, usual_names};
+use crate::graphql::guard::{SignedIn, signed_in};
 use crate::graphql::ids::kind;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::work::{Activity, PendingActivity, StageChange, Todo};
@@ -129,11 +131,18 @@ pub struct MoveContactToStagePayload {
     pub user_errors: Vec<UserError>,
 }
 
+payloads!(SaveContactPayload, MoveContactToStagePayload);
+
+/// `moveContactToStage` names its contact `contactId`.
+fn move_names(field: Field) -> Option<&'static str> {
+    (field == Field::Record).then_some("contactId")
+}
+
 /// Contact mutations.
 #[derive(Default)]
 pub struct ContactMutation;
 
-#[Object]
+#[Object(guard = "SignedIn")]
 impl ContactMutation {
     /// Creates or updates a contact with its activity, stage move and pending activity, in one
     /// transaction; every workflow rule is applied, or nothing is written.
@@ -142,21 +151,9 @@ impl ContactMutation {
         ctx: &Context<'_>,
         input: SaveContactInput,
     ) -> Result<SaveContactPayload> {
-        let who = caller(ctx).await?;
-        Ok(
-            match user_errors(save_contact(db(ctx), actor(&who), input.to_service()).await)? {
-                Ok(saved) => {
-                    state(ctx)
-                        .reminders
-                        .changed(saved.pending.as_ref().map(|p| p.id));
-                    saved.into()
-                }
-                Err(user_errors) => SaveContactPayload {
-                    user_errors,
-                    ..Default::default()
-                },
-            },
-        )
+        let actor = signed_in(ctx)?.actor();
+        let outcome = save_contact(store(ctx), actor, input.to_service()).await;
+        answer(outcome, usual_names, SaveContactPayload::from)
     }
 
     /// Moves a contact to another stage along a transition; writes one stage log row.
@@ -165,7 +162,7 @@ impl ContactMutation {
         ctx: &Context<'_>,
         input: MoveContactToStageInput,
     ) -> Result<MoveContactToStagePayload> {
-        let who = caller(ctx).await?;
+        let actor = signed_in(ctx)?.actor();
         let save = SaveContact {
             id: Some(number(&input.contact_id, kind::CONTACT)),
             expected_version: Some(input.expected_version),
@@ -174,33 +171,11 @@ impl ContactMutation {
             must_move: true,
             ..Default::default()
         };
-        Ok(
-            match user_errors(save_contact(db(ctx), actor(&who), save).await)? {
-                Ok(saved) => MoveContactToStagePayload {
-                    contact: Some(Contact(saved.contact)),
-                    stage_change: saved.stage_change.map(StageChange),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => MoveContactToStagePayload {
-                    user_errors: rename_contact_field(user_errors),
-                    ..Default::default()
-                },
-            },
-        )
-    }
-}
-
-/// `moveContactToStage` names the contact `contactId`, not `id`.
-fn rename_contact_field(errors: Vec<UserError>) -> Vec<UserError> {
-    errors
-        .into_iter()
-        .map(|mut error| {
-            if let Some(field) = error.field.as_mut()
-                && field.get(1).map(String::as_str) == Some("id")
-            {
-                field[1] = "contactId".to_owned();
-            }
-            error
+        let outcome = save_contact(store(ctx), actor, save).await;
+        answer(outcome, move_names, |saved| MoveContactToStagePayload {
+            contact: Some(Contact(saved.contact)),
+            stage_change: saved.stage_change.map(StageChange),
+            user_errors: vec![],
         })
-        .collect()
+    }
 }

@@ -2,10 +2,8 @@
 
 use async_graphql::{ID, InputObject};
 
-use crate::graphql::context::Caller;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::scalars::DateTime;
-use crate::service::writes::Actor;
 use crate::service::writes::save_contact::{NewActivity, NewPending};
 
 /// An activity that was just done. Its date and operator are set by the server.
@@ -67,13 +65,5 @@ impl PendingActivityInput {
             reminder_ends_at: self.reminder_ends_at.map(|d| d.0),
             create_todo: self.create_todo,
         }
-    }
-}
-
-/// The writer, for the service.
-pub fn actor(caller: &Caller) -> Actor {
-    Actor {
-        operator_id: caller.operator.id,
-        role: caller.role,
     }
 }

@@ -2,9 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::inputs::{actor, number};
-use crate::graphql::context::{caller, db, state};
-use crate::graphql::errors::{UserError, user_errors};
+use super::inputs::number;
+use crate::domain::Field;
+use crate::graphql::context::store;
+use crate::graphql::errors::{UserError, answer, payloads};
+use crate::graphql::guard::{SignedIn, signed_in};
 use crate::graphql::ids::kind;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::types::reminder::Reminder;
@@ -44,11 +46,18 @@ pub struct SnoozeReminderPayload {
     pub user_errors: Vec<UserError>,
 }
 
+payloads!(DismissReminderPayload, SnoozeReminderPayload);
+
+/// The reminder acted on is `reminderId`.
+fn reminder_names(field: Field) -> Option<&'static str> {
+    (field == Field::Record).then_some("reminderId")
+}
+
 /// Reminder mutations.
 #[derive(Default)]
 pub struct ReminderMutation;
 
-#[Object]
+#[Object(guard = "SignedIn")]
 impl ReminderMutation {
     /// Dismisses one of the caller's reminders for good.
     async fn dismiss_reminder(
@@ -56,25 +65,13 @@ impl ReminderMutation {
         ctx: &Context<'_>,
         input: DismissReminderInput,
     ) -> Result<DismissReminderPayload> {
-        let who = caller(ctx).await?;
+        let actor = signed_in(ctx)?.actor();
         let id = number(&input.reminder_id, kind::REMINDER);
-        Ok(
-            match user_errors(
-                act_on_reminder(db(ctx), actor(&who), id, ReminderAction::Dismiss).await,
-            )? {
-                Ok(reminder) => {
-                    state(ctx).reminders.changed([reminder.pending.id]);
-                    DismissReminderPayload {
-                        reminder: Some(Reminder(reminder)),
-                        user_errors: vec![],
-                    }
-                }
-                Err(user_errors) => DismissReminderPayload {
-                    user_errors,
-                    ..Default::default()
-                },
-            },
-        )
+        let outcome = act_on_reminder(store(ctx), actor, id, ReminderAction::Dismiss).await;
+        answer(outcome, reminder_names, |reminder| DismissReminderPayload {
+            reminder: Some(Reminder(reminder)),
+            user_errors: vec![],
+        })
     }
 
     /// Snoozes one of the caller's reminders: it falls due again at `until`.
@@ -83,30 +80,13 @@ impl ReminderMutation {
         ctx: &Context<'_>,
         input: SnoozeReminderInput,
     ) -> Result<SnoozeReminderPayload> {
-        let who = caller(ctx).await?;
+        let actor = signed_in(ctx)?.actor();
         let id = number(&input.reminder_id, kind::REMINDER);
-        Ok(
-            match user_errors(
-                act_on_reminder(
-                    db(ctx),
-                    actor(&who),
-                    id,
-                    ReminderAction::SnoozeUntil(input.until.0),
-                )
-                .await,
-            )? {
-                Ok(reminder) => {
-                    state(ctx).reminders.changed([reminder.pending.id]);
-                    SnoozeReminderPayload {
-                        reminder: Some(Reminder(reminder)),
-                        user_errors: vec![],
-                    }
-                }
-                Err(user_errors) => SnoozeReminderPayload {
-                    user_errors,
-                    ..Default::default()
-                },
-            },
-        )
+        let action = ReminderAction::SnoozeUntil(input.until.0);
+        let outcome = act_on_reminder(store(ctx), actor, id, action).await;
+        answer(outcome, reminder_names, |reminder| SnoozeReminderPayload {
+            reminder: Some(Reminder(reminder)),
+            user_errors: vec![],
+        })
     }
 }

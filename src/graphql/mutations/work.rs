@@ -2,9 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::inputs::{PendingActivityInput, actor, number};
-use crate::graphql::context::{caller, db, state};
-use crate::graphql::errors::{UserError, user_errors};
+use super::inputs::{PendingActivityInput, number};
+use crate::domain::Field;
+use crate::graphql::context::store;
+use crate::graphql::errors::{UserError, answer, payloads};
+use crate::graphql::guard::{SignedIn, signed_in};
 use crate::graphql::ids::kind;
 use crate::graphql::types::work::{Activity, PendingActivity, Todo};
 use crate::service::writes::complete;
@@ -67,11 +69,35 @@ pub struct CompleteTodoPayload {
     pub user_errors: Vec<UserError>,
 }
 
+payloads!(
+    CompletePendingActivityPayload,
+    CancelPendingActivityPayload,
+    CompleteTodoPayload
+);
+
+/// The pending activity acted on is `pendingActivityId`; the one scheduled next, `next`.
+fn pending_names(field: Field) -> Option<&'static str> {
+    match field {
+        Field::Record => Some("pendingActivityId"),
+        Field::Pending => Some("next"),
+        _ => None,
+    }
+}
+
+/// The to-do is `todoId`; a pending activity its completion schedules, `next`.
+fn todo_names(field: Field) -> Option<&'static str> {
+    match field {
+        Field::Record => Some("todoId"),
+        Field::Pending => Some("next"),
+        _ => None,
+    }
+}
+
 /// Work mutations.
 #[derive(Default)]
 pub struct WorkMutation;
 
-#[Object]
+#[Object(guard = "SignedIn")]
 impl WorkMutation {
     /// Records the done activity of a pending activity (its type, the caller, the contact's
     /// stage), closes it and its to-do, and schedules `next` or the stage's default next one.
@@ -80,27 +106,18 @@ impl WorkMutation {
         ctx: &Context<'_>,
         input: CompletePendingActivityInput,
     ) -> Result<CompletePendingActivityPayload> {
-        let who = caller(ctx).await?;
+        let actor = signed_in(ctx)?.actor();
         let id = number(&input.pending_activity_id, kind::PENDING_ACTIVITY);
         let next = input.next.as_ref().map(PendingActivityInput::to_service);
-        let outcome =
-            complete::complete_pending(db(ctx), actor(&who), id, input.description.clone(), next)
-                .await;
-        let done = match user_errors(outcome)? {
-            Ok(done) => done,
-            Err(user_errors) => {
-                return Ok(CompletePendingActivityPayload {
-                    user_errors,
-                    ..Default::default()
-                });
+        let description = input.description.clone();
+        let outcome = complete::complete_pending(store(ctx), actor, id, description, next).await;
+        answer(outcome, pending_names, |done| {
+            CompletePendingActivityPayload {
+                activity: Some(Activity(done.activity)),
+                pending_activity: Some(PendingActivity(done.pending)),
+                next: done.next.map(PendingActivity),
+                user_errors: vec![],
             }
-        };
-        announce(ctx, &done);
-        Ok(CompletePendingActivityPayload {
-            activity: Some(Activity(done.activity)),
-            pending_activity: Some(PendingActivity(done.pending)),
-            next: done.next.map(PendingActivity),
-            user_errors: vec![],
         })
     }
 
@@ -110,21 +127,14 @@ impl WorkMutation {
         ctx: &Context<'_>,
         input: CancelPendingActivityInput,
     ) -> Result<CancelPendingActivityPayload> {
-        let who = caller(ctx).await?;
+        let actor = signed_in(ctx)?.actor();
         let id = number(&input.pending_activity_id, kind::PENDING_ACTIVITY);
-        let pending = match user_errors(complete::cancel_pending(db(ctx), actor(&who), id).await)? {
-            Ok(pending) => pending,
-            Err(user_errors) => {
-                return Ok(CancelPendingActivityPayload {
-                    user_errors,
-                    ..Default::default()
-                });
+        let outcome = complete::cancel_pending(store(ctx), actor, id).await;
+        answer(outcome, pending_names, |pending| {
+            CancelPendingActivityPayload {
+                pending_activity: Some(PendingActivity(pending)),
+                user_errors: vec![],
             }
-        };
-        state(ctx).reminders.changed([pending.id]);
-        Ok(CancelPendingActivityPayload {
-            pending_activity: Some(PendingActivity(pending)),
-            user_errors: vec![],
         })
     }
 
@@ -135,33 +145,15 @@ impl WorkMutation {
         ctx: &Context<'_>,
         input: CompleteTodoInput,
     ) -> Result<CompleteTodoPayload> {
-        let who = caller(ctx).await?;
+        let actor = signed_in(ctx)?.actor();
         let id = number(&input.todo_id, kind::TODO);
-        let (todo, completed) =
-            match user_errors(complete::complete_todo(db(ctx), actor(&who), id).await)? {
-                Ok(outcome) => outcome,
-                Err(user_errors) => {
-                    return Ok(CompleteTodoPayload {
-                        user_errors,
-                        ..Default::default()
-                    });
-                }
-            };
-        if let Some(done) = &completed {
-            announce(ctx, done);
-        }
-        Ok(CompleteTodoPayload {
-            todo: Some(Todo(todo)),
-            pending_activity: completed.map(|done| PendingActivity(done.pending)),
-            user_errors: vec![],
+        let outcome = complete::complete_todo(store(ctx), actor, id).await;
+        answer(outcome, todo_names, |(todo, completed)| {
+            CompleteTodoPayload {
+                todo: Some(Todo(todo)),
+                pending_activity: completed.map(|done| PendingActivity(done.pending)),
+                user_errors: vec![],
+            }
         })
     }
-}
-
-/// Tells the reminder engine about the closed pending activity and the next one.
-fn announce(ctx: &Context<'_>, done: &complete::Completed) {
-    let next = done.next.as_ref().map(|next| next.id);
-    state(ctx)
-        .reminders
-        .changed(std::iter::once(done.pending.id).chain(next));
 }

@@ -16,7 +16,7 @@ use crate::service::catalog;
 
 /// What an operator may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "Role")]
+#[graphql(name = "Role", remote = "domain::Role")]
 pub enum RoleValue {
     /// Configures workflows, activity types and operators; takes every transition.
     Admin,
@@ -24,26 +24,6 @@ pub enum RoleValue {
     Manager,
     /// Works contacts.
     Operator,
-}
-
-impl From<domain::Role> for RoleValue {
-    fn from(role: domain::Role) -> Self {
-        match role {
-            domain::Role::Admin => Self::Admin,
-            domain::Role::Manager => Self::Manager,
-            domain::Role::Operator => Self::Operator,
-        }
-    }
-}
-
-impl From<RoleValue> for domain::Role {
-    fn from(role: RoleValue) -> Self {
-        match role {
-            RoleValue::Admin => Self::Admin,
-            RoleValue::Manager => Self::Manager,
-            RoleValue::Operator => Self::Operator,
-        }
-    }
 }
 
 /// A person who signs in and works contacts.
@@ -68,8 +48,8 @@ impl Operator {
         self.0.email.as_deref()
     }
     /// Role, which decides what the operator may do.
-    async fn role(&self) -> Result<RoleValue> {
-        Ok(catalog::operator_role(&self.0).api()?.into())
+    async fn role(&self) -> RoleValue {
+        self.0.role.into()
     }
     /// Inactive operators cannot sign in or be assigned work.
     async fn active(&self) -> bool {

@@ -4,10 +4,11 @@ use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Resul
 
 use super::config::{ActivityType, Operator, Stage, Transition, Workflow};
 use super::connection::connection;
-use super::work::{Activity, PendingActivity, PendingStatus, StageChange};
+use super::work::{Activity, PendingActivity, PendingStatus, StageChange, statuses};
 use crate::entity::contact;
-use crate::graphql::context::{caller, db, loader};
+use crate::graphql::context::{db, loader};
 use crate::graphql::errors::{ApiResult, UserErrorCode};
+use crate::graphql::guard::signed_in;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
     AllActivityTypes, LastActivityOfContact, OperatorKey, PendingOfContact, RulesOfWorkflow,
@@ -98,14 +99,14 @@ impl Contact {
     }
     /// Every transition out of the current stage, and whether the caller may take it now.
     async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<TransitionOption>> {
-        let who = caller(ctx).await?;
+        let who = signed_in(ctx)?;
         let rules = required(loader(ctx), RulesOfWorkflow(self.0.workflow_id)).await?;
         let transitions = loader(ctx)
             .load_one(TransitionsOfWorkflow(self.0.workflow_id))
             .await?
             .unwrap_or_default();
         let options =
-            contacts::available_transitions(db(ctx), &self.0, &rules, who.role, &transitions)
+            contacts::available_transitions(db(ctx), &self.0, &rules, who.role(), &transitions)
                 .await
                 .api()?;
         Ok(options
@@ -145,7 +146,7 @@ impl Contact {
         ctx: &Context<'_>,
         status: Option<Vec<PendingStatus>>,
     ) -> Result<Vec<PendingActivity>> {
-        let key = PendingOfContact::new(self.0.id, &PendingStatus::names(status));
+        let key = PendingOfContact::new(self.0.id, &statuses(status));
         let rows = loader(ctx).load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(PendingActivity).collect())
     }

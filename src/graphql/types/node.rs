@@ -14,7 +14,7 @@ use crate::graphql::loaders::{
     ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, PendingKey, StageKey, TodoKey,
     TransitionKey, WorkflowKey,
 };
-use crate::service::{lookup, work_items};
+use crate::service::{lookup, reminders};
 
 /// Anything with a global id that `node(id:)` resolves.
 #[derive(Interface)]
@@ -97,7 +97,7 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         .api()?
         .remove(&number)
         .map(|m| Node::StageChange(StageChange(m))),
-        kind::REMINDER => work_items::reminder(db(ctx), number)
+        kind::REMINDER => reminders::reminder(db(ctx), number)
             .await
             .api()?
             .map(|r| Node::Reminder(Reminder(r))),

@@ -5,15 +5,15 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use super::config::Operator;
 use super::contact::Contact;
 use super::work::PendingActivity;
-use crate::domain::reminder::ReminderState as State;
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{ContactKey, OperatorKey, required};
 use crate::graphql::scalars::DateTime;
-use crate::service::{clock, work_items};
+use crate::service::{clock, reminders};
 
 /// Where a reminder stands now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::domain::reminder::ReminderState")]
 pub enum ReminderState {
     /// The window has not opened yet.
     Scheduled,
@@ -29,21 +29,8 @@ pub enum ReminderState {
     Closed,
 }
 
-impl From<State> for ReminderState {
-    fn from(state: State) -> Self {
-        match state {
-            State::Scheduled => Self::Scheduled,
-            State::Active => Self::Active,
-            State::Snoozed => Self::Snoozed,
-            State::Dismissed => Self::Dismissed,
-            State::Expired => Self::Expired,
-            State::Closed => Self::Closed,
-        }
-    }
-}
-
 /// A reminder of a pending activity, shown to its assignee during its window.
-pub struct Reminder(pub work_items::Reminder);
+pub struct Reminder(pub reminders::Reminder);
 
 #[Object]
 impl Reminder {

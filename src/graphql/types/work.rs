@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 
 use super::config::{ActivityType, Operator, Stage};
 use super::contact::Contact;
+use crate::domain::WorkStatus;
 use crate::entity::{activity, pending_activity, stage_change, todo};
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
@@ -12,10 +13,10 @@ use crate::graphql::loaders::{
     required,
 };
 use crate::graphql::scalars::DateTime;
-use crate::service::work_items::{CANCELLED, DONE, OPEN};
 
 /// Where a pending activity stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "WorkStatus")]
 pub enum PendingStatus {
     /// Still to do.
     Open,
@@ -25,31 +26,9 @@ pub enum PendingStatus {
     Cancelled,
 }
 
-impl PendingStatus {
-    /// Stored names of the given statuses; none given: OPEN only.
-    pub fn names(statuses: Option<Vec<PendingStatus>>) -> Vec<&'static str> {
-        statuses
-            .unwrap_or_else(|| vec![PendingStatus::Open])
-            .into_iter()
-            .map(|status| match status {
-                PendingStatus::Open => OPEN,
-                PendingStatus::Done => DONE,
-                PendingStatus::Cancelled => CANCELLED,
-            })
-            .collect()
-    }
-
-    fn of(stored: &str) -> Self {
-        match stored {
-            DONE => Self::Done,
-            CANCELLED => Self::Cancelled,
-            _ => Self::Open,
-        }
-    }
-}
-
 /// Where a to-do stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "WorkStatus")]
 pub enum TodoStatus {
     /// Still to do.
     Open,
@@ -59,19 +38,12 @@ pub enum TodoStatus {
     Cancelled,
 }
 
-impl TodoStatus {
-    /// Stored names of the given statuses; none given: OPEN only.
-    pub fn names(statuses: Option<Vec<TodoStatus>>) -> Vec<String> {
-        statuses
-            .unwrap_or_else(|| vec![TodoStatus::Open])
-            .into_iter()
-            .map(|status| match status {
-                TodoStatus::Open => OPEN.to_owned(),
-                TodoStatus::Done => DONE.to_owned(),
-                TodoStatus::Cancelled => CANCELLED.to_owned(),
-            })
-            .collect()
-    }
+/// The statuses a list asks for; none given: OPEN only.
+pub fn statuses<T: Into<WorkStatus>>(given: Option<Vec<T>>) -> Vec<WorkStatus> {
+    given.map_or_else(
+        || vec![WorkStatus::Open],
+        |list| list.into_iter().map(Into::into).collect(),
+    )
 }
 
 /// Attività: an activity that was done.
@@ -184,7 +156,7 @@ impl PendingActivity {
     }
     /// Where it stands.
     async fn status(&self) -> PendingStatus {
-        PendingStatus::of(&self.0.status)
+        self.0.status.into()
     }
     /// When it was done or cancelled.
     async fn completed_at(&self) -> Option<DateTime> {
@@ -262,11 +234,7 @@ impl Todo {
     }
     /// Where it stands.
     async fn status(&self) -> TodoStatus {
-        match self.0.status.as_str() {
-            DONE => TodoStatus::Done,
-            CANCELLED => TodoStatus::Cancelled,
-            _ => TodoStatus::Open,
-        }
+        self.0.status.into()
     }
     /// When it was done or cancelled.
     async fn completed_at(&self) -> Option<DateTime> {

@@ -2,6 +2,7 @@
 //! works with no internet access. `CONTACTFLOW_GRAPHIQL=false` leaves these routes out.
 
 mod assets;
+mod examples;
 mod page;
 
 use axum::Router;
@@ -13,8 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use super::HttpState;
-use crate::service::{clock, explorer};
+use super::state::HttpState;
+use crate::service::clock;
 
 /// The GraphiQL routes.
 pub fn routes() -> Router<HttpState> {
@@ -30,7 +31,7 @@ pub fn routes() -> Router<HttpState> {
 /// `GET /graphiql`: the page, with example variables taken from the default workflow. If the
 /// database cannot be read, the page still opens, with empty ids in the examples.
 async fn serve_page(State(state): State<HttpState>) -> Response {
-    let example = explorer::default_example(&state.app.db)
+    let example = examples::default_example(state.app.db())
         .await
         .inspect_err(|error| tracing::warn!(%error, "GraphiQL examples: configuration unreadable"))
         .ok()

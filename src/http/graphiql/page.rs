@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use crate::domain::explorer::ExplorerExample;
+use super::examples::ExplorerExample;
 use crate::graphql::ids::{self, kind};
 
 /// The `Content-Security-Policy` of the page: everything from this server, WebSockets to it;

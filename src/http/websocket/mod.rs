@@ -1,17 +1,20 @@
 //! GraphQL over WebSocket at `/graphql` (`graphql-transport-ws`, and the legacy `graphql-ws`):
-//! origin allow-list and subprotocol choice at the upgrade; the session in [`session`].
+//! origin allow-list and subprotocol choice (async-graphql-axum's `GraphQLProtocol`) at the
+//! upgrade; the session in [`session`].
 
 mod protocol;
 mod session;
 
+use async_graphql_axum::GraphQLProtocol;
 use axum::extract::FromRequestParts;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::http::StatusCode;
-use axum::http::header::{HOST, ORIGIN, SEC_WEBSOCKET_PROTOCOL};
+use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use super::HttpState;
+use super::request_id::RequestId;
+use super::state::HttpState;
 use protocol::Protocol;
 
 /// Whether an `Origin` may open a socket: no header (not a browser), an allowed one, or the
@@ -27,18 +30,6 @@ fn origin_allowed(allowed: &[String], origin: Option<&str>, host: Option<&str>) 
     own || allowed
         .iter()
         .any(|entry| entry == "*" || entry.eq_ignore_ascii_case(origin))
-}
-
-/// The first subprotocol the client offers that we speak.
-fn chosen_protocol(parts: &Parts) -> Option<(Protocol, &'static str)> {
-    let offered = parts.headers.get(SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
-    offered.split(',').find_map(|name| {
-        let protocol = Protocol::from_name(name)?;
-        let canonical = Protocol::NAMES
-            .into_iter()
-            .find(|known| Protocol::from_name(known) == Some(protocol))?;
-        Some((protocol, canonical))
-    })
 }
 
 /// Upgrades a `GET /graphql` carrying `Upgrade: websocket`.
@@ -58,7 +49,8 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         )
             .into_response();
     }
-    let Some((protocol, name)) = chosen_protocol(&parts) else {
+    let chosen = GraphQLProtocol::from_request_parts(&mut parts, &state).await;
+    let Some(protocol) = chosen.ok().and_then(Protocol::of) else {
         return (
             StatusCode::BAD_REQUEST,
             "use the WebSocket subprotocol graphql-transport-ws (or graphql-ws)",
@@ -67,7 +59,7 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
     };
     let request_id = parts
         .extensions
-        .get::<crate::http::request_id::RequestId>()
+        .get::<RequestId>()
         .map(|id| id.0.clone())
         .unwrap_or_default();
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
@@ -75,7 +67,7 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         Err(rejection) => return rejection.into_response(),
     };
     upgrade
-        .protocols([name])
+        .protocols([protocol.name()])
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .max_message_size(64 * 1024)

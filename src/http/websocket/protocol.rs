@@ -1,6 +1,11 @@
 //! The two wire protocols spoken at `/graphql`: `graphql-transport-ws` and the legacy
 //! `graphql-ws` (subscriptions-transport-ws), mapped onto one set of client and server messages.
 
+use std::sync::LazyLock;
+
+use async_graphql_axum::GraphQLProtocol;
+use axum::extract::FromRequestParts;
+use futures_util::FutureExt;
 use serde_json::{Value, json};
 
 /// Which subprotocol the client chose.
@@ -12,17 +17,42 @@ pub enum Protocol {
     Legacy,
 }
 
-impl Protocol {
-    /// The subprotocol names, preferred first.
-    pub const NAMES: [&'static str; 2] = ["graphql-transport-ws", "graphql-ws"];
+/// What async-graphql-axum's negotiation answers for a client offering just `name`.
+fn negotiated(name: &'static str) -> Option<GraphQLProtocol> {
+    let request = axum::http::Request::builder()
+        .header(axum::http::header::SEC_WEBSOCKET_PROTOCOL, name)
+        .body(())
+        .ok()?;
+    let (mut parts, ()) = request.into_parts();
+    GraphQLProtocol::from_request_parts(&mut parts, &())
+        .now_or_never()?
+        .ok()
+}
 
-    /// The protocol of a subprotocol name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name.trim() {
-            "graphql-transport-ws" => Some(Self::TransportWs),
-            "graphql-ws" => Some(Self::Legacy),
-            _ => None,
+/// The protocols async-graphql-axum negotiates, with ours: it keeps its choice private, so a
+/// choice is told by comparing it with what it chooses for each name alone.
+static KNOWN: LazyLock<Vec<(GraphQLProtocol, Protocol)>> = LazyLock::new(|| {
+    [Protocol::TransportWs, Protocol::Legacy]
+        .into_iter()
+        .filter_map(|ours| negotiated(ours.name()).map(|theirs| (theirs, ours)))
+        .collect()
+});
+
+impl Protocol {
+    /// The subprotocol's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::TransportWs => "graphql-transport-ws",
+            Self::Legacy => "graphql-ws",
         }
+    }
+
+    /// Ours of the protocol async-graphql-axum negotiated.
+    pub fn of(negotiated: GraphQLProtocol) -> Option<Self> {
+        KNOWN
+            .iter()
+            .find(|(theirs, _)| *theirs == negotiated)
+            .map(|(_, ours)| *ours)
     }
 }
 
@@ -151,6 +181,15 @@ mod tests {
             parse(Protocol::Legacy, r#"{"id":"1","type":"stop"}"#),
             Ok(ClientMessage::Complete { id: "1".into() })
         );
+    }
+
+    #[test]
+    fn both_subprotocols_are_told_apart_after_the_stock_negotiation() {
+        for ours in [Protocol::TransportWs, Protocol::Legacy] {
+            let theirs = negotiated(ours.name()).expect("async-graphql-axum speaks it");
+            assert_eq!(Protocol::of(theirs), Some(ours));
+        }
+        assert!(negotiated("graphql-sse").is_none());
     }
 
     #[test]

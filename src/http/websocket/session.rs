@@ -7,15 +7,17 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use crate::http::operation::Refused;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tokio::time::{Instant, sleep_until};
 
 use super::protocol::{self, ClientMessage, Protocol};
-use crate::http::HttpState;
-use crate::http::graphql::{Refused, error_json, normalise, prepare};
-use crate::http::metrics::Outcome;
+use crate::http::bearer::bearer_token;
+use crate::http::monitoring::metrics::Outcome;
+use crate::http::state::HttpState;
 use crate::service::{auth, clock};
 
 /// How long a client has to send `connection_init`.
@@ -136,7 +138,7 @@ fn token_of(payload: &Value) -> Option<String> {
     let value = payload
         .get("authorization")
         .or_else(|| payload.get("Authorization"))?;
-    crate::http::bearer_token(value.as_str()?)
+    bearer_token(value.as_str()?)
 }
 
 impl Session {
@@ -175,7 +177,7 @@ impl Session {
         let app = &self.state.app;
         let token = token_of(&payload);
         let valid = match &token {
-            Some(token) => auth::authenticate(&app.db, &app.keys, token).await.is_ok(),
+            Some(token) => auth::authenticate(app.db(), &app.keys, token).await.is_ok(),
             None => false,
         };
         let (Some(token), true) = (token, valid) else {
@@ -200,64 +202,47 @@ impl Session {
         if self.operations.contains_key(&id) {
             return Next::Close(4409, format!("Subscriber for {id} already exists"));
         }
-        let Value::Object(fields) = payload else {
+        if !payload.is_object() {
             return Next::Close(4400, "the subscribe payload must be an object".into());
-        };
-        let started = std::time::Instant::now();
-        let metrics = self.state.metrics.clone();
+        }
         let (out, done, protocol) = (self.out.clone(), self.done.clone(), self.protocol);
         let operation_id = id.clone();
-        let operation = match prepare(&self.state, &fields, Some(token)) {
-            Ok(operation) => operation,
+        let admitted = serde_json::from_value::<async_graphql::Request>(payload)
+            .map_err(|error| {
+                Refused::Malformed(format!("the payload is not a GraphQL request: {error}"))
+            })
+            .and_then(|request| self.state.operations.prepare(request, Some(token)));
+        let (prepared, started) = match admitted {
+            Ok(admitted) => admitted,
             Err(refused) => {
-                let errors = match refused {
-                    Refused::Malformed(message) => json!([error_json(&message, "BAD_USER_INPUT")]),
-                    Refused::Request(errors) => errors,
-                };
-                metrics.record(None, "unknown", Outcome::Refused, started.elapsed());
-                let message = protocol::error(protocol, &operation_id, &errors);
+                let message = protocol::error(protocol, &operation_id, &refused.errors());
                 tokio::spawn(async move {
                     let _ = out.send(Outgoing::Text(message)).await;
                 });
                 return Next::Continue;
             }
         };
-        let (schema, request_id) = (self.state.schema.clone(), self.request_id.clone());
+        let metrics = self.state.metrics.clone();
+        let answers = self
+            .state
+            .operations
+            .stream(prepared, started, self.request_id.clone());
         let task = tokio::spawn(async move {
             let _running = metrics.subscription_started();
-            let (name, kind) = (operation.name.clone(), operation.kind_label());
-            let order = operation.order.clone();
-            operation.loads.spawn();
-            let mut results = schema.execute_stream(operation.request);
+            let mut answers = std::pin::pin!(answers);
             let mut first = true;
-            while let Some(mut response) = results.next().await {
-                order.apply(&mut response);
-                let (payload, outcome) = normalise(&response, &request_id);
-                if first {
-                    metrics.record(name.as_deref(), kind, outcome, started.elapsed());
-                }
-                let refused = first && outcome == Outcome::Refused;
-                first = false;
-                if refused {
-                    let _ = out
-                        .send(Outgoing::Text(protocol::error(
-                            protocol,
-                            &operation_id,
-                            &payload["errors"],
-                        )))
-                        .await;
-                    let _ = done.send(operation_id).await;
+            while let Some(answer) = answers.next().await {
+                let refused = std::mem::take(&mut first) && answer.outcome == Outcome::Refused;
+                let message = if refused {
+                    protocol::error(protocol, &operation_id, &answer.body["errors"])
+                } else {
+                    protocol::next(protocol, &operation_id, &answer.body)
+                };
+                if out.send(Outgoing::Text(message)).await.is_err() {
                     return;
                 }
-                if out
-                    .send(Outgoing::Text(protocol::next(
-                        protocol,
-                        &operation_id,
-                        &payload,
-                    )))
-                    .await
-                    .is_err()
-                {
+                if refused {
+                    let _ = done.send(operation_id).await;
                     return;
                 }
             }

@@ -1,19 +1,24 @@
-//! Writes: each use case runs in ONE transaction (write lock taken up front on SQLite), asks
-//! `domain` for the plan, and writes nothing at all when any rule is broken.
+//! Writes: each use case runs in ONE transaction ([`Write`]: the write lock taken up front on
+//! SQLite, the reminder engine told of what it changed), asks `domain` for the plan, and writes
+//! nothing at all when any rule is broken.
 
 pub mod admin;
 pub mod complete;
 mod idempotency;
+mod next;
 pub mod reminders;
 mod rows;
 pub mod save_contact;
+mod unit;
+
+pub use unit::Write;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{FieldViolation, ServiceError, ServiceResult};
-use crate::domain::{Role, RuleCode, Violation};
+use crate::domain::{Field, FieldPath, Role, RuleCode};
 use crate::entity::contact;
 
 /// Who is writing.
@@ -57,11 +62,12 @@ impl<T> Patch<T> {
 }
 
 /// A refusal with one violation at `path`.
-pub(crate) fn refuse(path: &[&str], code: RuleCode, message: impl Into<String>) -> ServiceError {
-    ServiceError::Rules(vec![FieldViolation::at(
-        path,
-        Violation::new(code, message),
-    )])
+pub(crate) fn refuse(
+    path: impl Into<FieldPath>,
+    code: RuleCode,
+    message: impl Into<String>,
+) -> ServiceError {
+    ServiceError::Rules(vec![FieldViolation::new(path, code, message)])
 }
 
 /// Bumps a contact's version by one, only if it still is `expected` (when given): the check is
@@ -91,13 +97,13 @@ pub(crate) async fn bump_version(
         Ok(())
     } else if expected.is_some() {
         Err(refuse(
-            &["input", "expectedVersion"],
+            Field::Version,
             RuleCode::StaleVersion,
             "the contact was changed meanwhile: reload it and try again",
         ))
     } else {
         Err(refuse(
-            &["input"],
+            FieldPath::whole(),
             RuleCode::NotFound,
             "the contact no longer exists",
         ))

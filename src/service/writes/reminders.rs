@@ -3,15 +3,15 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::EntityTrait;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{DatabaseConnection, EntityTrait};
 
-use super::{Actor, refuse};
+use super::{Actor, Write, refuse};
 use crate::domain::reminder::{check_open, check_snooze};
-use crate::domain::{FieldViolation, RuleCode};
+use crate::domain::{Field, FieldViolation, RuleCode};
 use crate::entity::reminder_state;
-use crate::service::work_items::{self, Reminder};
-use crate::service::{ServiceError, ServiceResult, clock};
+use crate::service::reminders::{self, Reminder};
+use crate::service::{ServiceError, ServiceResult, Store, clock};
 
 /// What the assignee does with a reminder.
 #[derive(Debug, Clone, Copy)]
@@ -24,30 +24,29 @@ pub enum ReminderAction {
 
 /// `dismissReminder` and `snoozeReminder`.
 pub async fn act_on_reminder(
-    db: &DatabaseConnection,
+    store: &Store,
     actor: Actor,
     pending_id: i64,
     action: ReminderAction,
 ) -> ServiceResult<Reminder> {
     let now = clock::now();
-    let path = ["input", "reminderId"];
-    let (txn, _writer) = crate::db::begin_write(db).await?;
-    let reminder = work_items::reminder(&txn, pending_id)
+    let mut write = Write::begin(store).await?;
+    let reminder = reminders::reminder(&*write, pending_id)
         .await?
-        .ok_or_else(|| refuse(&path, RuleCode::NotFound, "no such reminder"))?;
+        .ok_or_else(|| refuse(Field::Record, RuleCode::NotFound, "no such reminder"))?;
     if reminder.pending.assignee_id != actor.operator_id {
         return Err(refuse(
-            &path,
+            Field::Record,
             RuleCode::Forbidden,
             "only the reminder's assignee may dismiss or snooze it",
         ));
     }
     let checked = match action {
         ReminderAction::Dismiss => {
-            check_open(reminder.facts).map_err(|v| FieldViolation::at(&path, v))
+            check_open(reminder.facts).map_err(|v| FieldViolation::at(Field::Record, v))
         }
         ReminderAction::SnoozeUntil(until) => check_snooze(reminder.facts, until, now)
-            .map_err(|v| FieldViolation::at(&["input", "until"], v)),
+            .map_err(|v| FieldViolation::at(Field::SnoozeUntil, v)),
     };
     checked.map_err(|violation| ServiceError::Rules(vec![violation]))?;
     let (snoozed_until, dismissed_at) = match action {
@@ -71,11 +70,12 @@ pub async fn act_on_reminder(
                 ])
                 .to_owned(),
         )
-        .exec(&txn)
+        .exec(&*write)
         .await?;
-    let updated = work_items::reminder(&txn, pending_id)
+    let updated = reminders::reminder(&*write, pending_id)
         .await?
         .ok_or_else(|| ServiceError::Internal("reminder vanished".into()))?;
-    txn.commit().await?;
+    write.reminder_changed(pending_id);
+    write.commit().await?;
     Ok(updated)
 }

@@ -4,12 +4,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use crate::domain::WorkStatus;
 use crate::domain::reminder::ReminderWindow;
 use crate::entity::{
     activity, activity_type, contact, operator, pending_activity, stage_change, todo,
 };
 use crate::service::ServiceResult;
-use crate::service::work_items::OPEN;
 
 /// Records a done activity: server time, the caller as operator.
 pub async fn insert_activity(
@@ -94,7 +94,7 @@ pub async fn insert_pending(
         reminder_starts_at: Set(row.reminder.map(|w| w.starts_at)),
         reminder_ends_at: Set(row.reminder.map(|w| w.ends_at)),
         create_todo: Set(row.create_todo),
-        status: Set(OPEN.to_owned()),
+        status: Set(WorkStatus::Open),
         completed_at: Set(None),
         completed_activity_id: Set(None),
         created_by_id: Set(created_by),
@@ -115,7 +115,7 @@ pub async fn insert_pending(
         contact_id: Set(Some(contact.id)),
         pending_activity_id: Set(Some(pending.id)),
         due_at: Set(row.due_at),
-        status: Set(OPEN.to_owned()),
+        status: Set(WorkStatus::Open),
         completed_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -129,18 +129,18 @@ pub async fn insert_pending(
 pub async fn close_todos_of(
     db: &impl ConnectionTrait,
     pending_id: i64,
-    status: &str,
+    status: WorkStatus,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     todo::Entity::update_many()
-        .col_expr(todo::Column::Status, status.into())
+        .col_expr(todo::Column::Status, sea_orm::sea_query::Expr::val(status))
         .col_expr(
             todo::Column::CompletedAt,
             sea_orm::sea_query::Expr::val(now),
         )
         .col_expr(todo::Column::UpdatedAt, sea_orm::sea_query::Expr::val(now))
         .filter(todo::Column::PendingActivityId.eq(pending_id))
-        .filter(todo::Column::Status.eq(OPEN))
+        .filter(todo::Column::Status.eq(WorkStatus::Open))
         .exec(db)
         .await?;
     Ok(())

@@ -1,0 +1,144 @@
+//! A running server: the schema, the operation pipeline and the routes built from the settings,
+//! served in the background until it is stopped or signalled.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::{AppError, migrate, token_keys};
+use crate::config::Settings;
+use crate::graphql::{AppState, SchemaLimits, build_schema};
+use crate::http::operation::Parts;
+use crate::http::{
+    DocumentLimits, Gate, HttpOptions, HttpState, Metrics, Operations, PersistedQueries, router,
+};
+use crate::reminders::ReminderEngine;
+
+/// A running server.
+pub struct Server {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    sockets: tokio_util::sync::CancellationToken,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+/// The operation pipeline the settings ask for.
+fn operations(settings: &Settings, app: &AppState, metrics: &Arc<Metrics>) -> Operations {
+    let limits = &settings.limits;
+    let schema_limits = SchemaLimits {
+        complexity: limits.max_complexity,
+        introspection: settings.introspection,
+        suggestions: settings.suggestions,
+    };
+    let gate = Gate::new(DocumentLimits {
+        max_tokens: limits.max_tokens,
+        max_depth: limits.max_depth,
+        max_aliases: limits.max_aliases,
+        max_directives: limits.max_directives,
+        max_selections: limits.max_selections,
+        cache_entries: limits.document_cache_size,
+        introspection: settings.introspection,
+    });
+    Operations::new(Parts {
+        schema: build_schema(Some(app.clone()), schema_limits),
+        gate,
+        persisted: PersistedQueries::new(limits.persisted_queries),
+        db: app.db().clone(),
+        metrics: metrics.clone(),
+        timeout: limits.request_timeout,
+    })
+}
+
+/// Migrates (and loads the demo data when asked and the database is empty), binds the
+/// configured address and serves in the background.
+pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppError> {
+    if migrate(&settings, load_demo).await? {
+        tracing::info!(
+            "demo data loaded: sign in as admin, maria, alice or bob with password \"demo\""
+        );
+    }
+    let metrics = Arc::new(Metrics::default());
+    let mut db = crate::db::connect(&settings).await?;
+    let counter = metrics.clone();
+    db.set_metric_callback(move |info| counter.statement_run(info.failed));
+    let keys = token_keys(&db, &settings).await?;
+    let app = AppState::new(db.clone(), keys, ReminderEngine::start(db));
+    let options = HttpOptions {
+        max_body_bytes: settings.limits.max_body_bytes,
+        allowed_origins: settings.allowed_origins.0.clone(),
+        graphiql: settings.graphiql,
+        demo: load_demo,
+    };
+    let listener = TcpListener::bind(settings.addr).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let routes = router(HttpState {
+        operations: Arc::new(operations(&settings, &app, &metrics)),
+        app,
+        options: Arc::new(options),
+        metrics,
+        shutdown: shutdown.clone(),
+    });
+    let task = tokio::spawn(async move {
+        axum::serve(listener, routes)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Server {
+        addr,
+        stop: Some(stop),
+        sockets: shutdown,
+        task,
+    })
+}
+
+impl Server {
+    /// Stops accepting, finishes in-flight requests and returns.
+    pub async fn stop(mut self) -> Result<(), AppError> {
+        self.sockets.cancel();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task)
+            .await
+            .map_err(|error| std::io::Error::other(error.to_string()))??;
+        Ok(())
+    }
+
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
+    pub async fn wait_for_shutdown_signal(self) -> Result<(), AppError> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.stop().await
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,82 @@
+//! ADMIN configuration: `saveWorkflow`, `saveActivityType`, `deleteActivityType`, `saveOperator`.
+//! Callers who are not an ADMIN get a `FORBIDDEN` user error from the service.
+
+mod inputs;
+
+use async_graphql::{Context, Object, Result};
+
+use self::inputs::{
+    DeleteActivityTypeInput, SaveActivityTypeInput, SaveActivityTypePayload, SaveOperatorInput,
+    SaveOperatorPayload, SaveWorkflowInput, SaveWorkflowPayload, to_workflow,
+};
+use crate::graphql::context::store;
+use crate::graphql::errors::{answer, usual_names};
+use crate::graphql::guard::{SignedIn, signed_in};
+use crate::graphql::ids::kind;
+use crate::graphql::mutations::inputs::number;
+use crate::graphql::types::config::{ActivityType, Operator, Workflow};
+use crate::service::writes::admin::{self, workflow as workflows};
+
+/// Configuration mutations.
+#[derive(Default)]
+pub struct AdminMutation;
+
+#[Object(guard = "SignedIn")]
+impl AdminMutation {
+    /// Creates or replaces a workflow with its stages, stage activity rules and transitions.
+    async fn save_workflow(
+        &self,
+        ctx: &Context<'_>,
+        input: SaveWorkflowInput,
+    ) -> Result<SaveWorkflowPayload> {
+        let actor = signed_in(ctx)?.actor();
+        let outcome = workflows::save_workflow(store(ctx), actor, to_workflow(&input)).await;
+        answer(outcome, usual_names, |saved| SaveWorkflowPayload {
+            workflow: Some(Workflow(saved)),
+            user_errors: vec![],
+        })
+    }
+
+    /// Creates or changes an activity type.
+    async fn save_activity_type(
+        &self,
+        ctx: &Context<'_>,
+        input: SaveActivityTypeInput,
+    ) -> Result<SaveActivityTypePayload> {
+        let actor = signed_in(ctx)?.actor();
+        let outcome = admin::save_activity_type(store(ctx), actor, input.to_service()).await;
+        answer(outcome, usual_names, |saved| SaveActivityTypePayload {
+            activity_type: Some(ActivityType(saved)),
+            user_errors: vec![],
+        })
+    }
+
+    /// Deletes an activity type; refused while anything uses it (deactivate it instead).
+    async fn delete_activity_type(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteActivityTypeInput,
+    ) -> Result<SaveActivityTypePayload> {
+        let actor = signed_in(ctx)?.actor();
+        let id = number(&input.id, kind::ACTIVITY_TYPE);
+        let outcome = admin::delete_activity_type(store(ctx), actor, id).await;
+        answer(outcome, usual_names, |deleted| SaveActivityTypePayload {
+            activity_type: Some(ActivityType(deleted)),
+            user_errors: vec![],
+        })
+    }
+
+    /// Creates or changes an operator; the last active ADMIN stays an active ADMIN.
+    async fn save_operator(
+        &self,
+        ctx: &Context<'_>,
+        input: SaveOperatorInput,
+    ) -> Result<SaveOperatorPayload> {
+        let actor = signed_in(ctx)?.actor();
+        let outcome = admin::save_operator(store(ctx), actor, input.into_service()).await;
+        answer(outcome, usual_names, |saved| SaveOperatorPayload {
+            operator: Some(Operator(saved)),
+            user_errors: vec![],
+        })
+    }
+}

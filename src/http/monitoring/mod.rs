@@ -1,0 +1,55 @@
+//! Watching the server: liveness (the process answers), readiness (the database answers) and
+//! Prometheus metrics ([`metrics`]).
+
+pub mod metrics;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::state::HttpState;
+
+/// `/health/live`, `/health/ready` and `/metrics`.
+pub fn routes() -> Router<HttpState> {
+    Router::new()
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready))
+        .route("/metrics", get(serve_metrics))
+}
+
+/// `/health/live`: the process is up.
+async fn live() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// `/health/ready`: the database answers; 503 otherwise.
+async fn ready(State(state): State<HttpState>) -> (StatusCode, Json<Value>) {
+    match state.app.db().ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "database": "ok" })),
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "database": "unreachable" })),
+            )
+        }
+    }
+}
+
+/// `GET /metrics`, in Prometheus' text format.
+async fn serve_metrics(State(state): State<HttpState>) -> impl IntoResponse {
+    let text = state
+        .metrics
+        .render(state.app.db(), state.app.reminders.delivered());
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        text,
+    )
+}

@@ -1,0 +1,176 @@
+//! The one pipeline every GraphQL operation goes through, over HTTP and WebSocket alike:
+//! the persisted document looked up ([`persisted`]), the document gate ([`gate`]), the request
+//! prepared for its caller ([`prepare`]), executed (with the request timeout, its batch loads
+//! run in its own task), its answer's fields put in document order ([`order`]) and every error
+//! coded ([`respond`]) — each operation counted in the metrics.
+
+pub mod gate;
+mod lru;
+mod order;
+mod persisted;
+mod prepare;
+mod respond;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_graphql::parser::types::OperationType;
+use futures_util::stream::{Stream, StreamExt};
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+
+pub use persisted::PersistedQueries;
+pub use prepare::{Prepared, Refused, error_json};
+
+use self::gate::Gate;
+use super::monitoring::metrics::{Metrics, Outcome};
+use crate::graphql::ContactflowSchema;
+use crate::graphql::errors::codes;
+
+/// An operation's answer: the GraphQL response as JSON, and how it ended.
+#[derive(Debug)]
+pub struct Answer {
+    /// `data` and `errors` as the client sees them.
+    pub body: Value,
+    /// How the operation ended.
+    pub outcome: Outcome,
+}
+
+/// Everything an operation needs on its way through.
+pub struct Operations {
+    schema: ContactflowSchema,
+    gate: Gate,
+    persisted: PersistedQueries,
+    db: DatabaseConnection,
+    metrics: Arc<Metrics>,
+    timeout: Duration,
+}
+
+/// The parts of the pipeline.
+pub struct Parts {
+    /// The executable schema.
+    pub schema: ContactflowSchema,
+    /// Checks and caches documents before they run.
+    pub gate: Gate,
+    /// Documents known by their hash.
+    pub persisted: PersistedQueries,
+    /// The database the data loaders read.
+    pub db: DatabaseConnection,
+    /// Counts every operation.
+    pub metrics: Arc<Metrics>,
+    /// Longest a query or mutation may run.
+    pub timeout: Duration,
+}
+
+impl Operations {
+    /// The pipeline of these parts.
+    pub fn new(parts: Parts) -> Self {
+        Self {
+            schema: parts.schema,
+            gate: parts.gate,
+            persisted: parts.persisted,
+            db: parts.db,
+            metrics: parts.metrics,
+            timeout: parts.timeout,
+        }
+    }
+
+    /// The longest a query or mutation may run.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Admits a request for the caller with `token`, or says why it is refused (and counts
+    /// the refusal).
+    pub fn prepare(
+        &self,
+        request: async_graphql::Request,
+        token: Option<String>,
+    ) -> Result<(Prepared, Instant), Refused> {
+        let started = Instant::now();
+        prepare::prepare(&self.gate, &self.persisted, &self.db, request, token)
+            .map(|prepared| (prepared, started))
+            .inspect_err(|_| {
+                let took = started.elapsed();
+                self.metrics.record(None, "unknown", Outcome::Refused, took);
+            })
+    }
+
+    /// Runs a query or mutation: its answer, or `TIMEOUT` when it runs too long (its
+    /// transaction then rolls back).
+    pub async fn run(&self, prepared: Prepared, started: Instant, request_id: &str) -> Answer {
+        let kind = prepared.kind_label();
+        let Prepared {
+            request,
+            name,
+            loads,
+            order,
+            ..
+        } = prepared;
+        let execution = loads.drive(self.schema.execute(request));
+        let answer = match tokio::time::timeout(self.timeout, execution).await {
+            Ok(mut response) => {
+                order.apply(&mut response);
+                respond::normalise(&response, request_id)
+            }
+            Err(_) => {
+                tracing::warn!(request_id, operation = ?name, "request timed out");
+                let message = format!(
+                    "the request took longer than {} ms",
+                    self.timeout.as_millis()
+                );
+                let body =
+                    json!({ "data": null, "errors": [error_json(&message, codes::TIMEOUT)] });
+                Answer {
+                    body,
+                    outcome: Outcome::Timeout,
+                }
+            }
+        };
+        let took = started.elapsed();
+        self.metrics
+            .record(name.as_deref(), kind, answer.outcome, took);
+        answer
+    }
+
+    /// Runs an operation as a stream of answers (a subscription; a query or mutation sent over
+    /// a socket answers once). The first answer is counted, with the time it took to come.
+    pub fn stream(
+        self: &Arc<Self>,
+        prepared: Prepared,
+        started: Instant,
+        request_id: String,
+    ) -> impl Stream<Item = Answer> + Send + use<> {
+        let kind = prepared.kind_label();
+        let Prepared {
+            request,
+            name,
+            loads,
+            order,
+            ..
+        } = prepared;
+        loads.spawn();
+        let operations = Arc::clone(self);
+        let mut first = true;
+        self.schema
+            .execute_stream(request)
+            .map(move |mut response| {
+                order.apply(&mut response);
+                let answer = respond::normalise(&response, &request_id);
+                if std::mem::take(&mut first) {
+                    let took = started.elapsed();
+                    let metrics = &operations.metrics;
+                    metrics.record(name.as_deref(), kind, answer.outcome, took);
+                }
+                answer
+            })
+    }
+}
+
+/// Whether an operation changes data or streams: those are not run over GET.
+pub fn needs_post(kind: Option<OperationType>) -> bool {
+    matches!(
+        kind,
+        Some(OperationType::Mutation | OperationType::Subscription)
+    )
+}

@@ -1,0 +1,151 @@
+//! From a request as a client sent it (a POST body, GET parameters or a WebSocket `subscribe`
+//! payload, each read into an `async_graphql::Request`) to an admitted operation ready to run,
+//! or why it is refused: the persisted document looked up, the gate passed, the caller's
+//! credentials and a fresh data loader attached.
+
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use serde_json::{Value, json};
+
+use super::gate::{Gate, Refusal};
+use super::order::ResponseOrder;
+use super::persisted::{Lookup, PersistedQueries};
+use crate::graphql::errors::codes;
+use crate::graphql::load_queue::LoadQueue;
+use crate::graphql::{RequestAuth, loaders};
+
+/// An admitted operation.
+pub struct Prepared {
+    /// The request, with its parsed document, credentials and data loaders.
+    pub request: async_graphql::Request,
+    /// The operation's name, when it has one.
+    pub name: Option<String>,
+    /// What it does, when the document names one operation unambiguously.
+    pub kind: Option<OperationType>,
+    /// Where its batch loads wait to run.
+    pub loads: LoadQueue,
+    /// The order its answers' fields are put in.
+    pub order: ResponseOrder,
+}
+
+impl Prepared {
+    /// The type as a metrics label.
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind {
+            Some(OperationType::Query) => "query",
+            Some(OperationType::Mutation) => "mutation",
+            Some(OperationType::Subscription) => "subscription",
+            None => "unknown",
+        }
+    }
+}
+
+/// Why a request does not run.
+#[derive(Debug)]
+pub enum Refused {
+    /// The request is not a GraphQL request (400 whatever the media type).
+    Malformed(String),
+    /// A request error: the document does not parse or passes a limit (errors, no data).
+    Request(Value),
+}
+
+impl Refused {
+    /// The `errors` of the refusal, as a client sees them.
+    pub fn errors(&self) -> Value {
+        match self {
+            Refused::Malformed(message) => json!([error_json(message, codes::BAD_USER_INPUT)]),
+            Refused::Request(errors) => errors.clone(),
+        }
+    }
+}
+
+/// One top-level error as JSON.
+pub fn error_json(message: &str, code: &str) -> Value {
+    json!({ "message": message, "extensions": { "code": code } })
+}
+
+fn refusal_errors(refusal: Refusal) -> Value {
+    let mut error = error_json(&refusal.message, refusal.code);
+    if !refusal.locations.is_empty() {
+        let locations: Vec<Value> = refusal
+            .locations
+            .iter()
+            .map(|pos| json!({ "line": pos.line, "column": pos.column }))
+            .collect();
+        error["locations"] = Value::Array(locations);
+    }
+    json!([error])
+}
+
+/// The selected operation's name and type, when the document names one unambiguously.
+fn selected(
+    document: &ExecutableDocument,
+    name: Option<&str>,
+) -> (Option<String>, Option<OperationType>) {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => (None, Some(op.node.ty)),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            (Some(name.to_owned()), ops.get(name).map(|op| op.node.ty))
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.iter().next().map_or((None, None), |(name, op)| {
+                (Some(name.to_string()), Some(op.node.ty))
+            })
+        }
+        _ => (None, None),
+    }
+}
+
+/// The document a request runs: the one it sent, or the persisted one its hash names.
+fn document_text(
+    persisted: &PersistedQueries,
+    request: &async_graphql::Request,
+) -> Result<String, Refused> {
+    let sent = (!request.query.is_empty()).then_some(request.query.as_str());
+    let extension = request
+        .extensions
+        .get("persistedQuery")
+        .map(|value| value.clone().into_json())
+        .transpose()
+        .map_err(|_| Refused::Malformed("the persistedQuery extension is not JSON".into()))?;
+    match persisted.resolve(sent, extension.as_ref()) {
+        Lookup::Found(query) => Ok(query),
+        Lookup::NotPersisted => sent
+            .map(str::to_owned)
+            .ok_or_else(|| Refused::Malformed("the request needs a \"query\" string".into())),
+        Lookup::NotFound => {
+            let error = error_json("PersistedQueryNotFound", codes::PERSISTED_QUERY_NOT_FOUND);
+            Err(Refused::Request(json!([error])))
+        }
+        Lookup::Invalid(problem) => Err(Refused::Malformed(problem.into())),
+    }
+}
+
+/// Resolves the document (persisted or sent), admits it through the gate and builds the
+/// request for the caller with `token`.
+pub fn prepare(
+    gate: &Gate,
+    persisted: &PersistedQueries,
+    db: &sea_orm::DatabaseConnection,
+    mut request: async_graphql::Request,
+    token: Option<String>,
+) -> Result<Prepared, Refused> {
+    let query = document_text(persisted, &request)?;
+    let document = gate
+        .admit(&query)
+        .map_err(|refusal| Refused::Request(refusal_errors(refusal)))?;
+    let operation_name = request.operation_name.clone();
+    let (name, kind) = selected(&document, operation_name.as_deref());
+    let name = name.or(operation_name);
+    request.query = query;
+    request.set_parsed_query((*document).clone());
+    let (loader, loads) = loaders::for_request(db);
+    let request = request.data(RequestAuth::new(token)).data(loader);
+    let order = ResponseOrder::new(document, name.clone());
+    Ok(Prepared {
+        request,
+        name,
+        kind,
+        loads,
+        order,
+    })
+}

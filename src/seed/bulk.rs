@@ -1,0 +1,313 @@
+//! Bulk contacts for load tests (`contactflow seed --contacts N`): each walks a legal chain of
+//! stages (checked once per template against the real rules), with about five done activities,
+//! at least three stage-log rows and one open pending activity with a reminder window, spread
+//! over stages, owners and the coming month. Rows are written in multi-row inserts, thousands
+//! of contacts per transaction, not through the API.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QuerySelect,
+};
+
+use super::{DemoIds, role_of};
+use crate::domain::WorkStatus;
+use crate::entity::{activity, contact, pending_activity, stage_change};
+use crate::service::{ServiceError, ServiceResult, clock};
+
+/// Contacts written per transaction.
+const CONTACTS_PER_TRANSACTION: usize = 5_000;
+/// Bind parameters per statement, under SQLite's limit of 32,766 and PostgreSQL's of 65,535.
+const PARAMETERS_PER_STATEMENT: usize = 30_000;
+
+/// What `seed --contacts` wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedReport {
+    /// Contacts written.
+    pub contacts: usize,
+    /// Rows written in every table.
+    pub rows: u64,
+    /// Seconds it took.
+    pub seconds: f64,
+}
+
+/// A legal history: the stages in order, the activities done in each (by stage index) and the
+/// type of the pending activity waiting in the last stage.
+struct Template {
+    stages: &'static [&'static str],
+    activities: &'static [(usize, &'static str)],
+}
+
+const TEMPLATES: [Template; 6] = [
+    Template {
+        stages: &["START", "QUALIFICATION", "PROSPECT"],
+        activities: &[
+            (0, "CALL"),
+            (1, "DISCOVERY_CALL"),
+            (1, "EMAIL"),
+            (2, "MEETING"),
+            (2, "CALL"),
+        ],
+    },
+    Template {
+        stages: &["START", "QUALIFICATION", "PROSPECT", "LEAD"],
+        activities: &[
+            (0, "CALL"),
+            (1, "DISCOVERY_CALL"),
+            (2, "MEETING"),
+            (3, "DEMO"),
+            (3, "EMAIL"),
+        ],
+    },
+    Template {
+        stages: &["START", "QUALIFICATION", "PROSPECT", "LEAD", "OPPORTUNITY"],
+        activities: &[
+            (0, "EMAIL"),
+            (1, "DISCOVERY_CALL"),
+            (2, "DEMO"),
+            (3, "MEETING"),
+            (4, "QUOTE"),
+        ],
+    },
+    Template {
+        stages: &["START", "QUALIFICATION", "NOT_QUALIFIED"],
+        activities: &[
+            (0, "CALL"),
+            (0, "EMAIL"),
+            (1, "DISCOVERY_CALL"),
+            (1, "CALL"),
+            (2, "FOLLOW_UP"),
+        ],
+    },
+    Template {
+        stages: &[
+            "START",
+            "QUALIFICATION",
+            "PROSPECT",
+            "LEAD",
+            "OPPORTUNITY",
+            "CUSTOMER",
+        ],
+        activities: &[
+            (0, "CALL"),
+            (1, "DISCOVERY_CALL"),
+            (3, "DEMO"),
+            (4, "QUOTE"),
+            (5, "FOLLOW_UP"),
+        ],
+    },
+    Template {
+        stages: &["START", "QUALIFICATION", "PROSPECT", "CLOSED"],
+        activities: &[
+            (0, "CALL"),
+            (1, "DISCOVERY_CALL"),
+            (2, "MEETING"),
+            (2, "EMAIL"),
+            (3, "FOLLOW_UP"),
+        ],
+    },
+];
+
+const OWNERS: [&str; 3] = ["alice", "bob", "maria"];
+
+/// Who moves a contact between two stages: the owner, or the manager where only a manager may.
+fn mover(ids: &DemoIds, owner: &'static str, from: &str, to: &str) -> &'static str {
+    let allowed = ids
+        .workflow
+        .transition_between(ids.stages[from], ids.stages[to])
+        .is_some_and(|transition| role_of(owner).may_take(&transition.allowed_roles));
+    if allowed { owner } else { "maria" }
+}
+
+/// Checks every template against the workflow's rules: each move legal for its mover, each
+/// activity allowed in its stage.
+fn check_templates(ids: &DemoIds) -> ServiceResult<()> {
+    for template in &TEMPLATES {
+        let mut recorded = HashSet::new();
+        for (index, pair) in template.stages.windows(2).enumerate() {
+            recorded.clear();
+            for (_, code) in template.activities.iter().filter(|(at, _)| *at == index) {
+                recorded.insert(ids.types[code]);
+            }
+            let mover = mover(ids, "alice", pair[0], pair[1]);
+            ids.check_move(pair[0], pair[1], role_of(mover), &recorded)?;
+        }
+        for (index, code) in template.activities {
+            let stage = ids.workflow.stage(ids.stages[template.stages[*index]]);
+            if stage.is_none_or(|stage| stage.rule_for(ids.types[code]).is_none()) {
+                return Err(ServiceError::Internal(format!(
+                    "bulk template: {code} is not allowed in {}",
+                    template.stages[*index]
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rows of one chunk of contacts.
+#[derive(Default)]
+struct Rows {
+    contacts: Vec<contact::ActiveModel>,
+    changes: Vec<stage_change::ActiveModel>,
+    activities: Vec<activity::ActiveModel>,
+    pending: Vec<pending_activity::ActiveModel>,
+}
+
+impl Rows {
+    fn count(&self) -> u64 {
+        (self.contacts.len() + self.changes.len() + self.activities.len() + self.pending.len())
+            as u64
+    }
+
+    /// Generates contact number `n` (its id is `id`).
+    fn add(&mut self, ids: &DemoIds, n: usize, id: i64, now: DateTime<Utc>) {
+        let template = &TEMPLATES[n % TEMPLATES.len()];
+        let owner = OWNERS[(n / TEMPLATES.len()) % OWNERS.len()];
+        let created =
+            now - Duration::days(20 + (n % 300) as i64) - Duration::minutes((n % 1_440) as i64);
+        let entered = |index: usize| created + Duration::days(2 * index as i64);
+        let last = template.stages.len() - 1;
+        for (index, code) in template.stages.iter().enumerate() {
+            let from = index
+                .checked_sub(1)
+                .map(|previous| template.stages[previous]);
+            let by = from.map_or(owner, |from| mover(ids, owner, from, code));
+            self.changes.push(stage_change::ActiveModel {
+                id: NotSet,
+                contact_id: Set(id),
+                from_stage_id: Set(from.map(|from| ids.stages[from])),
+                to_stage_id: Set(ids.stages[code]),
+                operator_id: Set(ids.operators[by]),
+                changed_at: Set(entered(index)),
+                note: Set(None),
+            });
+        }
+        let mut latest = entered(last);
+        for (order, (index, code)) in template.activities.iter().enumerate() {
+            let at = entered(*index) + Duration::hours(1 + order as i64);
+            latest = latest.max(at);
+            self.activities.push(activity::ActiveModel {
+                id: NotSet,
+                contact_id: Set(id),
+                activity_type_id: Set(ids.types[code]),
+                stage_id: Set(ids.stages[template.stages[*index]]),
+                operator_id: Set(ids.operators[owner]),
+                description: Set(Some(format!("{} with contact {n}", code.to_lowercase()))),
+                performed_at: Set(at),
+                created_at: Set(at),
+            });
+        }
+        // Deadlines spread over the coming 30 days, an hour apart per contact.
+        let due = now + Duration::minutes(60 + (n % (30 * 24 * 60)) as i64);
+        self.pending.push(pending_activity::ActiveModel {
+            id: NotSet,
+            contact_id: Set(id),
+            activity_type_id: Set(ids.types["FOLLOW_UP"]),
+            description: Set(Some("follow up".to_owned())),
+            pending_since: Set(latest),
+            due_at: Set(Some(due)),
+            assignee_id: Set(ids.operators[owner]),
+            reminder_starts_at: Set(Some(due - Duration::minutes(30))),
+            reminder_ends_at: Set(Some(due + Duration::minutes(30))),
+            create_todo: Set(false),
+            status: Set(WorkStatus::Open),
+            completed_at: Set(None),
+            completed_activity_id: Set(None),
+            created_by_id: Set(ids.operators[owner]),
+            created_at: Set(latest),
+            updated_at: Set(latest),
+        });
+        self.contacts.push(contact::ActiveModel {
+            id: Set(id),
+            version: Set(template.stages.len() as i32),
+            name: Set(format!("Load test contact {n:07}")),
+            email: Set(Some(format!("contact{n}@load.example"))),
+            phone: Set(None),
+            owner_id: Set(Some(ids.operators[owner])),
+            workflow_id: Set(ids.workflow.id),
+            stage_id: Set(ids.stages[template.stages[last]]),
+            stage_entered_at: Set(entered(last)),
+            created_at: Set(created),
+            updated_at: Set(latest),
+        });
+    }
+
+    async fn write(self, db: &impl ConnectionTrait) -> ServiceResult<()> {
+        insert_chunked::<contact::Entity>(db, self.contacts, 11).await?;
+        insert_chunked::<stage_change::Entity>(db, self.changes, 7).await?;
+        insert_chunked::<activity::Entity>(db, self.activities, 8).await?;
+        insert_chunked::<pending_activity::Entity>(db, self.pending, 16).await
+    }
+}
+
+/// Inserts rows in multi-row statements that stay under the bind-parameter limits.
+async fn insert_chunked<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    rows: Vec<E::ActiveModel>,
+    columns: usize,
+) -> ServiceResult<()> {
+    let per_statement = (PARAMETERS_PER_STATEMENT / columns).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(per_statement).collect();
+        E::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// Writes `count` generated contacts (loading the demo configuration first into an empty
+/// database), reporting progress as contacts are written.
+pub async fn seed_contacts(
+    db: &DatabaseConnection,
+    count: usize,
+    progress: impl Fn(usize),
+) -> ServiceResult<SeedReport> {
+    let started = Instant::now();
+    super::load_if_empty(db).await?;
+    let ids = DemoIds::read(db).await?;
+    check_templates(&ids)?;
+    let now = clock::now();
+    let highest: Option<i64> = contact::Entity::find()
+        .select_only()
+        .expr(contact::Column::Id.max())
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    let first_id = highest.unwrap_or(0) + 1;
+    let mut rows_written = 0;
+    let mut done = 0;
+    while done < count {
+        let chunk = CONTACTS_PER_TRANSACTION.min(count - done);
+        let mut rows = Rows::default();
+        for n in done..done + chunk {
+            rows.add(&ids, n, first_id + n as i64, now);
+        }
+        rows_written += rows.count();
+        let (txn, _writer) = crate::db::begin_write(db).await?;
+        rows.write(&txn).await?;
+        txn.commit().await?;
+        done += chunk;
+        progress(done);
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Ids were given explicitly: move the sequence past them.
+        db.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('contacts', 'id'), (SELECT MAX(id) FROM contacts))",
+        )
+        .await?;
+    }
+    // Until autovacuum gets to them, freshly loaded tables have no planner statistics, and
+    // PostgreSQL then picks plans that scan: a page's last-activity statement took 221 ms at
+    // 100,000 contacts right after the load, and 2 ms once analysed.
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(SeedReport {
+        contacts: count,
+        rows: rows_written,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,326 @@
+//! Demo contacts: each walks a legal path through the pipeline (checked by the domain rules),
+//! records activities in every stage it passes, and most wait on an open pending activity,
+//! some with a reminder showing now and some with a to-do.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait};
+
+use super::DemoIds;
+use crate::domain::Role;
+use crate::domain::WorkStatus;
+use crate::entity::{activity, contact, pending_activity, stage_change, todo};
+use crate::service::ServiceResult;
+
+const FIRST_NAMES: [&str; 12] = [
+    "Giulia",
+    "Marco",
+    "Sofia",
+    "Luca",
+    "Elena",
+    "Paolo",
+    "Chiara",
+    "Andrea",
+    "Francesca",
+    "Matteo",
+    "Laura",
+    "Davide",
+];
+const LAST_NAMES: [&str; 12] = [
+    "Ferrari", "Esposito", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo",
+    "Conti", "De Luca", "Costa",
+];
+const PATHS: [&[&str]; 9] = [
+    &["START"],
+    &["START", "QUALIFICATION"],
+    &["START", "QUALIFICATION", "PROSPECT"],
+    &["START", "QUALIFICATION", "PROSPECT", "LEAD"],
+    &["START", "QUALIFICATION", "PROSPECT", "LEAD", "OPPORTUNITY"],
+    &[
+        "START",
+        "QUALIFICATION",
+        "PROSPECT",
+        "LEAD",
+        "OPPORTUNITY",
+        "CUSTOMER",
+    ],
+    &["START", "QUALIFICATION", "NOT_QUALIFIED"],
+    &["START", "QUALIFICATION", "PROSPECT", "CLOSED"],
+    &["START", "QUALIFICATION", "PROSPECT", "LEAD", "PROSPECT"],
+];
+/// How many demo contacts are loaded.
+pub const DEMO_CONTACTS: usize = 36;
+
+/// The activities recorded in each stage a demo contact passes through.
+fn activities_in(stage: &str) -> &'static [&'static str] {
+    match stage {
+        "START" => &["CALL"],
+        "QUALIFICATION" => &["DISCOVERY_CALL", "EMAIL"],
+        "PROSPECT" => &["MEETING"],
+        "LEAD" => &["DEMO", "FOLLOW_UP"],
+        "OPPORTUNITY" => &["QUOTE"],
+        "CUSTOMER" => &["CALL"],
+        "NOT_QUALIFIED" => &["EMAIL"],
+        _ => &[],
+    }
+}
+
+/// The next thing to do in a stage, if anything.
+fn next_in(stage: &str) -> Option<&'static str> {
+    match stage {
+        "START" => Some("DISCOVERY_CALL"),
+        "QUALIFICATION" => Some("DISCOVERY_CALL"),
+        "PROSPECT" | "LEAD" => Some("MEETING"),
+        "OPPORTUNITY" => Some("QUOTE"),
+        "CUSTOMER" | "NOT_QUALIFIED" => Some("FOLLOW_UP"),
+        _ => None,
+    }
+}
+
+/// Loads the demo contacts.
+pub(crate) async fn load(db: &impl ConnectionTrait, ids: &DemoIds) -> ServiceResult<()> {
+    for index in 0..DEMO_CONTACTS {
+        load_one(db, ids, index).await?;
+    }
+    Ok(())
+}
+
+async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> ServiceResult<()> {
+    let now = ids.now;
+    let path = PATHS[index % PATHS.len()];
+    let owner = ["alice", "bob", "maria"][index % 3];
+    let owner_id = (index % 12 != 11).then(|| ids.operators[owner]);
+    let step = Duration::days(3 + (index % 4) as i64);
+    let created = now - step * path.len() as i32 - Duration::days(2 + (index % 10) as i64);
+    let first = FIRST_NAMES[index % 12];
+    let last = LAST_NAMES[(index * 5 + index / 12) % 12];
+    let row = contact::ActiveModel {
+        id: NotSet,
+        version: Set(1),
+        name: Set(format!("{first} {last}")),
+        email: Set(Some(format!(
+            "{}.{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase().replace(' ', "")
+        ))),
+        phone: Set(Some(format!(
+            "+39 02 {:04} {:04}",
+            1000 + index * 37,
+            2000 + index * 91
+        ))),
+        owner_id: Set(owner_id),
+        workflow_id: Set(ids.workflow.id),
+        stage_id: Set(ids.stages[path[0]]),
+        stage_entered_at: Set(created),
+        created_at: Set(created),
+        updated_at: Set(created),
+    }
+    .insert(db)
+    .await?;
+    let operator_id = owner_id.unwrap_or(ids.operators["admin"]);
+    log(db, row.id, None, ids.stages[path[0]], operator_id, created).await?;
+    let mut writes = 0;
+    let mut entered = created;
+    for (position, stage) in path.iter().enumerate() {
+        let mut recorded = HashSet::new();
+        let is_current = position + 1 == path.len();
+        // Half of the contacts waiting in QUALIFICATION have not had their discovery call yet.
+        let waiting_for_call = is_current && *stage == "QUALIFICATION" && index % 2 == 1;
+        for (n, type_code) in activities_in(stage).iter().enumerate() {
+            if waiting_for_call && *type_code == "DISCOVERY_CALL" {
+                continue;
+            }
+            let performed = entered + Duration::hours(20 + 5 * n as i64);
+            if performed >= now {
+                break;
+            }
+            record(db, ids, row.id, stage, type_code, operator_id, performed).await?;
+            recorded.insert(ids.types[type_code]);
+            writes += 1;
+        }
+        if let Some(next) = path.get(position + 1) {
+            let role = if *next == "CUSTOMER" {
+                Role::Manager
+            } else {
+                Role::Operator
+            };
+            ids.check_move(stage, next, role, &recorded)?;
+            let mover = if role == Role::Manager {
+                ids.operators["maria"]
+            } else {
+                operator_id
+            };
+            entered += step;
+            log(
+                db,
+                row.id,
+                Some(ids.stages[stage]),
+                ids.stages[next],
+                mover,
+                entered,
+            )
+            .await?;
+            writes += 1;
+        }
+        if is_current && let Some(next_type) = next_in(stage) {
+            schedule(db, ids, &row, stage, next_type, operator_id, index).await?;
+            writes += 1;
+        }
+    }
+    let mut updated: contact::ActiveModel = row.into();
+    updated.version = Set(1 + writes);
+    updated.stage_id = Set(ids.stages[path[path.len() - 1]]);
+    updated.stage_entered_at = Set(entered);
+    updated.updated_at = Set(entered.max(created));
+    updated.update(db).await?;
+    Ok(())
+}
+
+async fn log(
+    db: &impl ConnectionTrait,
+    contact_id: i64,
+    from: Option<i64>,
+    to: i64,
+    operator_id: i64,
+    at: DateTime<Utc>,
+) -> ServiceResult<()> {
+    stage_change::ActiveModel {
+        id: NotSet,
+        contact_id: Set(contact_id),
+        from_stage_id: Set(from),
+        to_stage_id: Set(to),
+        operator_id: Set(operator_id),
+        changed_at: Set(at),
+        note: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a done activity together with the (now DONE) pending activity that announced it.
+async fn record(
+    db: &impl ConnectionTrait,
+    ids: &DemoIds,
+    contact_id: i64,
+    stage: &str,
+    type_code: &str,
+    operator_id: i64,
+    at: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let done = activity::ActiveModel {
+        id: NotSet,
+        contact_id: Set(contact_id),
+        activity_type_id: Set(ids.types[type_code]),
+        stage_id: Set(ids.stages[stage]),
+        operator_id: Set(operator_id),
+        description: Set(Some(format!(
+            "{} done",
+            type_code.to_lowercase().replace('_', " ")
+        ))),
+        performed_at: Set(at),
+        created_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    let since = at - Duration::hours(18);
+    pending_activity::ActiveModel {
+        id: NotSet,
+        contact_id: Set(contact_id),
+        activity_type_id: Set(ids.types[type_code]),
+        description: Set(None),
+        pending_since: Set(since),
+        due_at: Set(Some(at + Duration::hours(2))),
+        assignee_id: Set(operator_id),
+        reminder_starts_at: Set(None),
+        reminder_ends_at: Set(None),
+        create_todo: Set(false),
+        status: Set(WorkStatus::Done),
+        completed_at: Set(Some(at)),
+        completed_activity_id: Set(Some(done.id)),
+        created_by_id: Set(operator_id),
+        created_at: Set(since),
+        updated_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Schedules the open pending activity a demo contact waits on: some overdue, some with a
+/// reminder showing now, some with a reminder later, half with a to-do.
+async fn schedule(
+    db: &impl ConnectionTrait,
+    ids: &DemoIds,
+    contact: &contact::Model,
+    stage: &str,
+    type_code: &str,
+    assignee_id: i64,
+    index: usize,
+) -> ServiceResult<()> {
+    let now = ids.now;
+    let due = now + Duration::days((index % 5) as i64 - 1) + Duration::hours(2);
+    let (starts, ends) = match (index / 3) % 3 {
+        0 => (
+            Some(now - Duration::minutes(30)),
+            Some(now + Duration::hours(4)),
+        ),
+        1 => (
+            Some(due - Duration::hours(1)),
+            Some(due + Duration::hours(1)),
+        ),
+        _ => (None, None),
+    };
+    let since = now - Duration::hours(6);
+    let description = format!(
+        "{} with {} ({})",
+        type_code.to_lowercase().replace('_', " "),
+        contact.name,
+        stage.to_lowercase()
+    );
+    let pending = pending_activity::ActiveModel {
+        id: NotSet,
+        contact_id: Set(contact.id),
+        activity_type_id: Set(ids.types[type_code]),
+        description: Set(Some(description.clone())),
+        pending_since: Set(since),
+        due_at: Set(Some(due)),
+        assignee_id: Set(assignee_id),
+        reminder_starts_at: Set(starts),
+        reminder_ends_at: Set(ends),
+        create_todo: Set(index.is_multiple_of(2)),
+        status: Set(WorkStatus::Open),
+        completed_at: Set(None),
+        completed_activity_id: Set(None),
+        created_by_id: Set(assignee_id),
+        created_at: Set(since),
+        updated_at: Set(since),
+    }
+    .insert(db)
+    .await?;
+    if pending.create_todo {
+        todo::ActiveModel {
+            id: NotSet,
+            operator_id: Set(assignee_id),
+            title: Set(format!(
+                "{}: {}",
+                type_code.replace('_', " ").to_lowercase(),
+                contact.name
+            )),
+            description: Set(Some(description)),
+            activity_type_id: Set(Some(pending.activity_type_id)),
+            contact_id: Set(Some(contact.id)),
+            pending_activity_id: Set(Some(pending.id)),
+            due_at: Set(pending.due_at),
+            status: Set(WorkStatus::Open),
+            completed_at: Set(None),
+            created_at: Set(since),
+            updated_at: Set(since),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}

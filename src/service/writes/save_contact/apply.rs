@@ -1,0 +1,215 @@
+//! One save inside its transaction: the rules asked (`domain::save`), then the contact, the
+//! activity, the stage change and the pending activity with its to-do written.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, EntityTrait,
+};
+
+use super::lookup::{References, references, target};
+use super::{SaveContact, SavedContact};
+use crate::domain::save::{ContactFields, PendingRequest, SavePlan, SaveRequest, plan_save};
+use crate::domain::{Field, RuleCode};
+use crate::entity::{contact, workflow};
+use crate::service::writes::rows::{
+    PendingRow, insert_activity, insert_pending, insert_stage_change,
+};
+use crate::service::writes::{Actor, Patch, bump_version, refuse};
+use crate::service::{ServiceError, ServiceResult, catalog, contacts};
+
+/// Applies one save inside the write `db`; on any violation nothing has been written.
+pub(super) async fn apply(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    input: &SaveContact,
+    now: DateTime<Utc>,
+) -> ServiceResult<SavedContact> {
+    let (existing, workflow) = target(db, input).await?;
+    let rules = catalog::workflow_rules(db, workflow.id).await?;
+    let current_stage = match &existing {
+        Some(contact) => contact.stage_id,
+        None => rules.initial_stage().map(|s| s.id).ok_or_else(|| {
+            refuse(
+                Field::Workflow,
+                RuleCode::InvalidInput,
+                "the workflow has no stages",
+            )
+        })?,
+    };
+    let recorded = match &existing {
+        Some(contact) => contacts::recorded_since_entry(db, contact).await?,
+        None => Default::default(),
+    };
+    let found = references(db, actor, input, current_stage).await?;
+    let References {
+        activity_type,
+        pending_type,
+        assignee,
+        mut problems,
+    } = found;
+    let activity_info = activity_type.as_ref().map(catalog::type_info);
+    let pending_info = pending_type.as_ref().map(catalog::type_info);
+    let target_refused = problems
+        .iter()
+        .any(|p| p.field.fields().last() == Some(&Field::TargetStage));
+    let request = SaveRequest {
+        workflow: &rules,
+        current_stage,
+        role: actor.role,
+        recorded_since_entry: &recorded,
+        creating: existing.is_none(),
+        fields: ContactFields {
+            name: input.name.as_deref(),
+            email: input.email.as_set().map(String::as_str),
+            phone: input.phone.as_set().map(String::as_str),
+        },
+        activity: activity_info.as_ref().map(|t| {
+            let description = input
+                .activity
+                .as_ref()
+                .and_then(|a| a.description.as_deref());
+            (t, description)
+        }),
+        to_stage: input.to_stage_id.filter(|_| !target_refused),
+        note: input.note.as_deref(),
+        pending: match (&input.pending, &pending_info) {
+            (Some(p), Some(t)) => Some(PendingRequest {
+                activity_type: t,
+                description: p.description.as_deref(),
+                reminder_starts_at: p.reminder_starts_at,
+                reminder_ends_at: p.reminder_ends_at,
+                assignee_active: assignee.as_ref().is_none_or(|a| a.active),
+            }),
+            _ => None,
+        },
+    };
+    let plan = match plan_save(&request) {
+        Ok(plan) if problems.is_empty() => plan,
+        Ok(_) => return Err(ServiceError::Rules(problems)),
+        Err(mut violations) => {
+            problems.append(&mut violations);
+            return Err(ServiceError::Rules(problems));
+        }
+    };
+    let (contact, mut stage_change) =
+        write_contact(db, actor, input, existing, &workflow, &plan, now).await?;
+    let activity = match (&input.activity, activity_type) {
+        (Some(a), Some(t)) => {
+            let description = a.description.clone();
+            let stage = plan.activity_stage;
+            let row = insert_activity(
+                db,
+                contact.id,
+                t.id,
+                stage,
+                actor.operator_id,
+                description,
+                now,
+            );
+            Some(row.await?)
+        }
+        _ => None,
+    };
+    if let Some(planned) = plan.stage_move {
+        let logged = insert_stage_change(
+            db,
+            contact.id,
+            Some(planned.from_stage_id),
+            planned.to_stage_id,
+            actor.operator_id,
+            input.note.clone(),
+            now,
+        );
+        stage_change = Some(logged.await?);
+    }
+    let contact = contact::Entity::find_by_id(contact.id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::Internal("saved contact vanished".into()))?;
+    let (pending, todo) = match (&input.pending, pending_type, assignee) {
+        (Some(p), Some(t), Some(assignee)) => {
+            let row = PendingRow {
+                activity_type: t,
+                description: p.description.clone(),
+                due_at: p.due_at,
+                assignee,
+                reminder: plan.reminder,
+                create_todo: p.create_todo,
+            };
+            let (pending, todo) = insert_pending(db, &contact, row, actor.operator_id, now).await?;
+            (Some(pending), todo)
+        }
+        _ => (None, None),
+    };
+    Ok(SavedContact {
+        contact,
+        activity,
+        pending,
+        todo,
+        stage_change,
+    })
+}
+
+/// Creates the contact (with its entry into the initial stage), or updates its fields and
+/// stage and bumps its version.
+async fn write_contact(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    input: &SaveContact,
+    existing: Option<contact::Model>,
+    workflow: &workflow::Model,
+    plan: &SavePlan,
+    now: DateTime<Utc>,
+) -> ServiceResult<(contact::Model, Option<crate::entity::stage_change::Model>)> {
+    let Some(contact) = existing else {
+        let created = contact::ActiveModel {
+            id: NotSet,
+            version: Set(1),
+            name: Set(input.name.clone().unwrap_or_default().trim().to_owned()),
+            email: Set(input.email.clone().apply(None)),
+            phone: Set(input.phone.clone().apply(None)),
+            owner_id: Set(input.owner_id.clone().apply(None)),
+            workflow_id: Set(workflow.id),
+            stage_id: Set(plan.stage_after),
+            stage_entered_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        let entry = insert_stage_change(
+            db,
+            created.id,
+            None,
+            plan.activity_stage,
+            actor.operator_id,
+            None,
+            now,
+        )
+        .await?;
+        return Ok((created, Some(entry)));
+    };
+    let mut changes: Vec<(contact::Column, Expr)> = Vec::new();
+    if let Some(name) = &input.name {
+        changes.push((contact::Column::Name, Expr::val(name.trim())));
+    }
+    for (column, patch) in [
+        (contact::Column::Email, &input.email),
+        (contact::Column::Phone, &input.phone),
+    ] {
+        if *patch != Patch::Keep {
+            changes.push((column, Expr::val(patch.clone().apply(None))));
+        }
+    }
+    if input.owner_id != Patch::Keep {
+        let owner = input.owner_id.clone().apply(None);
+        changes.push((contact::Column::OwnerId, Expr::val(owner)));
+    }
+    if plan.stage_move.is_some() {
+        changes.push((contact::Column::StageId, Expr::val(plan.stage_after)));
+        changes.push((contact::Column::StageEnteredAt, Expr::val(now)));
+    }
+    bump_version(db, contact.id, input.expected_version, now, changes).await?;
+    Ok((contact, None))
+}

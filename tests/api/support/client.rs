@@ -1,0 +1,101 @@
+//! Talking to the server under test as a client does: GraphQL over HTTP, sign-in, metrics; and
+//! reading its database straight, to check what a write did or did not change.
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+use super::server::TestServer;
+
+impl TestServer {
+    /// `POST /graphql` with a JSON body; the parsed response.
+    pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json")
+            .body(json!({ "query": query, "variables": variables }).to_string());
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let response = request.send().await.expect("request sent");
+        let text = response.text().await.expect("body");
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+    }
+
+    /// The text of `GET /metrics`.
+    pub async fn metrics(&self) -> String {
+        let response = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("metrics answered");
+        response.text().await.expect("metrics body")
+    }
+
+    /// Runs a query that must succeed and returns its `data`.
+    pub async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
+        let response = self.post(Some(token), query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
+        response["data"].clone()
+    }
+
+    /// Signs in with the demo password and returns the token.
+    pub async fn login(&self, login: &str) -> String {
+        let response = self
+            .post(
+                None,
+                "mutation($l: String!, $p: String!) { login(input: {login: $l, password: $p}) { token userErrors { code } } }",
+                json!({ "l": login, "p": "demo" }),
+            )
+            .await;
+        response["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {response}"))
+            .to_owned()
+    }
+
+    /// Everything a write could change, counted straight from the database: row counts of
+    /// every table, the sum of contact versions, and open pending activities and to-dos.
+    pub async fn snapshot(&self) -> Vec<(String, i64)> {
+        let db = Database::connect(self.database_url.as_str())
+            .await
+            .expect("database reachable");
+        let mut figures = Vec::new();
+        let queries = [
+            "SELECT COUNT(*) FROM contacts",
+            "SELECT COALESCE(SUM(version), 0) FROM contacts",
+            "SELECT COUNT(*) FROM activities",
+            "SELECT COUNT(*) FROM pending_activities",
+            "SELECT COUNT(*) FROM pending_activities WHERE status = 'OPEN'",
+            "SELECT COUNT(*) FROM todos",
+            "SELECT COUNT(*) FROM todos WHERE status = 'OPEN'",
+            "SELECT COUNT(*) FROM stage_changes",
+            "SELECT COUNT(*) FROM idempotency_records",
+            "SELECT COUNT(*) FROM reminder_states",
+            "SELECT COUNT(*) FROM operators",
+            "SELECT COUNT(*) FROM activity_types",
+            "SELECT COUNT(*) FROM workflows",
+            "SELECT COUNT(*) FROM stages",
+            "SELECT COUNT(*) FROM stage_activity_rules",
+            "SELECT COUNT(*) FROM transitions",
+        ];
+        for sql in queries {
+            let statement =
+                sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned());
+            let row = db
+                .query_one_raw(statement)
+                .await
+                .expect("query")
+                .expect("row");
+            let value: i64 = row.try_get_by_index(0).expect("a number");
+            figures.push((sql.to_owned(), value));
+        }
+        db.close().await.ok();
+        figures
+    }
+}
