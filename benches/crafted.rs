@@ -4,7 +4,10 @@
 //!
 //! `cargo bench --bench crafted` (option: `-- --repeat N`).
 
+#![expect(clippy::unwrap_used, reason = "a benchmark stops at its first failure")]
+
 #[path = "common/mod.rs"]
+#[expect(dead_code, reason = "this program sends no subscription")]
 mod common;
 #[path = "../tests/api/crafted.rs"]
 mod hostile;

@@ -4,6 +4,8 @@
 //!
 //! `cargo bench --bench reminders` (options: `-- --scheduled N --burst N --idle N`).
 
+#![expect(clippy::unwrap_used, reason = "a benchmark stops at its first failure")]
+
 #[path = "common/mod.rs"]
 mod common;
 

@@ -1,8 +1,6 @@
 //! What the benchmark programs share: the server under test in its own process, reading its
 //! memory from `/proc`, a subscription over WebSocket, and percentiles.
 
-#![allow(dead_code)]
-
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 

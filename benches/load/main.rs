@@ -7,6 +7,8 @@
 //!
 //! `cargo bench --features bench --bench load -- --sizes 10000,100000 --databases sqlite,postgres`
 
+#![expect(clippy::unwrap_used, reason = "a benchmark stops at its first failure")]
+
 mod charts;
 #[path = "../common/mod.rs"]
 mod common;

@@ -5,7 +5,10 @@ use sea_orm::entity::prelude::*;
 /// The first answer to a mutation sent with an idempotency key.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "idempotency_records")]
-#[allow(missing_docs)]
+#[expect(
+    missing_docs,
+    reason = "the columns are named after the table's own, documented in the migration"
+)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,

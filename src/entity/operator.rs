@@ -7,7 +7,10 @@ use crate::domain::Role;
 /// An operator who signs in and works contacts.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "operators")]
-#[allow(missing_docs)]
+#[expect(
+    missing_docs,
+    reason = "the columns are named after the table's own, documented in the migration"
+)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,

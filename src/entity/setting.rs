@@ -5,7 +5,10 @@ use sea_orm::entity::prelude::*;
 /// One setting.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "settings")]
-#[allow(missing_docs)]
+#[expect(
+    missing_docs,
+    reason = "the columns are named after the table's own, documented in the migration"
+)]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,

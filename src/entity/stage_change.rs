@@ -5,7 +5,10 @@ use sea_orm::entity::prelude::*;
 /// One row of a contact's stage log (append-only).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stage_changes")]
-#[allow(missing_docs)]
+#[expect(
+    missing_docs,
+    reason = "the columns are named after the table's own, documented in the migration"
+)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,

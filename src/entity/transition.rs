@@ -5,7 +5,10 @@ use sea_orm::entity::prelude::*;
 /// A permitted move between two stages; `allowed_roles` is a comma-separated role list, empty for every role.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "transitions")]
-#[allow(missing_docs)]
+#[expect(
+    missing_docs,
+    reason = "the columns are named after the table's own, documented in the migration"
+)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,

@@ -92,7 +92,10 @@ impl Query {
     }
     /// Contacts, filtered and ordered (default: most recently updated first), a page at a time.
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a Relay connection field takes its arguments one by one"
+    )]
     async fn contacts(
         &self,
         ctx: &Context<'_>,

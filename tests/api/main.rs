@@ -1,6 +1,8 @@
 //! Integration tests: each starts the real server on a random port over its own fresh database
 //! and talks HTTP to it like a client.
 
+#![expect(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 mod crafted;
 mod support;
 
