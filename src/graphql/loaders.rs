@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 
 use super::errors::to_graphql;
 use super::load_queue::LoadQueue;
@@ -80,9 +80,8 @@ macro_rules! children {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i64> = keys.iter().map(|key| key.0).collect();
-                let rows = lookup::children(
+                let rows = lookup::children::<$entity::Entity, _>(
                     &self.db,
-                    $entity::Entity::find(),
                     $entity::Column::$parent,
                     &ids,
                     $parent_of,

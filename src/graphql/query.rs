@@ -8,10 +8,12 @@ use super::guard::{SignedIn, signed_in};
 use super::ids::{self, kind};
 use super::loaders::ContactKey;
 use super::types::config::{ActivityType, Operator, Workflow};
-use super::types::contact::{Contact, ContactFilter, ContactOrder};
+use super::types::contact::Contact;
+use super::types::contact_list::{ContactFilter, ContactOrder};
 use super::types::node::{self, Node};
 use super::types::reminder::Reminder;
-use super::types::work::{PendingActivity, PendingActivityFilter, Todo, TodoFilter, statuses};
+use super::types::todo::{Todo, TodoFilter};
+use super::types::work::{PendingActivity, PendingActivityFilter, statuses};
 use crate::service::pagination::PageRequest;
 use crate::service::{catalog, clock, contacts, reminders, work_items};
 

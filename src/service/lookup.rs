@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::ServiceResult;
 
@@ -27,11 +27,10 @@ where
     Ok(rows.into_iter().map(|row| (id_of(&row), row)).collect())
 }
 
-/// Rows of `select` whose `parent` column is one of `parents`, grouped by parent, each group in
-/// the order `order_by` gives (then by id). Every requested parent gets a (possibly empty) list.
+/// Rows of `E` whose `parent` column is one of `parents`, grouped by parent, each group in the
+/// order `order_by` gives. Every requested parent gets a (possibly empty) list.
 pub async fn children<E, C>(
     db: &C,
-    select: Select<E>,
     parent: E::Column,
     parents: &[i64],
     parent_of: fn(&E::Model) -> i64,
@@ -46,7 +45,7 @@ where
     if parents.is_empty() {
         return Ok(grouped);
     }
-    let mut select = select.filter(parent.is_in(parents.iter().copied()));
+    let mut select = E::find().filter(parent.is_in(parents.iter().copied()));
     for column in order_by {
         select = select.order_by_asc(*column);
     }

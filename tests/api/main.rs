@@ -7,6 +7,7 @@ mod crafted;
 mod support;
 
 mod admin;
+mod architecture;
 mod auth;
 mod batching;
 mod cli;

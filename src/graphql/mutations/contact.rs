@@ -9,7 +9,9 @@ use crate::graphql::errors::{UserError, answer, payloads, usual_names};
 use crate::graphql::guard::{SignedIn, signed_in};
 use crate::graphql::ids::kind;
 use crate::graphql::types::contact::Contact;
-use crate::graphql::types::work::{Activity, PendingActivity, StageChange, Todo};
+use crate::graphql::types::stage_change::StageChange;
+use crate::graphql::types::todo::Todo;
+use crate::graphql::types::work::{Activity, PendingActivity};
 use crate::service::writes::Patch;
 use crate::service::writes::save_contact::{SaveContact, SavedContact, save_contact};
 

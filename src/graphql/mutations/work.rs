@@ -8,7 +8,8 @@ use crate::graphql::context::store;
 use crate::graphql::errors::{UserError, answer, payloads};
 use crate::graphql::guard::{SignedIn, signed_in};
 use crate::graphql::ids::kind;
-use crate::graphql::types::work::{Activity, PendingActivity, Todo};
+use crate::graphql::types::todo::Todo;
+use crate::graphql::types::work::{Activity, PendingActivity};
 use crate::service::writes::complete;
 
 /// Marks a pending activity done.

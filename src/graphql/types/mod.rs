@@ -3,6 +3,9 @@
 pub mod config;
 pub mod connection;
 pub mod contact;
+pub mod contact_list;
 pub mod node;
 pub mod reminder;
+pub mod stage_change;
+pub mod todo;
 pub mod work;

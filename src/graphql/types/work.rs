@@ -1,16 +1,16 @@
-//! The work around contacts: done activities, pending activities, to-dos and the stage log.
+//! The work done and to do for contacts: done activities and pending activities.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 
 use super::config::{ActivityType, Operator, Stage};
 use super::contact::Contact;
+use super::todo::Todo;
 use crate::domain::WorkStatus;
-use crate::entity::{activity, pending_activity, stage_change, todo};
+use crate::entity::{activity, pending_activity};
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
-    ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, PendingKey, StageKey, TodosOfPending,
-    required,
+    ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, StageKey, TodosOfPending, required,
 };
 use crate::graphql::scalars::DateTime;
 
@@ -21,18 +21,6 @@ pub enum PendingStatus {
     /// Still to do.
     Open,
     /// Done: an activity was recorded for it.
-    Done,
-    /// Called off.
-    Cancelled,
-}
-
-/// Where a to-do stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(remote = "WorkStatus")]
-pub enum TodoStatus {
-    /// Still to do.
-    Open,
-    /// Done.
     Done,
     /// Called off.
     Cancelled,
@@ -179,117 +167,6 @@ impl PendingActivity {
     }
 }
 
-/// An entry in an operator's general to-do list.
-pub struct Todo(pub todo::Model);
-
-#[Object]
-impl Todo {
-    /// Global id.
-    pub async fn id(&self) -> ID {
-        ids::encode(kind::TODO, self.0.id)
-    }
-    /// Whose list it is on.
-    async fn operator(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(
-            required(loader(ctx), OperatorKey(self.0.operator_id)).await?,
-        ))
-    }
-    /// Short title.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    /// Details.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-    /// The kind of activity, when the to-do comes from a pending activity.
-    #[graphql(name = "type")]
-    async fn activity_type(&self, ctx: &Context<'_>) -> Result<Option<ActivityType>> {
-        match self.0.activity_type_id {
-            Some(id) => Ok(Some(ActivityType(
-                required(loader(ctx), ActivityTypeKey(id)).await?,
-            ))),
-            None => Ok(None),
-        }
-    }
-    /// The contact it concerns.
-    async fn contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
-        match self.0.contact_id {
-            Some(id) => Ok(Some(Contact(required(loader(ctx), ContactKey(id)).await?))),
-            None => Ok(None),
-        }
-    }
-    /// The pending activity it was created for.
-    async fn pending_activity(&self, ctx: &Context<'_>) -> Result<Option<PendingActivity>> {
-        match self.0.pending_activity_id {
-            Some(id) => Ok(Some(PendingActivity(
-                required(loader(ctx), PendingKey(id)).await?,
-            ))),
-            None => Ok(None),
-        }
-    }
-    /// Deadline.
-    async fn due_at(&self) -> Option<DateTime> {
-        self.0.due_at.map(DateTime)
-    }
-    /// Where it stands.
-    async fn status(&self) -> TodoStatus {
-        self.0.status.into()
-    }
-    /// When it was done or cancelled.
-    async fn completed_at(&self) -> Option<DateTime> {
-        self.0.completed_at.map(DateTime)
-    }
-    /// When it was created.
-    async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
-    }
-}
-
-/// Log: one row per stage change.
-pub struct StageChange(pub stage_change::Model);
-
-#[Object]
-impl StageChange {
-    /// Global id.
-    pub async fn id(&self) -> ID {
-        ids::encode(kind::STAGE_CHANGE, self.0.id)
-    }
-    /// The contact that moved.
-    async fn contact(&self, ctx: &Context<'_>) -> Result<Contact> {
-        Ok(Contact(
-            required(loader(ctx), ContactKey(self.0.contact_id)).await?,
-        ))
-    }
-    /// The stage left; null for the row written when the contact was created.
-    async fn from(&self, ctx: &Context<'_>) -> Result<Option<Stage>> {
-        match self.0.from_stage_id {
-            Some(id) => Ok(Some(Stage(required(loader(ctx), StageKey(id)).await?))),
-            None => Ok(None),
-        }
-    }
-    /// The stage entered.
-    async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(
-            required(loader(ctx), StageKey(self.0.to_stage_id)).await?,
-        ))
-    }
-    /// Who moved it.
-    async fn operator(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(
-            required(loader(ctx), OperatorKey(self.0.operator_id)).await?,
-        ))
-    }
-    /// When (server time).
-    async fn changed_at(&self) -> DateTime {
-        self.0.changed_at.into()
-    }
-    /// Why, if the operator said.
-    async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
-    }
-}
-
 /// Which pending activities a list shows.
 #[derive(Debug, Clone, Default, InputObject)]
 pub struct PendingActivityFilter {
@@ -299,13 +176,4 @@ pub struct PendingActivityFilter {
     pub status: Option<Vec<PendingStatus>>,
     /// Only those due strictly before this moment.
     pub due_before: Option<DateTime>,
-}
-
-/// Which to-dos a list shows.
-#[derive(Debug, Clone, Default, InputObject)]
-pub struct TodoFilter {
-    /// Whose list (default: the caller's).
-    pub operator_id: Option<ID>,
-    /// Only these statuses (default: OPEN).
-    pub status: Option<Vec<TodoStatus>>,
 }

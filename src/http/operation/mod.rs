@@ -17,24 +17,16 @@ use std::time::{Duration, Instant};
 use async_graphql::parser::types::OperationType;
 use futures_util::stream::{Stream, StreamExt};
 use sea_orm::DatabaseConnection;
-use serde_json::{Value, json};
+use serde_json::json;
 
 pub use persisted::PersistedQueries;
 pub use prepare::{Prepared, Refused, error_json};
+pub use respond::Answer;
 
 use self::gate::Gate;
 use super::monitoring::metrics::{Metrics, Outcome};
 use crate::graphql::ContactflowSchema;
 use crate::graphql::errors::codes;
-
-/// An operation's answer: the GraphQL response as JSON, and how it ended.
-#[derive(Debug)]
-pub struct Answer {
-    /// `data` and `errors` as the client sees them.
-    pub body: Value,
-    /// How the operation ended.
-    pub outcome: Outcome,
-}
 
 /// Everything an operation needs on its way through.
 pub struct Operations {

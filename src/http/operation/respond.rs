@@ -4,11 +4,19 @@
 
 use serde_json::{Value, json};
 
-use super::Answer;
 use crate::graphql::errors::codes::{
     BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR as INTERNAL, QUERY_TOO_COMPLEX,
 };
 use crate::http::monitoring::metrics::Outcome;
+
+/// An operation's answer: the GraphQL response as JSON, and how it ended.
+#[derive(Debug)]
+pub struct Answer {
+    /// `data` and `errors` as the client sees them.
+    pub body: Value,
+    /// How the operation ended.
+    pub outcome: Outcome,
+}
 
 /// Errors shown for one response; a document with more problems gets the first ones and a
 /// note, so a crafted document cannot make the answer huge.

@@ -1,38 +1,16 @@
-//! Bulk contacts for load tests (`contactflow seed --contacts N`): each walks a legal chain of
-//! stages (checked once per template against the real rules), with about five done activities,
-//! at least three stage-log rows and one open pending activity with a reminder window, spread
-//! over stages, owners and the coming month. Rows are written in multi-row inserts, thousands
-//! of contacts per transaction, not through the API.
+//! The legal histories bulk contacts follow, checked against the real rules, and the rows of
+//! a chunk of contacts generated from them.
 
 use std::collections::HashSet;
-use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QuerySelect,
-};
+use sea_orm::ConnectionTrait;
 
-use super::{DemoIds, role_of};
 use crate::domain::WorkStatus;
 use crate::entity::{activity, contact, pending_activity, stage_change};
-use crate::service::{ServiceError, ServiceResult, clock};
-
-/// Contacts written per transaction.
-const CONTACTS_PER_TRANSACTION: usize = 5_000;
-/// Bind parameters per statement, under SQLite's limit of 32,766 and PostgreSQL's of 65,535.
-const PARAMETERS_PER_STATEMENT: usize = 30_000;
-
-/// What `seed --contacts` wrote.
-#[derive(Debug, Clone, Copy)]
-pub struct SeedReport {
-    /// Contacts written.
-    pub contacts: usize,
-    /// Rows written in every table.
-    pub rows: u64,
-    /// Seconds it took.
-    pub seconds: f64,
-}
+use crate::seed::{DemoIds, role_of};
+use crate::service::{ServiceError, ServiceResult};
 
 /// A legal history: the stages in order, the activities done in each (by stage index) and the
 /// type of the pending activity waiting in the last stage.
@@ -124,7 +102,7 @@ fn mover(ids: &DemoIds, owner: &'static str, from: &str, to: &str) -> &'static s
 
 /// Checks every template against the workflow's rules: each move legal for its mover, each
 /// activity allowed in its stage.
-fn check_templates(ids: &DemoIds) -> ServiceResult<()> {
+pub(super) fn check_templates(ids: &DemoIds) -> ServiceResult<()> {
     for template in &TEMPLATES {
         let mut recorded = HashSet::new();
         for (index, pair) in template.stages.windows(2).enumerate() {
@@ -150,7 +128,7 @@ fn check_templates(ids: &DemoIds) -> ServiceResult<()> {
 
 /// The rows of one chunk of contacts.
 #[derive(Default)]
-struct Rows {
+pub(super) struct Rows {
     contacts: Vec<contact::ActiveModel>,
     changes: Vec<stage_change::ActiveModel>,
     activities: Vec<activity::ActiveModel>,
@@ -158,13 +136,14 @@ struct Rows {
 }
 
 impl Rows {
-    fn count(&self) -> u64 {
+    /// How many rows it holds.
+    pub(super) fn count(&self) -> u64 {
         (self.contacts.len() + self.changes.len() + self.activities.len() + self.pending.len())
             as u64
     }
 
     /// Generates contact number `n` (its id is `id`).
-    fn add(&mut self, ids: &DemoIds, n: usize, id: i64, now: DateTime<Utc>) {
+    pub(super) fn add(&mut self, ids: &DemoIds, n: usize, id: i64, now: DateTime<Utc>) {
         let template = &TEMPLATES[n % TEMPLATES.len()];
         let owner = OWNERS[(n / TEMPLATES.len()) % OWNERS.len()];
         let created =
@@ -236,78 +215,11 @@ impl Rows {
         });
     }
 
-    async fn write(self, db: &impl ConnectionTrait) -> ServiceResult<()> {
-        insert_chunked::<contact::Entity>(db, self.contacts, 11).await?;
-        insert_chunked::<stage_change::Entity>(db, self.changes, 7).await?;
-        insert_chunked::<activity::Entity>(db, self.activities, 8).await?;
-        insert_chunked::<pending_activity::Entity>(db, self.pending, 16).await
+    /// Writes them in multi-row statements.
+    pub(super) async fn write(self, db: &impl ConnectionTrait) -> ServiceResult<()> {
+        super::insert_chunked::<contact::Entity>(db, self.contacts, 11).await?;
+        super::insert_chunked::<stage_change::Entity>(db, self.changes, 7).await?;
+        super::insert_chunked::<activity::Entity>(db, self.activities, 8).await?;
+        super::insert_chunked::<pending_activity::Entity>(db, self.pending, 16).await
     }
-}
-
-/// Inserts rows in multi-row statements that stay under the bind-parameter limits.
-async fn insert_chunked<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    rows: Vec<E::ActiveModel>,
-    columns: usize,
-) -> ServiceResult<()> {
-    let per_statement = (PARAMETERS_PER_STATEMENT / columns).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(per_statement).collect();
-        E::insert_many(chunk).exec_without_returning(db).await?;
-    }
-    Ok(())
-}
-
-/// Writes `count` generated contacts (loading the demo configuration first into an empty
-/// database), reporting progress as contacts are written.
-pub async fn seed_contacts(
-    db: &DatabaseConnection,
-    count: usize,
-    progress: impl Fn(usize),
-) -> ServiceResult<SeedReport> {
-    let started = Instant::now();
-    super::load_if_empty(db).await?;
-    let ids = DemoIds::read(db).await?;
-    check_templates(&ids)?;
-    let now = clock::now();
-    let highest: Option<i64> = contact::Entity::find()
-        .select_only()
-        .expr(contact::Column::Id.max())
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    let first_id = highest.unwrap_or(0) + 1;
-    let mut rows_written = 0;
-    let mut done = 0;
-    while done < count {
-        let chunk = CONTACTS_PER_TRANSACTION.min(count - done);
-        let mut rows = Rows::default();
-        for n in done..done + chunk {
-            rows.add(&ids, n, first_id + n as i64, now);
-        }
-        rows_written += rows.count();
-        let (txn, _writer) = crate::db::begin_write(db).await?;
-        rows.write(&txn).await?;
-        txn.commit().await?;
-        done += chunk;
-        progress(done);
-    }
-    if db.get_database_backend() == DbBackend::Postgres {
-        // Ids were given explicitly: move the sequence past them.
-        db.execute_unprepared(
-            "SELECT setval(pg_get_serial_sequence('contacts', 'id'), (SELECT MAX(id) FROM contacts))",
-        )
-        .await?;
-    }
-    // Until autovacuum gets to them, freshly loaded tables have no planner statistics, and
-    // PostgreSQL then picks plans that scan: a page's last-activity statement took 221 ms at
-    // 100,000 contacts right after the load, and 2 ms once analysed.
-    db.execute_unprepared("ANALYZE").await?;
-    Ok(SeedReport {
-        contacts: count,
-        rows: rows_written,
-        seconds: started.elapsed().as_secs_f64(),
-    })
 }

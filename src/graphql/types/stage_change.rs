@@ -1,0 +1,55 @@
+//! The stage log: one row per stage change.
+
+use async_graphql::{Context, ID, Object, Result};
+
+use super::config::{Operator, Stage};
+use super::contact::Contact;
+use crate::entity::stage_change;
+use crate::graphql::context::loader;
+use crate::graphql::ids::{self, kind};
+use crate::graphql::loaders::{ContactKey, OperatorKey, StageKey, required};
+use crate::graphql::scalars::DateTime;
+
+/// Log: one row per stage change.
+pub struct StageChange(pub stage_change::Model);
+
+#[Object]
+impl StageChange {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(kind::STAGE_CHANGE, self.0.id)
+    }
+    /// The contact that moved.
+    async fn contact(&self, ctx: &Context<'_>) -> Result<Contact> {
+        Ok(Contact(
+            required(loader(ctx), ContactKey(self.0.contact_id)).await?,
+        ))
+    }
+    /// The stage left; null for the row written when the contact was created.
+    async fn from(&self, ctx: &Context<'_>) -> Result<Option<Stage>> {
+        match self.0.from_stage_id {
+            Some(id) => Ok(Some(Stage(required(loader(ctx), StageKey(id)).await?))),
+            None => Ok(None),
+        }
+    }
+    /// The stage entered.
+    async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
+        Ok(Stage(
+            required(loader(ctx), StageKey(self.0.to_stage_id)).await?,
+        ))
+    }
+    /// Who moved it.
+    async fn operator(&self, ctx: &Context<'_>) -> Result<Operator> {
+        Ok(Operator(
+            required(loader(ctx), OperatorKey(self.0.operator_id)).await?,
+        ))
+    }
+    /// When (server time).
+    async fn changed_at(&self) -> DateTime {
+        self.0.changed_at.into()
+    }
+    /// Why, if the operator said.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}

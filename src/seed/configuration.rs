@@ -1,0 +1,145 @@
+//! The demo configuration: operators, activity types, and the CRM_CONTACTS workflow with its
+//! stages, stage activity rules and transitions, as API.md describes them.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use sea_orm::ActiveModelTrait;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::ConnectionTrait;
+
+use super::{ACTIVITY_TYPES, DemoIds, OPERATORS, STAGES};
+use crate::domain::Role;
+use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
+use crate::service::{ServiceResult, catalog, clock};
+
+/// Loads the demo operators, activity types and the CRM_CONTACTS workflow; their ids.
+pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> ServiceResult<DemoIds> {
+    let now = clock::now();
+    let created = now - Duration::days(120);
+    let mut operators = HashMap::new();
+    for (login, name, role) in OPERATORS {
+        let row = operator::ActiveModel {
+            id: NotSet,
+            login: Set(login.to_owned()),
+            display_name: Set(name.to_owned()),
+            email: Set(Some(format!("{login}@example.com"))),
+            role: Set(role),
+            active: Set(true),
+            time_zone: Set("Europe/Rome".to_owned()),
+            password_hash: Set(password_hash.to_owned()),
+            created_at: Set(created),
+            updated_at: Set(created),
+        };
+        operators.insert(login, row.insert(db).await?.id);
+    }
+    let mut types = HashMap::new();
+    for (position, (code, name)) in ACTIVITY_TYPES.into_iter().enumerate() {
+        let row = activity_type::ActiveModel {
+            id: NotSet,
+            code: Set(code.to_owned()),
+            name: Set(name.to_owned()),
+            active: Set(true),
+            position: Set(position as i32),
+            created_at: Set(created),
+        };
+        types.insert(code, row.insert(db).await?.id);
+    }
+    let workflow_row = workflow::ActiveModel {
+        id: NotSet,
+        code: Set("CRM_CONTACTS".to_owned()),
+        name: Set("CRM contacts".to_owned()),
+        description: Set(Some(
+            "From first call to customer: the contact pipeline.".to_owned(),
+        )),
+        log_tab_visible: Set(true),
+        restrict_activity_types: Set(true),
+        is_default: Set(true),
+        created_at: Set(created),
+    }
+    .insert(db)
+    .await?;
+    let mut stages = HashMap::new();
+    for (position, (code, name, color, own)) in STAGES.into_iter().enumerate() {
+        let row = stage::ActiveModel {
+            id: NotSet,
+            workflow_id: Set(workflow_row.id),
+            code: Set(code.to_owned()),
+            name: Set(name.to_owned()),
+            position: Set(position as i32 + 1),
+            is_initial: Set(code == "START"),
+            is_final: Set(code == "CLOSED"),
+            color: Set(Some(color.to_owned())),
+        }
+        .insert(db)
+        .await?;
+        stages.insert(code, row.id);
+        let listed = ["CALL", "EMAIL", "FOLLOW_UP"].iter().chain(own.iter());
+        for (rule_position, type_code) in listed.enumerate() {
+            let (next, todo) = match *type_code {
+                "CALL" => (Some("FOLLOW_UP"), true),
+                "EMAIL" => (Some("FOLLOW_UP"), false),
+                "MEETING" => (Some("DEMO"), true),
+                "DEMO" if own.contains(&"QUOTE") => (Some("QUOTE"), true),
+                _ => (None, false),
+            };
+            stage_activity_rule::ActiveModel {
+                id: NotSet,
+                stage_id: Set(row.id),
+                activity_type_id: Set(types[type_code]),
+                next_activity_type_id: Set(next.map(|code| types[code])),
+                mandatory: Set(code == "QUALIFICATION" && *type_code == "DISCOVERY_CALL"),
+                create_todo_for_next: Set(todo),
+                highlighted: Set(own.contains(type_code)),
+                position: Set(rule_position as i32),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    let chain = [
+        "START",
+        "QUALIFICATION",
+        "PROSPECT",
+        "LEAD",
+        "OPPORTUNITY",
+        "CUSTOMER",
+    ];
+    let mut pairs: Vec<(&str, &str, Vec<Role>)> = Vec::new();
+    for step in chain.windows(2) {
+        let forward_roles = if step == ["OPPORTUNITY", "CUSTOMER"] {
+            vec![Role::Manager]
+        } else {
+            vec![]
+        };
+        pairs.push((step[0], step[1], forward_roles));
+        pairs.push((step[1], step[0], vec![]));
+    }
+    pairs.push(("QUALIFICATION", "NOT_QUALIFIED", vec![]));
+    pairs.push(("NOT_QUALIFIED", "QUALIFICATION", vec![]));
+    for (code, ..) in STAGES.iter().filter(|(code, ..)| *code != "CLOSED") {
+        pairs.push((code, "CLOSED", vec![]));
+    }
+    let stage_name = |code: &str| STAGES.iter().find(|s| s.0 == code).map_or("", |s| s.1);
+    for (position, (from, to, roles)) in pairs.into_iter().enumerate() {
+        transition::ActiveModel {
+            id: NotSet,
+            workflow_id: Set(workflow_row.id),
+            name: Set(format!("{} → {}", stage_name(from), stage_name(to))),
+            from_stage_id: Set(stages[from]),
+            to_stage_id: Set(stages[to]),
+            allowed_roles: Set(Role::format_list(&roles)),
+            position: Set(position as i32),
+        }
+        .insert(db)
+        .await?;
+    }
+    let workflow = catalog::workflow_rules(db, workflow_row.id).await?;
+    Ok(DemoIds {
+        operators,
+        types,
+        stages,
+        workflow,
+        now,
+    })
+}
