@@ -1,7 +1,6 @@
 //! Operator roles and what each may do.
 
-use std::fmt;
-use std::str::FromStr;
+use super::name::{UnknownName, named};
 
 /// The role of an operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,7 +38,7 @@ impl Role {
     }
 
     /// Reads a comma-separated list of roles as stored on a transition (empty: none listed).
-    pub fn parse_list(text: &str) -> Result<Vec<Role>, UnknownRole> {
+    pub fn parse_list(text: &str) -> Result<Vec<Role>, UnknownName> {
         let mut roles: Vec<Role> = text
             .split(',')
             .map(str::trim)
@@ -64,27 +63,7 @@ impl Role {
     }
 }
 
-/// A stored role name that is not one of ours.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role {0:?}")]
-pub struct UnknownRole(pub String);
-
-impl FromStr for Role {
-    type Err = UnknownRole;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.as_str() == text)
-            .ok_or_else(|| UnknownRole(text.to_owned()))
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+named!(Role, "role");
 
 #[cfg(test)]
 mod tests {

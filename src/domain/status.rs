@@ -1,7 +1,6 @@
 //! Where a pending activity or a to-do stands: open until it is done or called off.
 
-use std::fmt;
-use std::str::FromStr;
+use super::name::named;
 
 /// The status of a pending activity or of a to-do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,27 +32,7 @@ impl WorkStatus {
     }
 }
 
-/// A stored status name that is not one of ours.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown status {0:?}")]
-pub struct UnknownStatus(pub String);
-
-impl FromStr for WorkStatus {
-    type Err = UnknownStatus;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        WorkStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str() == text)
-            .ok_or_else(|| UnknownStatus(text.to_owned()))
-    }
-}
-
-impl fmt::Display for WorkStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+named!(WorkStatus, "status");
 
 #[cfg(test)]
 mod tests {

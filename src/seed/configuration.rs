@@ -8,7 +8,7 @@ use sea_orm::ActiveModelTrait;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::ConnectionTrait;
 
-use super::{ACTIVITY_TYPES, DemoIds, OPERATORS, STAGES};
+use super::{ACTIVITY_TYPES, DemoIds, OPERATORS, PIPELINE, STAGES};
 use crate::domain::Role;
 use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
 use crate::service::{ServiceResult, catalog, clock};
@@ -97,16 +97,8 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
             .await?;
         }
     }
-    let chain = [
-        "START",
-        "QUALIFICATION",
-        "PROSPECT",
-        "LEAD",
-        "OPPORTUNITY",
-        "CUSTOMER",
-    ];
     let mut pairs: Vec<(&str, &str, Vec<Role>)> = Vec::new();
-    for step in chain.windows(2) {
+    for step in PIPELINE.windows(2) {
         let forward_roles = if step == ["OPPORTUNITY", "CUSTOMER"] {
             vec![Role::Manager]
         } else {

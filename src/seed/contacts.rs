@@ -8,8 +8,8 @@ use chrono::Duration;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ConnectionTrait};
 
-use super::DemoIds;
 use super::rows::{log, record, schedule};
+use super::{DemoIds, PIPELINE};
 use crate::domain::Role;
 use crate::entity::contact;
 use crate::service::ServiceResult;
@@ -33,19 +33,12 @@ const LAST_NAMES: [&str; 12] = [
     "Conti", "De Luca", "Costa",
 ];
 const PATHS: [&[&str]; 9] = [
-    &["START"],
-    &["START", "QUALIFICATION"],
-    &["START", "QUALIFICATION", "PROSPECT"],
-    &["START", "QUALIFICATION", "PROSPECT", "LEAD"],
-    &["START", "QUALIFICATION", "PROSPECT", "LEAD", "OPPORTUNITY"],
-    &[
-        "START",
-        "QUALIFICATION",
-        "PROSPECT",
-        "LEAD",
-        "OPPORTUNITY",
-        "CUSTOMER",
-    ],
+    PIPELINE.split_at(1).0,
+    PIPELINE.split_at(2).0,
+    PIPELINE.split_at(3).0,
+    PIPELINE.split_at(4).0,
+    PIPELINE.split_at(5).0,
+    &PIPELINE,
     &["START", "QUALIFICATION", "NOT_QUALIFIED"],
     &["START", "QUALIFICATION", "PROSPECT", "CLOSED"],
     &["START", "QUALIFICATION", "PROSPECT", "LEAD", "PROSPECT"],

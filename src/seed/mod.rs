@@ -63,6 +63,16 @@ const STAGES: [(&str, &str, &str, &[&str]); 8] = [
     ("CLOSED", "Closed", "#424242", &[]),
 ];
 
+/// The pipeline from first contact to customer, each stage joined to the next (and back).
+pub(crate) const PIPELINE: [&str; 6] = [
+    "START",
+    "QUALIFICATION",
+    "PROSPECT",
+    "LEAD",
+    "OPPORTUNITY",
+    "CUSTOMER",
+];
+
 /// The role of a demo operator (OPERATOR for a login that is not one of them).
 pub(crate) fn role_of(login: &str) -> Role {
     OPERATORS

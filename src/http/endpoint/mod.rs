@@ -5,8 +5,6 @@
 
 mod read;
 
-use std::time::Instant;
-
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE};
@@ -17,7 +15,7 @@ use serde_json::{Value, json};
 use super::bearer::bearer_token;
 use super::media::{ResponseType, accepts_html, is_json_body, negotiate};
 use super::monitoring::metrics::Outcome;
-use super::operation::{Prepared, Refused, needs_post};
+use super::operation::{Refused, needs_post};
 use super::request_id::RequestId;
 use super::state::HttpState;
 use crate::graphql::errors::codes;
@@ -73,11 +71,10 @@ async fn answer(
     request_id: &str,
     method: Method,
 ) -> Response {
-    let (prepared, started): (Prepared, Instant) =
-        match state.operations.prepare(request, token_in(headers)) {
-            Ok(admitted) => admitted,
-            Err(refused) => return refusal(&refused, response_type),
-        };
+    let prepared = match state.operations.prepare(request, token_in(headers)) {
+        Ok(prepared) => prepared,
+        Err(refused) => return refusal(&refused, response_type),
+    };
     if method == Method::Get && needs_post(prepared.kind) {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -86,7 +83,7 @@ async fn answer(
         )
             .into_response();
     }
-    let answer = state.operations.run(prepared, started, request_id).await;
+    let answer = state.operations.run(prepared, request_id).await;
     let status =
         if answer.outcome == Outcome::Refused && response_type == ResponseType::GraphqlResponse {
             StatusCode::BAD_REQUEST

@@ -24,9 +24,11 @@ pub use prepare::{Prepared, Refused, error_json};
 pub use respond::Answer;
 
 use self::gate::Gate;
+use self::order::ResponseOrder;
 use super::monitoring::metrics::{Metrics, Outcome};
 use crate::graphql::ContactflowSchema;
 use crate::graphql::errors::codes;
+use crate::graphql::load_queue::LoadQueue;
 
 /// Everything an operation needs on its way through.
 pub struct Operations {
@@ -78,34 +80,31 @@ impl Operations {
         &self,
         request: async_graphql::Request,
         token: Option<String>,
-    ) -> Result<(Prepared, Instant), Refused> {
+    ) -> Result<Prepared, Refused> {
         let started = Instant::now();
-        prepare::prepare(&self.gate, &self.persisted, &self.db, request, token)
-            .map(|prepared| (prepared, started))
-            .inspect_err(|_| {
-                let took = started.elapsed();
-                self.metrics.record(None, "unknown", Outcome::Refused, took);
-            })
+        prepare::prepare(
+            &self.gate,
+            &self.persisted,
+            &self.db,
+            request,
+            token,
+            started,
+        )
+        .inspect_err(|_| {
+            let took = started.elapsed();
+            self.metrics.record(None, "unknown", Outcome::Refused, took);
+        })
     }
 
     /// Runs a query or mutation: its answer, or `TIMEOUT` when it runs too long (its
     /// transaction then rolls back).
-    pub async fn run(&self, prepared: Prepared, started: Instant, request_id: &str) -> Answer {
-        let kind = prepared.kind_label();
-        let Prepared {
-            request,
-            name,
-            loads,
-            order,
-            ..
-        } = prepared;
+    pub async fn run(&self, prepared: Prepared, request_id: &str) -> Answer {
+        let (request, loads, answering) = Answering::of(prepared);
         let execution = loads.drive(self.schema.execute(request));
         let answer = match tokio::time::timeout(self.timeout, execution).await {
-            Ok(mut response) => {
-                order.apply(&mut response);
-                respond::normalise(&response, request_id)
-            }
+            Ok(mut response) => answering.answer(&mut response, request_id),
             Err(_) => {
+                let name = &answering.name;
                 tracing::warn!(request_id, operation = ?name, "request timed out");
                 let message = format!(
                     "the request took longer than {} ms",
@@ -119,9 +118,7 @@ impl Operations {
                 }
             }
         };
-        let took = started.elapsed();
-        self.metrics
-            .record(name.as_deref(), kind, answer.outcome, took);
+        answering.count(&self.metrics, answer.outcome);
         answer
     }
 
@@ -130,32 +127,55 @@ impl Operations {
     pub fn stream(
         self: &Arc<Self>,
         prepared: Prepared,
-        started: Instant,
         request_id: String,
     ) -> impl Stream<Item = Answer> + Send + use<> {
-        let kind = prepared.kind_label();
-        let Prepared {
-            request,
-            name,
-            loads,
-            order,
-            ..
-        } = prepared;
+        let (request, loads, answering) = Answering::of(prepared);
         loads.spawn();
         let operations = Arc::clone(self);
         let mut first = true;
         self.schema
             .execute_stream(request)
             .map(move |mut response| {
-                order.apply(&mut response);
-                let answer = respond::normalise(&response, &request_id);
+                let answer = answering.answer(&mut response, &request_id);
                 if std::mem::take(&mut first) {
-                    let took = started.elapsed();
-                    let metrics = &operations.metrics;
-                    metrics.record(name.as_deref(), kind, answer.outcome, took);
+                    answering.count(&operations.metrics, answer.outcome);
                 }
                 answer
             })
+    }
+}
+
+/// What turns an operation's responses into answers, and counts the operation.
+struct Answering {
+    name: Option<String>,
+    kind: &'static str,
+    started: Instant,
+    order: ResponseOrder,
+}
+
+impl Answering {
+    /// The request to execute, its batch loads, and how its responses are answered.
+    fn of(prepared: Prepared) -> (async_graphql::Request, LoadQueue, Self) {
+        let kind = prepared.kind_label();
+        let answering = Self {
+            name: prepared.name,
+            kind,
+            started: prepared.started,
+            order: prepared.order,
+        };
+        (prepared.request, prepared.loads, answering)
+    }
+
+    /// A response as the client sees it: fields in document order, every error coded.
+    fn answer(&self, response: &mut async_graphql::Response, request_id: &str) -> Answer {
+        self.order.apply(response);
+        respond::normalise(response, request_id)
+    }
+
+    /// Counts the operation, with the time since its request arrived.
+    fn count(&self, metrics: &Metrics, outcome: Outcome) {
+        let took = self.started.elapsed();
+        metrics.record(self.name.as_deref(), self.kind, outcome, took);
     }
 }
 

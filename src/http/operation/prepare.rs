@@ -3,6 +3,8 @@
 //! or why it is refused: the persisted document looked up, the gate passed, the caller's
 //! credentials and a fresh data loader attached.
 
+use std::time::Instant;
+
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use serde_json::{Value, json};
 
@@ -25,6 +27,8 @@ pub struct Prepared {
     pub loads: LoadQueue,
     /// The order its answers' fields are put in.
     pub order: ResponseOrder,
+    /// When the request arrived.
+    pub started: Instant,
 }
 
 impl Prepared {
@@ -128,6 +132,7 @@ pub fn prepare(
     db: &sea_orm::DatabaseConnection,
     mut request: async_graphql::Request,
     token: Option<String>,
+    started: Instant,
 ) -> Result<Prepared, Refused> {
     let query = document_text(persisted, &request)?;
     let document = gate
@@ -147,5 +152,6 @@ pub fn prepare(
         kind,
         loads,
         order,
+        started,
     })
 }

@@ -212,8 +212,8 @@ impl Session {
                 Refused::Malformed(format!("the payload is not a GraphQL request: {error}"))
             })
             .and_then(|request| self.state.operations.prepare(request, Some(token)));
-        let (prepared, started) = match admitted {
-            Ok(admitted) => admitted,
+        let prepared = match admitted {
+            Ok(prepared) => prepared,
             Err(refused) => {
                 let message = protocol::error(protocol, &operation_id, &refused.errors());
                 tokio::spawn(async move {
@@ -226,7 +226,7 @@ impl Session {
         let answers = self
             .state
             .operations
-            .stream(prepared, started, self.request_id.clone());
+            .stream(prepared, self.request_id.clone());
         let task = tokio::spawn(async move {
             let _running = metrics.subscription_started();
             let mut answers = std::pin::pin!(answers);

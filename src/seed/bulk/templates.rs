@@ -9,7 +9,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::domain::WorkStatus;
 use crate::entity::{activity, contact, pending_activity, stage_change};
-use crate::seed::{DemoIds, role_of};
+use crate::seed::{DemoIds, PIPELINE, role_of};
 use crate::service::{ServiceError, ServiceResult};
 
 /// A legal history: the stages in order, the activities done in each (by stage index) and the
@@ -61,14 +61,7 @@ const TEMPLATES: [Template; 6] = [
         ],
     },
     Template {
-        stages: &[
-            "START",
-            "QUALIFICATION",
-            "PROSPECT",
-            "LEAD",
-            "OPPORTUNITY",
-            "CUSTOMER",
-        ],
+        stages: &PIPELINE,
         activities: &[
             (0, "CALL"),
             (1, "DISCOVERY_CALL"),
