@@ -18,6 +18,30 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Key of the PostgreSQL advisory lock held while migrating and seeding.
 const SCHEMA_LOCK_KEY: i64 = 0x0063_6f6e_7461_6374;
 
+/// Whether an error says the database cannot be reached now (down, restarting, the pool
+/// unable to connect), as opposed to a statement it refused. Such a request may be retried.
+pub fn unreachable(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => {
+            match sqlx.as_ref() {
+                Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => {
+                    true
+                }
+                // Class 08: connection exceptions; 57P01–57P03: the server shutting down or
+                // starting up.
+                Error::Database(database) => database
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 /// Connects to the configured database.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     connect_with_pool(settings, settings.db_max_connections).await
@@ -54,7 +78,7 @@ async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseCon
     options
         .max_connections(pool)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(settings.db_acquire_timeout)
         .sqlx_logging(false);
     Database::connect(options).await
 }

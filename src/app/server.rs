@@ -13,9 +13,11 @@ use crate::config::Settings;
 use crate::graphql::{AppState, SchemaLimits, build_schema};
 use crate::http::operation::Parts;
 use crate::http::{
-    DocumentLimits, Gate, HttpOptions, HttpState, Metrics, Operations, PersistedQueries, router,
+    ConnectionLimits, DocumentLimits, Gate, HttpOptions, HttpState, Metrics, Operations,
+    PersistedQueries, router, serve,
 };
 use crate::reminders::ReminderEngine;
+use crate::service::auth::SignInLimits;
 
 /// A running server.
 pub struct Server {
@@ -66,12 +68,17 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     let counter = metrics.clone();
     db.set_metric_callback(move |info| counter.statement_run(info.failed));
     let keys = token_keys(&db, &settings).await?;
-    let app = AppState::new(db.clone(), keys, ReminderEngine::start(db));
+    let sign_ins = SignInLimits::allowing(
+        settings.limits.sign_in_failures_per_login,
+        settings.limits.sign_in_failures_per_address,
+    );
+    let app = AppState::new(db.clone(), keys, sign_ins, ReminderEngine::start(db));
     let options = HttpOptions {
         max_body_bytes: settings.limits.max_body_bytes,
         allowed_origins: settings.allowed_origins.0.clone(),
         graphiql: settings.graphiql,
         demo: load_demo,
+        max_subscriptions_per_socket: settings.limits.max_subscriptions_per_socket,
     };
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
@@ -84,13 +91,13 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         metrics,
         shutdown: shutdown.clone(),
     });
-    let task = tokio::spawn(async move {
-        axum::serve(listener, routes)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let limits = ConnectionLimits {
+        header_read_timeout: settings.limits.header_read_timeout,
+        max_connections: settings.limits.max_connections,
+    };
+    let task = tokio::spawn(serve(listener, routes, limits, async move {
+        let _ = stopped.await;
+    }));
     Ok(Server {
         addr,
         stop: Some(stop),

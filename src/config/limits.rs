@@ -90,6 +90,51 @@ pub struct LimitSettings {
         value_parser = at_least::<usize>(0)
     )]
     pub document_cache_size: usize,
+    /// Most operations (subscriptions) one WebSocket carries at once.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_MAX_SUBSCRIPTIONS_PER_SOCKET",
+        default_value = "100",
+        global = true,
+        value_parser = at_least::<usize>(1)
+    )]
+    pub max_subscriptions_per_socket: usize,
+    /// Longest a client may take to send a request's headers, in milliseconds.
+    #[arg(
+        long = "header-read-timeout-ms",
+        env = "CONTACTFLOW_HEADER_READ_TIMEOUT_MS",
+        default_value = "10000",
+        global = true,
+        value_parser = millis(1)
+    )]
+    pub header_read_timeout: Duration,
+    /// Most connections open at once; later ones wait until one closes.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_MAX_CONNECTIONS",
+        default_value = "10000",
+        global = true,
+        value_parser = at_least::<usize>(1)
+    )]
+    pub max_connections: usize,
+    /// Failed sign-ins for one login within 15 minutes before its sign-ins are refused.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_SIGN_IN_FAILURES_PER_LOGIN",
+        default_value = "5",
+        global = true,
+        value_parser = at_least::<usize>(1)
+    )]
+    pub sign_in_failures_per_login: usize,
+    /// Failed sign-ins from one client address within a minute before its sign-ins are refused.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_SIGN_IN_FAILURES_PER_ADDRESS",
+        default_value = "30",
+        global = true,
+        value_parser = at_least::<usize>(1)
+    )]
+    pub sign_in_failures_per_address: usize,
     /// Persisted queries kept by hash (0 turns automatic persisted queries off).
     #[arg(
         long,

@@ -66,6 +66,16 @@ pub struct Settings {
         value_parser = values::millis(1)
     )]
     pub db_statement_timeout: Duration,
+    /// Longest a request waits for a database connection, in milliseconds; past it (the
+    /// database down, say) it answers `SERVICE_UNAVAILABLE`.
+    #[arg(
+        long = "db-acquire-timeout-ms",
+        env = "CONTACTFLOW_DB_ACQUIRE_TIMEOUT_MS",
+        default_value = "3000",
+        global = true,
+        value_parser = values::millis(1)
+    )]
+    pub db_acquire_timeout: Duration,
     /// Log filter (tracing `EnvFilter` syntax), for example `info` or `contactflow=debug`.
     #[arg(
         long,

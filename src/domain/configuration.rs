@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::field::{Field, FieldPath};
-use super::limits::{LABEL_MAX, NAME_MAX, TEXT_MAX, check_length};
+use super::limits::{COLOR_MAX, LABEL_MAX, NAME_MAX, TEXT_MAX, check_text};
 use super::violation::{FieldViolation, RuleCode};
 
 /// A stage as defined in a saved workflow.
@@ -14,6 +14,8 @@ pub struct StageDefinition<'a> {
     pub code: &'a str,
     /// Its name.
     pub name: &'a str,
+    /// Its colour, if any.
+    pub color: Option<&'a str>,
     /// Marked initial.
     pub is_initial: bool,
     /// The activity types it lists, with whether each is mandatory.
@@ -23,6 +25,8 @@ pub struct StageDefinition<'a> {
 /// A transition as defined in a saved workflow, by stage codes.
 #[derive(Debug, Clone)]
 pub struct TransitionDefinition<'a> {
+    /// Its name, if given.
+    pub name: Option<&'a str>,
     /// Stage left.
     pub from: &'a str,
     /// Stage entered.
@@ -49,7 +53,7 @@ pub fn check_workflow_definition(
         (Field::Name, "name", Some(name), NAME_MAX),
         (Field::Description, "description", description, TEXT_MAX),
     ] {
-        if let Some(error) = value.and_then(|v| check_length(what, v, max).err()) {
+        if let Some(error) = value.and_then(|v| check_text(what, v, max).err()) {
             problems.push(FieldViolation::at(field, error));
         }
     }
@@ -76,12 +80,15 @@ pub fn check_workflow_definition(
                 format!("stage code {:?} is blank or used twice", stage.code),
             ));
         }
-        if let Err(error) = check_length("stage name", stage.name, NAME_MAX) {
-            problems.push(problem(
-                [Field::Stages, Field::Index(index), Field::Name],
-                error.code,
-                error.message,
-            ));
+        let at = |field| [Field::Stages, Field::Index(index), field];
+        for (field, what, value, max) in [
+            (Field::Code, "stage code", Some(stage.code), LABEL_MAX),
+            (Field::Name, "stage name", Some(stage.name), NAME_MAX),
+            (Field::Color, "colour", stage.color, COLOR_MAX),
+        ] {
+            if let Some(error) = value.and_then(|v| check_text(what, v, max).err()) {
+                problems.push(FieldViolation::at(at(field), error));
+            }
         }
         let mut listed = HashSet::new();
         if stage.rule_types.iter().any(|t| !listed.insert(*t)) {
@@ -101,6 +108,13 @@ pub fn check_workflow_definition(
     }
     let mut pairs = HashSet::new();
     for (index, transition) in transitions.iter().enumerate() {
+        if let Some(error) = transition
+            .name
+            .and_then(|name| check_text("transition name", name, NAME_MAX).err())
+        {
+            let path = [Field::Transitions, Field::Index(index), Field::Name];
+            problems.push(FieldViolation::at(path, error));
+        }
         for (end, code) in [
             (Field::FromStage, transition.from),
             (Field::ToStage, transition.to),
@@ -138,6 +152,7 @@ mod tests {
         StageDefinition {
             code,
             name: code,
+            color: None,
             is_initial: initial,
             rule_types: vec![1, 2],
         }
@@ -147,8 +162,16 @@ mod tests {
     fn a_coherent_definition_passes() {
         let stages = [stage("A", true), stage("B", false)];
         let transitions = [
-            TransitionDefinition { from: "A", to: "B" },
-            TransitionDefinition { from: "B", to: "A" },
+            TransitionDefinition {
+                name: None,
+                from: "A",
+                to: "B",
+            },
+            TransitionDefinition {
+                name: None,
+                from: "B",
+                to: "A",
+            },
         ];
         assert!(check_workflow_definition("W", "W", None, &stages, &transitions).is_empty());
     }
@@ -157,8 +180,16 @@ mod tests {
     fn duplicate_codes_two_initials_and_dangling_transitions_are_all_reported() {
         let stages = [stage("A", true), stage("A", true)];
         let transitions = [
-            TransitionDefinition { from: "A", to: "Z" },
-            TransitionDefinition { from: "A", to: "A" },
+            TransitionDefinition {
+                name: None,
+                from: "A",
+                to: "Z",
+            },
+            TransitionDefinition {
+                name: None,
+                from: "A",
+                to: "A",
+            },
         ];
         let fields: Vec<String> = check_workflow_definition("W", "W", None, &stages, &transitions)
             .into_iter()
@@ -173,6 +204,34 @@ mod tests {
                 "transitions.1"
             ]
         );
+    }
+
+    #[test]
+    fn every_text_of_a_stage_and_a_transition_is_bounded_and_free_of_nul() {
+        let long = "x".repeat(NAME_MAX + 1);
+        let mut bad = stage("A\0", true);
+        bad.name = &long;
+        bad.color = Some("#ffffff ffffff ffffff ffffff ffffff");
+        let transitions = [TransitionDefinition {
+            name: Some(&long),
+            from: "A",
+            to: "B",
+        }];
+        let fields: Vec<String> = check_workflow_definition("W", "W", None, &[bad], &transitions)
+            .into_iter()
+            .map(|p| p.field.to_string())
+            .collect();
+        for expected in [
+            "stages.0.code",
+            "stages.0.name",
+            "stages.0.color",
+            "transitions.0.name",
+        ] {
+            assert!(
+                fields.contains(&expected.to_owned()),
+                "{expected} in {fields:?}"
+            );
+        }
     }
 
     #[test]

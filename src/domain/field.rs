@@ -45,6 +45,8 @@ pub enum Field {
     SnoozeUntil,
     /// A code.
     Code,
+    /// A colour.
+    Color,
     /// An operator's sign-in name.
     Login,
     /// An operator's name shown to people.

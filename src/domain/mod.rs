@@ -10,6 +10,7 @@ pub mod field;
 pub mod limits;
 pub mod name;
 pub mod reminder;
+pub mod rights;
 pub mod role;
 pub mod save;
 pub mod stage_move;

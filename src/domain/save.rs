@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::activity_types::{ActivityTypeInfo, check_allowed_in_stage};
 use super::field::{Field, FieldPath};
-use super::limits::{EMAIL_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, check_length};
+use super::limits::{EMAIL_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, check_text};
 use super::reminder::{ReminderWindow, reminder_window};
 use super::role::Role;
 use super::stage_move::{StageMove, plan_stage_move};
@@ -81,7 +81,7 @@ pub struct SavePlan {
 
 fn check_texts(request: &SaveRequest<'_>, problems: &mut Vec<FieldViolation>) {
     let mut check = |path: FieldPath, what: &str, value: Option<&str>, max: usize| {
-        if let Some(error) = value.and_then(|v| check_length(what, v, max).err()) {
+        if let Some(error) = value.and_then(|v| check_text(what, v, max).err()) {
             problems.push(FieldViolation::at(path, error));
         }
     };

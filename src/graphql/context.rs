@@ -1,6 +1,7 @@
 //! What every resolver can reach: the shared application state, the request's credentials and
 //! its data loader.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_graphql::Context;
@@ -12,25 +13,34 @@ use super::guard::Caller;
 use super::loaders::Loaders;
 use crate::reminders::ReminderEngine;
 use crate::service::Store;
-use crate::service::auth::TokenKeys;
+use crate::service::auth::{SignInLimits, TokenKeys};
 
-/// Shared by every request: the store, the token keys and the reminder engine.
+/// Shared by every request: the store, the token keys, the sign-in limits and the reminder
+/// engine.
 #[derive(Clone)]
 pub struct AppState {
     /// The database, and who hears of what writes change.
     pub store: Store,
     /// Signs and checks bearer tokens.
     pub keys: TokenKeys,
+    /// Failed sign-ins per login and per client address.
+    pub sign_ins: Arc<SignInLimits>,
     /// Schedules reminders and announces them to subscribers.
     pub reminders: Arc<ReminderEngine>,
 }
 
 impl AppState {
-    /// The state over `db`, whose writes tell `reminders`.
-    pub fn new(db: DatabaseConnection, keys: TokenKeys, reminders: Arc<ReminderEngine>) -> Self {
+    /// The state over `db`, whose writes tell the reminder engine.
+    pub fn new(
+        db: DatabaseConnection,
+        keys: TokenKeys,
+        sign_ins: SignInLimits,
+        reminders: Arc<ReminderEngine>,
+    ) -> Self {
         Self {
             store: Store::new(db, reminders.clone()),
             keys,
+            sign_ins: Arc::new(sign_ins),
             reminders,
         }
     }
@@ -41,21 +51,30 @@ impl AppState {
     }
 }
 
-/// The credentials a request came with; the caller is looked up once, on first need.
+/// The credentials a request came with, and where it came from; the caller is looked up once,
+/// on first need.
 #[derive(Default)]
 pub struct RequestAuth {
     pub(super) token: Option<String>,
+    pub(super) address: Option<IpAddr>,
     pub(super) caller: OnceCell<Option<Caller>>,
 }
 
 impl RequestAuth {
-    /// Credentials from a bearer token (or none).
-    pub fn new(token: Option<String>) -> Self {
+    /// Credentials from a bearer token (or none), from a client at `address` (when known).
+    pub fn new(token: Option<String>, address: Option<IpAddr>) -> Self {
         Self {
             token,
+            address,
             caller: OnceCell::new(),
         }
     }
+}
+
+/// Where the request came from, when known.
+pub fn client_address(ctx: &Context<'_>) -> Option<IpAddr> {
+    ctx.data_opt::<RequestAuth>()
+        .and_then(|credentials| credentials.address)
 }
 
 /// The application state.

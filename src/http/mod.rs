@@ -7,14 +7,17 @@ mod baseline;
 mod bearer;
 mod endpoint;
 mod graphiql;
+pub mod listener;
 mod media;
 pub mod monitoring;
 pub mod operation;
+mod refusal;
 pub mod request_id;
 mod router;
 mod state;
 mod websocket;
 
+pub use listener::{ConnectionLimits, serve};
 pub use monitoring::metrics::Metrics;
 pub use operation::gate::{DocumentLimits, Gate};
 pub use operation::{Operations, PersistedQueries};

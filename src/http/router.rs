@@ -43,7 +43,12 @@ pub fn router(state: HttpState) -> Router {
     #[cfg(feature = "bench")]
     let router = router.merge(super::baseline::routes());
     router
-        .route("/graphql", get(get_graphql).post(endpoint::post_request))
+        .route(
+            "/graphql",
+            get(get_graphql)
+                .post(endpoint::post_request)
+                .fallback(endpoint::other_method),
+        )
         .merge(monitoring::routes())
         .layer(DefaultBodyLimit::max(state.options.max_body_bytes))
         .layer(trace)

@@ -17,6 +17,8 @@ pub struct HttpOptions {
     pub graphiql: bool,
     /// Whether the server was started with `--demo`: GraphiQL then names the demo operators.
     pub demo: bool,
+    /// Most operations one WebSocket carries at once.
+    pub max_subscriptions_per_socket: usize,
 }
 
 impl Default for HttpOptions {
@@ -26,6 +28,7 @@ impl Default for HttpOptions {
             allowed_origins: vec!["*".to_owned()],
             graphiql: true,
             demo: false,
+            max_subscriptions_per_socket: 100,
         }
     }
 }

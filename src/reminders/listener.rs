@@ -1,6 +1,7 @@
-//! Several instances on one PostgreSQL database: each change is announced with `NOTIFY`
-//! (pending activity ids only) and every instance `LISTEN`s; after the listening connection
-//! drops, notifications may have been lost, so the instance resyncs from the database.
+//! Several instances on one PostgreSQL database: each change is announced with `NOTIFY` (ids
+//! only: pending activities whose reminders changed, operators whose sessions must end) and
+//! every instance `LISTEN`s; after the listening connection drops, notifications may have been
+//! lost, so the instance resyncs from the database.
 
 use std::sync::Weak;
 use std::time::Duration;
@@ -9,41 +10,65 @@ use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{DatabaseConnection, DbBackend, Statement};
 
 use super::{Change, ReminderEngine};
+use crate::service::Changes;
 
 /// The PostgreSQL notification channel.
 pub const CHANNEL: &str = "contactflow_reminders";
 /// Ids per notification, well under PostgreSQL's 8,000-byte payload limit.
 const IDS_PER_NOTIFICATION: usize = 300;
 
-/// `instance|id,id,…`: the sender, so an instance skips its own notifications.
-fn payload(instance: &str, ids: &[i64]) -> String {
-    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-    format!("{instance}|{}", ids.join(","))
+fn list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-fn parse(payload: &str) -> Option<(&str, Vec<i64>)> {
-    let (instance, ids) = payload.split_once('|')?;
-    let ids = ids.split(',').filter_map(|id| id.parse().ok()).collect();
-    Some((instance, ids))
+fn ids(text: &str) -> Vec<i64> {
+    text.split(',').filter_map(|id| id.parse().ok()).collect()
 }
 
-/// The statements that tell the other instances which pending activities changed; run inside
-/// a write's transaction, PostgreSQL delivers them when (and only if) it commits.
-pub(super) fn notices(instance: &str, ids: &[i64]) -> Vec<Statement> {
-    ids.chunks(IDS_PER_NOTIFICATION)
-        .map(|chunk| {
-            Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), payload(instance, chunk).into()],
-            )
-        })
+/// `instance|reminder ids|operator ids`: the sender first, so an instance skips its own.
+fn payload(instance: &str, reminders: &[i64], operators: &[i64]) -> String {
+    format!("{instance}|{}|{}", list(reminders), list(operators))
+}
+
+fn parse(payload: &str) -> Option<(&str, Changes)> {
+    let mut parts = payload.splitn(3, '|');
+    let instance = parts.next()?;
+    let reminders = ids(parts.next()?);
+    let revoked_operators = parts.next().map(ids).unwrap_or_default();
+    Some((
+        instance,
+        Changes {
+            reminders,
+            revoked_operators,
+        },
+    ))
+}
+
+/// The statements that tell the other instances what changed; run inside a write's
+/// transaction, PostgreSQL delivers them when (and only if) it commits.
+pub(super) fn notices(instance: &str, changes: &Changes) -> Vec<Statement> {
+    let statement = |reminders: &[i64], operators: &[i64]| {
+        Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [
+                CHANNEL.into(),
+                payload(instance, reminders, operators).into(),
+            ],
+        )
+    };
+    let mut chunks = changes.reminders.chunks(IDS_PER_NOTIFICATION);
+    let first = chunks.next().unwrap_or_default();
+    std::iter::once(statement(first, &changes.revoked_operators))
+        .chain(chunks.map(|chunk| statement(chunk, &[])))
         .collect()
 }
 
 /// Listens for the other instances' changes until the engine stops.
 pub(super) async fn listen(db: DatabaseConnection, engine: Weak<ReminderEngine>, instance: String) {
     let pool = db.get_postgres_connection_pool().clone();
+    // When the listening connection was lost, to tell how long the outage lasted.
+    let mut lost_at: Option<std::time::Instant> = None;
     while engine.strong_count() > 0 {
         let mut listener = match PgListener::connect_with(&pool).await {
             Ok(listener) => listener,
@@ -61,6 +86,13 @@ pub(super) async fn listen(db: DatabaseConnection, engine: Weak<ReminderEngine>,
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
         }
+        if let Some(lost) = lost_at.take() {
+            let outage_ms = lost.elapsed().as_millis() as u64;
+            tracing::warn!(
+                outage_ms,
+                "reminder listener reconnected; rereading the reminders"
+            );
+        }
         // Whatever was announced while we were not listening is read back from the database.
         if let Some(engine) = engine.upgrade() {
             let _ = engine.changes.send(Change::Resync);
@@ -68,19 +100,24 @@ pub(super) async fn listen(db: DatabaseConnection, engine: Weak<ReminderEngine>,
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
-                    let Some((sender, ids)) = parse(notification.payload()) else {
+                    let Some((sender, changes)) = parse(notification.payload()) else {
                         continue;
                     };
                     let Some(engine) = engine.upgrade() else {
                         return;
                     };
-                    if sender != instance && !ids.is_empty() {
-                        let _ = engine.changes.send(Change::Ids(ids));
+                    if sender != instance {
+                        engine.act_on(&changes);
                     }
                 }
-                Ok(None) => break,
+                Ok(None) => {
+                    lost_at = Some(std::time::Instant::now());
+                    tracing::warn!("reminder listener lost its connection");
+                    break;
+                }
                 Err(_) if pool.is_closed() => return,
                 Err(error) => {
+                    lost_at = Some(std::time::Instant::now());
                     tracing::warn!(%error, "reminder listener lost its connection");
                     break;
                 }
@@ -95,15 +132,33 @@ mod tests {
 
     #[test]
     fn payloads_carry_the_sender_and_ids_only() {
-        let text = payload("a1b2", &[3, 14, 159]);
-        assert_eq!(text, "a1b2|3,14,159");
-        assert_eq!(parse(&text), Some(("a1b2", vec![3, 14, 159])));
+        let text = payload("a1b2", &[3, 14, 159], &[7]);
+        assert_eq!(text, "a1b2|3,14,159|7");
+        let changes = Changes {
+            reminders: vec![3, 14, 159],
+            revoked_operators: vec![7],
+        };
+        assert_eq!(parse(&text), Some(("a1b2", changes)));
         assert_eq!(parse("garbage"), None);
     }
 
     #[test]
     fn a_full_notification_stays_under_the_payload_limit() {
         let ids = vec![i64::MAX; IDS_PER_NOTIFICATION];
-        assert!(payload("0123456789abcdef", &ids).len() < 8_000);
+        assert!(payload("0123456789abcdef", &ids, &[i64::MAX; 10]).len() < 8_000);
+    }
+
+    #[test]
+    fn many_reminders_take_several_notifications_and_operators_ride_the_first() {
+        let changes = Changes {
+            reminders: (1..=700).collect(),
+            revoked_operators: vec![9],
+        };
+        assert_eq!(notices("i", &changes).len(), 3);
+        let none = Changes {
+            reminders: vec![],
+            revoked_operators: vec![9],
+        };
+        assert_eq!(notices("i", &none).len(), 1);
     }
 }

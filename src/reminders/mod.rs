@@ -3,7 +3,8 @@
 //! and every change a write reports is settled at once. Each assignee's subscribers receive
 //! `DUE` and `CLEARED` announcements through a small bounded channel; [`feed`] turns them
 //! into what one subscriber receives. Writes report what they changed through
-//! [`ReminderChanges`], which the engine implements.
+//! [`Announcements`], which the engine implements; it also tells every instance's sockets of the
+//! operators who lost their access.
 
 mod feed;
 mod listener;
@@ -20,12 +21,15 @@ use tokio::sync::{broadcast, mpsc};
 
 pub use feed::ReminderFeedEvent;
 
-use crate::service::ReminderChanges;
 use crate::service::reminders::Reminder;
+use crate::service::{Announcements, Changes};
 
 /// How many announcements an assignee's channel holds for a slow subscriber before it is told
 /// to resync.
 const CHANNEL_CAPACITY: usize = 64;
+
+/// Revocations held for a slow session before it is told it lagged (and checks its operator).
+const REVOCATIONS_CAPACITY: usize = 256;
 
 /// What happened to a reminder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +68,8 @@ pub struct ReminderEngine {
     peers: Option<(DatabaseConnection, String)>,
     /// `DUE` events handed to subscribers so far.
     delivered: AtomicU64,
+    /// Operators whose sessions must end.
+    revoked: broadcast::Sender<i64>,
 }
 
 impl ReminderEngine {
@@ -81,6 +87,7 @@ impl ReminderEngine {
             changes,
             peers,
             delivered: AtomicU64::new(0),
+            revoked: broadcast::channel(REVOCATIONS_CAPACITY).0,
         });
         if let Some((db, instance)) = &engine.peers {
             let listening = listener::listen(db.clone(), Arc::downgrade(&engine), instance.clone());
@@ -128,17 +135,34 @@ impl ReminderEngine {
     }
 }
 
-impl ReminderChanges for ReminderEngine {
-    fn in_transaction(&self, backend: DbBackend, pending_ids: &[i64]) -> Vec<Statement> {
+impl ReminderEngine {
+    /// Acts on changes, made here or announced by another instance: settles the reminders and
+    /// tells the sessions of revoked operators to close.
+    fn act_on(&self, changes: &Changes) {
+        if !changes.reminders.is_empty() {
+            let _ = self.changes.send(Change::Ids(changes.reminders.clone()));
+        }
+        for operator in &changes.revoked_operators {
+            let _ = self.revoked.send(*operator);
+        }
+    }
+
+    /// Hears of every operator whose access ends (deactivated), on any instance, to close
+    /// their sockets.
+    pub fn revocations(&self) -> broadcast::Receiver<i64> {
+        self.revoked.subscribe()
+    }
+}
+
+impl Announcements for ReminderEngine {
+    fn in_transaction(&self, backend: DbBackend, changes: &Changes) -> Vec<Statement> {
         match (&self.peers, backend) {
-            (Some((_, instance)), DbBackend::Postgres) => listener::notices(instance, pending_ids),
+            (Some((_, instance)), DbBackend::Postgres) => listener::notices(instance, changes),
             _ => Vec::new(),
         }
     }
 
-    fn committed(&self, pending_ids: &[i64]) {
-        if !pending_ids.is_empty() {
-            let _ = self.changes.send(Change::Ids(pending_ids.to_vec()));
-        }
+    fn committed(&self, changes: &Changes) {
+        self.act_on(changes);
     }
 }

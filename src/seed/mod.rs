@@ -95,7 +95,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> ServiceResult<bool> {
     if operator::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }
-    let password_hash = auth::hash_password("demo")?;
+    let password_hash = auth::passwords::hash_now("demo")?;
     let txn = db.begin().await?;
     let ids = configuration::load(&txn, &password_hash).await?;
     contacts::load(&txn, &ids).await?;

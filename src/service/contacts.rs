@@ -12,6 +12,7 @@ use sea_orm::{
 
 use super::ServiceResult;
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
+use crate::domain::limits::{TEXT_MAX, check_text};
 use crate::domain::stage_move::transition_blockers;
 use crate::domain::{Role, RuleCode, WorkStatus, WorkflowRules};
 use crate::entity::{activity, contact, pending_activity, transition};
@@ -171,6 +172,10 @@ pub async fn list(
     page: &PageRequest,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Page<contact::Model>, Counter)> {
+    if let Some(search) = &filter.search {
+        check_text("search", search, TEXT_MAX)
+            .map_err(|violation| super::ServiceError::BadInput(violation.message))?;
+    }
     let select = filtered(filter, now);
     let rows = fetch_page(db, select.clone(), &ordering(sort, descending), page).await?;
     Ok((rows, Counter::new(db, select)))

@@ -30,43 +30,84 @@ pub enum ServiceError {
     /// The request itself is malformed (bad cursor, page size out of range …).
     #[error("{0}")]
     BadInput(String),
+    /// Too many failed sign-ins: try again after this long (no password was checked).
+    #[error("too many failed sign-ins")]
+    RateLimited(std::time::Duration),
     /// Rules refused the input; each violation points at the part of the request it concerns.
     #[error("the input breaks {} rule(s)", .0.len())]
     Rules(Vec<FieldViolation>),
+    /// The database cannot be reached now; the client may retry.
+    #[error("the database is unavailable")]
+    Unavailable,
     /// The database failed; logged, never shown to clients.
     #[error("database error: {0}")]
-    Database(#[from] DbErr),
+    Database(DbErr),
     /// Something that should not happen did; logged, never shown to clients.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
+impl From<DbErr> for ServiceError {
+    fn from(error: DbErr) -> Self {
+        if crate::db::unreachable(&error) {
+            tracing::warn!(%error, "the database is unreachable");
+            Self::Unavailable
+        } else {
+            Self::Database(error)
+        }
+    }
+}
+
 /// Result of a use case.
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
-/// What a write tells the reminder engine: the pending activities whose reminders it may have
-/// changed (scheduled, completed, cancelled, dismissed, snoozed).
-pub trait ReminderChanges: Send + Sync {
+/// What a write changed that others must hear of: the pending activities whose reminders it
+/// may have changed (scheduled, completed, cancelled, dismissed, snoozed), and the operators
+/// who lost their access (deactivated), whose open sockets must close.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Pending activities whose reminders may have changed.
+    pub reminders: Vec<i64>,
+    /// Operators whose sessions must end.
+    pub revoked_operators: Vec<i64>,
+}
+
+impl Changes {
+    /// Whether there is nothing to tell.
+    pub fn is_empty(&self) -> bool {
+        self.reminders.is_empty() && self.revoked_operators.is_empty()
+    }
+}
+
+/// Who hears of what writes change (the reminder engine, which tells the other instances).
+pub trait Announcements: Send + Sync {
     /// Statements to run inside the write's transaction just before it commits (on
     /// PostgreSQL, the `NOTIFY` that tells the other instances), so they are announced if and
     /// only if the write commits.
-    fn in_transaction(&self, backend: DbBackend, pending_ids: &[i64]) -> Vec<Statement>;
-    /// The write committed: settle them in this instance.
-    fn committed(&self, pending_ids: &[i64]);
+    fn in_transaction(&self, backend: DbBackend, changes: &Changes) -> Vec<Statement>;
+    /// The write committed: act on them in this instance.
+    fn committed(&self, changes: &Changes);
 }
 
-/// What the write use cases work with: the database, and who hears of what they change.
+/// What the write use cases work with: the database, who hears of what they change, and the
+/// workers that hash passwords.
 #[derive(Clone)]
 pub struct Store {
     /// The database pool.
     pub db: DatabaseConnection,
-    /// Told of every pending activity a write changes.
-    pub reminders: Arc<dyn ReminderChanges>,
+    /// Told of what every write changes.
+    pub announcements: Arc<dyn Announcements>,
+    /// Hashes and checks passwords, a few at a time.
+    pub passwords: Arc<auth::Passwords>,
 }
 
 impl Store {
-    /// A store over `db` whose writes tell `reminders`.
-    pub fn new(db: DatabaseConnection, reminders: Arc<dyn ReminderChanges>) -> Self {
-        Self { db, reminders }
+    /// A store over `db` whose writes tell `announcements`, with a password worker per core.
+    pub fn new(db: DatabaseConnection, announcements: Arc<dyn Announcements>) -> Self {
+        Self {
+            db,
+            announcements,
+            passwords: Arc::new(auth::Passwords::per_core()),
+        }
     }
 }

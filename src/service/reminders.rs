@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::ServiceResult;
 use crate::domain::WorkStatus;
 use crate::domain::reminder::{ReminderFacts, ReminderState, ReminderWindow, reminder_state};
+use crate::domain::rights::may_see_reminder;
 use crate::entity::{pending_activity, reminder_state as reminder_row};
 
 /// A reminder: a pending activity with a window, and what its assignee did with it.
@@ -45,6 +46,17 @@ impl Reminder {
     pub fn state(&self, now: DateTime<Utc>) -> ReminderState {
         reminder_state(self.window, self.facts, now)
     }
+}
+
+/// The reminder of one pending activity, if `viewer` may see it (only its assignee does).
+pub async fn visible_reminder(
+    db: &impl ConnectionTrait,
+    pending_id: i64,
+    viewer: i64,
+) -> ServiceResult<Option<Reminder>> {
+    Ok(reminder(db, pending_id)
+        .await?
+        .filter(|reminder| may_see_reminder(viewer, reminder.pending.assignee_id)))
 }
 
 /// The reminder of one pending activity.

@@ -208,7 +208,66 @@ async fn fields_come_back_in_the_order_they_were_selected(server: &TestServer) {
     }
 }
 
+/// Every refusal at `/graphql`, before any GraphQL runs, is a GraphQL error body too.
+async fn refusals_are_graphql_error_bodies(server: &TestServer) {
+    let url = format!("{}/graphql", server.base);
+    let http = server.http();
+    let json_post = |body: String| {
+        http.post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let cases = [
+        (
+            http.post(&url)
+                .header("content-type", "text/plain")
+                .body("{}"),
+            415,
+        ),
+        (
+            json_post("{\"query\":\"{ __typename }\"}".to_owned()).header("accept", "text/html"),
+            406,
+        ),
+        (
+            json_post(format!("{{\"query\":\"{}\"}}", "a".repeat(70 * 1024))),
+            413,
+        ),
+        (
+            http.get(&url).query(&[(
+                "query",
+                "mutation { login(input: {login: \"a\", password: \"b\"}) { token } }",
+            )]),
+            405,
+        ),
+        (http.put(&url).body("{}"), 405),
+        (http.delete(&url), 405),
+        (
+            http.get(&url)
+                .header("connection", "upgrade")
+                .header("upgrade", "websocket")
+                .header("sec-websocket-version", "13")
+                .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+                .header("sec-websocket-protocol", "graphql-sse"),
+            400,
+        ),
+    ];
+    for (request, expected) in cases {
+        let (status, content_type, body) = send(server, request).await;
+        assert_eq!(status, expected, "{body}");
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+        assert_eq!(
+            error_codes(&body),
+            vec!["BAD_USER_INPUT"],
+            "{status}: {body}"
+        );
+    }
+}
+
 on_both_databases!(
+    refusals_are_graphql_error_bodies,
     fields_come_back_in_the_order_they_were_selected,
     get_runs_queries_but_refuses_mutations,
     post_takes_one_json_operation,

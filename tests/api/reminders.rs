@@ -59,10 +59,23 @@ async fn dismissing_and_snoozing_hide_a_reminder_without_touching_the_contact(se
     );
 }
 
-async fn only_the_assignee_acts_on_a_reminder_and_refusals_write_nothing(server: &TestServer) {
+async fn only_the_assignee_sees_and_acts_on_a_reminder_and_refusals_write_nothing(
+    server: &TestServer,
+) {
     let alice = server.login("alice").await;
     let bob = server.login("bob").await;
     let reminder = showing(server, &alice).await[0].clone();
+    let node = "query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }";
+    let seen = |token| server.data(token, node, json!({ "id": reminder["id"] }));
+    assert_eq!(
+        seen(&alice).await,
+        json!({ "node": { "id": reminder["id"] }, "nodes": [{ "id": reminder["id"] }] })
+    );
+    assert_eq!(
+        seen(&bob).await,
+        json!({ "node": null, "nodes": [null] }),
+        "another operator's reminder is as unknown as one that does not exist"
+    );
     let past = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
     let before = server.snapshot().await;
     let cases = [
@@ -71,14 +84,14 @@ async fn only_the_assignee_acts_on_a_reminder_and_refusals_write_nothing(server:
             DISMISS,
             json!({ "id": reminder["id"] }),
             "dismissReminder",
-            ("FORBIDDEN", "input.reminderId"),
+            ("NOT_FOUND", "input.reminderId"),
         ),
         (
             bob.as_str(),
             SNOOZE,
             json!({ "id": reminder["id"], "until": past }),
             "snoozeReminder",
-            ("FORBIDDEN", "input.reminderId"),
+            ("NOT_FOUND", "input.reminderId"),
         ),
         (
             alice.as_str(),
@@ -125,5 +138,5 @@ async fn only_the_assignee_acts_on_a_reminder_and_refusals_write_nothing(server:
 
 on_both_databases!(
     dismissing_and_snoozing_hide_a_reminder_without_touching_the_contact,
-    only_the_assignee_acts_on_a_reminder_and_refusals_write_nothing,
+    only_the_assignee_sees_and_acts_on_a_reminder_and_refusals_write_nothing,
 );

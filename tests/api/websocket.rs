@@ -25,6 +25,54 @@ async fn initialised(server: &TestServer) -> Socket {
     socket
 }
 
+/// The next message for the operation `id`, skipping the others.
+async fn message_for(socket: &mut Socket, id: &str) -> serde_json::Value {
+    loop {
+        let message = next(socket, Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|code| panic!("no message for {id}: closed with {code:?}"));
+        if message["id"] == id {
+            return message;
+        }
+    }
+}
+
+async fn a_socket_carries_at_most_a_hundred_operations(server: &TestServer) {
+    let mut socket = initialised(server).await;
+    let reminders = json!({ "query": "subscription { reminders { kind } }" });
+    for n in 1..=100 {
+        let id = n.to_string();
+        send(
+            &mut socket,
+            json!({ "id": id, "type": "subscribe", "payload": reminders }),
+        )
+        .await;
+    }
+    send(
+        &mut socket,
+        json!({ "id": "101", "type": "subscribe", "payload": reminders }),
+    )
+    .await;
+    let refused = message_for(&mut socket, "101").await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+    send(&mut socket, json!({ "id": "1", "type": "complete" })).await;
+    let query = json!({ "query": "{ me { login } }" });
+    send(
+        &mut socket,
+        json!({ "id": "q", "type": "subscribe", "payload": query }),
+    )
+    .await;
+    let answered = message_for(&mut socket, "q").await;
+    assert_eq!(
+        answered["payload"]["data"]["me"]["login"], "alice",
+        "{answered}"
+    );
+}
+
 async fn pings_are_answered_and_queries_run_over_the_socket(server: &TestServer) {
     let mut socket = initialised(server).await;
     send(
@@ -271,6 +319,7 @@ async fn sockets_close_when_the_server_shuts_down_and_foreign_origins_are_refuse
 }
 
 on_both_databases!(
+    a_socket_carries_at_most_a_hundred_operations,
     pings_are_answered_and_queries_run_over_the_socket,
     protocol_violations_close_with_their_codes,
     the_legacy_graphql_ws_protocol_works_too,

@@ -15,7 +15,11 @@ pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
 /// A persisted query's hash is unknown: send the document with it.
 pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+/// Too many failed sign-ins: `extensions.retryAfterSeconds` says when to try again.
+pub const RATE_LIMITED: &str = "RATE_LIMITED";
 /// The request took longer than allowed.
 pub const TIMEOUT: &str = "TIMEOUT";
+/// The database cannot be reached now: retry after `Retry-After` seconds.
+pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 /// Something failed inside the server.
 pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";

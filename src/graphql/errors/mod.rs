@@ -24,6 +24,15 @@ pub fn to_graphql(error: &ServiceError) -> async_graphql::Error {
             codes::UNAUTHENTICATED,
         ),
         ServiceError::Forbidden(message) => coded(message.clone(), codes::FORBIDDEN),
+        ServiceError::RateLimited(wait) => {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            async_graphql::Error::new("too many failed sign-ins: try again later").extend_with(
+                |_, extensions| {
+                    extensions.set("code", codes::RATE_LIMITED);
+                    extensions.set("retryAfterSeconds", seconds.max(1));
+                },
+            )
+        }
         ServiceError::BadInput(message) => coded(message.clone(), codes::BAD_USER_INPUT),
         ServiceError::Rules(violations) => {
             let message = violations.first().map_or_else(
@@ -32,6 +41,10 @@ pub fn to_graphql(error: &ServiceError) -> async_graphql::Error {
             );
             coded(message, codes::BAD_USER_INPUT)
         }
+        ServiceError::Unavailable => coded(
+            "the database is unavailable: try again shortly",
+            codes::SERVICE_UNAVAILABLE,
+        ),
         ServiceError::Database(_) | ServiceError::Internal(_) => {
             tracing::error!(error = %error, "internal error while answering a request");
             coded("internal server error", codes::INTERNAL_SERVER_ERROR)

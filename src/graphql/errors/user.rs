@@ -89,6 +89,7 @@ fn usual_name(field: Field) -> String {
         Field::ReminderEnd => "reminderEndsAt",
         Field::SnoozeUntil => "until",
         Field::Code => "code",
+        Field::Color => "color",
         Field::Login => "login",
         Field::DisplayName => "displayName",
         Field::Role => "role",

@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
-use crate::graphql::context::state;
+use crate::graphql::context::{client_address, state};
 use crate::graphql::errors::{UserError, answer, payloads, usual_names};
 use crate::graphql::guard::Public;
 use crate::graphql::types::config::Operator;
-use crate::service::auth;
+use crate::service::auth::{self, SignIn};
 
 /// Sign-in mutations.
 #[derive(Default)]
@@ -41,7 +41,12 @@ impl AuthMutation {
     #[graphql(guard = "Public")]
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
         let app = state(ctx);
-        let outcome = auth::login(app.db(), &app.keys, &input.login, &input.password).await;
+        let attempt = SignIn {
+            login: &input.login,
+            password: &input.password,
+            address: client_address(ctx),
+        };
+        let outcome = auth::login(&app.store, &app.keys, &app.sign_ins, attempt).await;
         answer(outcome, usual_names, |(token, operator)| LoginPayload {
             token: Some(token),
             operator: Some(Operator(operator)),

@@ -11,6 +11,7 @@ use super::work::{Activity, PendingActivity};
 use crate::entity::stage_change;
 use crate::graphql::context::{db, loader};
 use crate::graphql::errors::ApiResult;
+use crate::graphql::guard::signed_in;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
     ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, PendingKey, StageKey, TodoKey,
@@ -99,7 +100,7 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         .api()?
         .remove(&number)
         .map(|m| Node::StageChange(StageChange(m))),
-        kind::REMINDER => reminders::reminder(db(ctx), number)
+        kind::REMINDER => reminders::visible_reminder(db(ctx), number, signed_in(ctx)?.operator.id)
             .await
             .api()?
             .map(|r| Node::Reminder(Reminder(r))),

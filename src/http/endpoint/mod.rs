@@ -5,20 +5,27 @@
 
 mod read;
 
+use std::net::SocketAddr;
+
 use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
 use super::bearer::bearer_token;
 use super::media::{ResponseType, accepts_html, is_json_body, negotiate};
 use super::monitoring::metrics::Outcome;
-use super::operation::{Refused, needs_post};
+use super::operation::{Client, Refused, needs_post};
+use super::refusal::refuse;
 use super::request_id::RequestId;
 use super::state::HttpState;
 use crate::graphql::errors::codes;
+
+/// When a client should retry a request the database could not serve.
+const RETRY_AFTER_SECONDS: &str = "5";
 
 fn json_response(status: StatusCode, response_type: ResponseType, body: &Value) -> Response {
     (
@@ -30,15 +37,22 @@ fn json_response(status: StatusCode, response_type: ResponseType, body: &Value) 
 }
 
 fn not_acceptable() -> Response {
-    (
+    refuse(
         StatusCode::NOT_ACCEPTABLE,
         "send Accept: application/graphql-response+json or application/json",
     )
-        .into_response()
 }
 
 fn token_in(headers: &HeaderMap) -> Option<String> {
     bearer_token(headers.get(AUTHORIZATION)?.to_str().ok()?)
+}
+
+/// The client of a request: its bearer token and the peer's address.
+fn client_of(headers: &HeaderMap, peer: Option<SocketAddr>) -> Client {
+    Client {
+        token: token_in(headers),
+        address: peer.map(|peer| peer.ip()),
+    }
 }
 
 /// How a request came: over GET only queries run.
@@ -66,31 +80,38 @@ fn refusal(refused: &Refused, response_type: ResponseType) -> Response {
 async fn answer(
     state: &HttpState,
     request: async_graphql::Request,
-    headers: &HeaderMap,
+    client: Client,
     response_type: ResponseType,
     request_id: &str,
     method: Method,
 ) -> Response {
-    let prepared = match state.operations.prepare(request, token_in(headers)) {
+    let prepared = match state.operations.prepare(request, client) {
         Ok(prepared) => prepared,
         Err(refused) => return refusal(&refused, response_type),
     };
     if method == Method::Get && needs_post(prepared.kind) {
-        return (
+        let mut refused = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
-            [(ALLOW, "POST")],
-            "mutations are sent with POST",
-        )
-            .into_response();
+            "mutations and subscriptions are sent with POST",
+        );
+        refused
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return refused;
     }
     let answer = state.operations.run(prepared, request_id).await;
-    let status =
-        if answer.outcome == Outcome::Refused && response_type == ResponseType::GraphqlResponse {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
-        };
-    json_response(status, response_type, &answer.body)
+    let status = match (answer.outcome, response_type) {
+        (Outcome::Refused, ResponseType::GraphqlResponse) => StatusCode::BAD_REQUEST,
+        (Outcome::Unavailable, _) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::OK,
+    };
+    let mut response = json_response(status, response_type, &answer.body);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+    }
+    response
 }
 
 fn malformed(message: String, response_type: ResponseType) -> Response {
@@ -101,32 +122,54 @@ fn malformed(message: String, response_type: ResponseType) -> Response {
 pub async fn post_request(
     State(state): State<HttpState>,
     axum::Extension(RequestId(request_id)): axum::Extension<RequestId>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some(response_type) = negotiate(&headers) else {
         return not_acceptable();
     };
     if !is_json_body(&headers) {
-        return (
+        return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "send the request as Content-Type: application/json",
-        )
-            .into_response();
+        );
     }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let limit = state.options.max_body_bytes;
+            let message = format!("the body is larger than {limit} bytes");
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, &message);
+        }
+        Err(rejection) => return refuse(rejection.status(), &rejection.body_text()),
+    };
     let request = match read::post_body(&headers, body).await {
         Ok(request) => request,
         Err(problem) => return malformed(problem, response_type),
     };
+    let client = client_of(&headers, peer.map(|peer| peer.0.0));
     answer(
         &state,
         request,
-        &headers,
+        client,
         response_type,
         &request_id,
         Method::Post,
     )
     .await
+}
+
+/// `/graphql` with a method other than GET and POST.
+pub async fn other_method() -> Response {
+    let mut refused = refuse(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "send GraphQL with GET (queries) or POST",
+    );
+    refused
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("GET, POST"));
+    refused
 }
 
 /// `GET /graphql?query=…` for queries only (mutations are refused with 405); a browser asking
@@ -153,14 +196,19 @@ pub async fn get_request(state: HttpState, request: Request) -> Response {
     let request = match read {
         Ok(get) => get.request,
         Err(read::GetError::QueryString) => {
-            return (StatusCode::BAD_REQUEST, "the query string is malformed").into_response();
+            return refuse(StatusCode::BAD_REQUEST, "the query string is malformed");
         }
         Err(read::GetError::Field(problem)) => return malformed(problem, response_type),
     };
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|peer| peer.0);
+    let client = client_of(headers, peer);
     answer(
         &state,
         request,
-        headers,
+        client,
         response_type,
         &request_id,
         Method::Get,

@@ -30,6 +30,8 @@ pub enum Outcome {
     Timeout,
     /// Failed inside the server.
     InternalError,
+    /// The database could not be reached.
+    Unavailable,
 }
 
 impl Outcome {
@@ -40,6 +42,7 @@ impl Outcome {
             Self::FieldErrors => "field_errors",
             Self::Timeout => "timeout",
             Self::InternalError => "internal_error",
+            Self::Unavailable => "unavailable",
         }
     }
 }

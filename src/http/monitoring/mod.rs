@@ -3,6 +3,8 @@
 
 pub mod metrics;
 
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
@@ -26,14 +28,22 @@ async fn live() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `/health/ready`: the database answers; 503 otherwise.
+/// How long readiness waits for the database before it answers 503.
+const READY_WITHIN: Duration = Duration::from_secs(2);
+
+/// `/health/ready`: the database answers within two seconds; 503 otherwise.
 async fn ready(State(state): State<HttpState>) -> (StatusCode, Json<Value>) {
-    match state.app.db().ping().await {
-        Ok(()) => (
+    let pinged = tokio::time::timeout(READY_WITHIN, state.app.db().ping()).await;
+    match pinged {
+        Ok(Ok(())) => (
             StatusCode::OK,
             Json(json!({ "status": "ok", "database": "ok" })),
         ),
-        Err(error) => {
+        outcome => {
+            let error = match outcome {
+                Ok(Err(error)) => error.to_string(),
+                _ => format!("no answer within {} s", READY_WITHIN.as_secs()),
+            };
             tracing::warn!(%error, "readiness check: database unreachable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -20,7 +20,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 pub use persisted::PersistedQueries;
-pub use prepare::{Prepared, Refused, error_json};
+pub use prepare::{Client, Prepared, Refused, error_json};
 pub use respond::Answer;
 
 use self::gate::Gate;
@@ -74,12 +74,11 @@ impl Operations {
         self.timeout
     }
 
-    /// Admits a request for the caller with `token`, or says why it is refused (and counts
-    /// the refusal).
+    /// Admits a request of `client`, or says why it is refused (and counts the refusal).
     pub fn prepare(
         &self,
         request: async_graphql::Request,
-        token: Option<String>,
+        client: Client,
     ) -> Result<Prepared, Refused> {
         let started = Instant::now();
         prepare::prepare(
@@ -87,7 +86,7 @@ impl Operations {
             &self.persisted,
             &self.db,
             request,
-            token,
+            client,
             started,
         )
         .inspect_err(|_| {

@@ -43,6 +43,15 @@ impl Prepared {
     }
 }
 
+/// Who sent a request: the bearer token it carried and the address it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    /// The bearer token, if any.
+    pub token: Option<String>,
+    /// The peer's address, if known.
+    pub address: Option<std::net::IpAddr>,
+}
+
 /// Why a request does not run.
 #[derive(Debug)]
 pub enum Refused {
@@ -125,13 +134,13 @@ fn document_text(
 }
 
 /// Resolves the document (persisted or sent), admits it through the gate and builds the
-/// request for the caller with `token`.
+/// request for its client.
 pub fn prepare(
     gate: &Gate,
     persisted: &PersistedQueries,
     db: &sea_orm::DatabaseConnection,
     mut request: async_graphql::Request,
-    token: Option<String>,
+    client: Client,
     started: Instant,
 ) -> Result<Prepared, Refused> {
     let query = document_text(persisted, &request)?;
@@ -144,7 +153,8 @@ pub fn prepare(
     request.query = query;
     request.set_parsed_query((*document).clone());
     let (loader, loads) = loaders::for_request(db);
-    let request = request.data(RequestAuth::new(token)).data(loader);
+    let credentials = RequestAuth::new(client.token, client.address);
+    let request = request.data(credentials).data(loader);
     let order = ResponseOrder::new(document, name.clone());
     Ok(Prepared {
         request,

@@ -5,7 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::graphql::errors::codes::{
-    BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR as INTERNAL, QUERY_TOO_COMPLEX,
+    BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR as INTERNAL,
+    QUERY_TOO_COMPLEX, SERVICE_UNAVAILABLE,
 };
 use crate::http::monitoring::metrics::Outcome;
 
@@ -115,8 +116,15 @@ pub fn normalise(response: &async_graphql::Response, request_id: &str) -> Answer
     if request_error && let Some(object) = body.as_object_mut() {
         object.remove("data");
     }
+    let unavailable = body["errors"].as_array().is_some_and(|errors| {
+        errors
+            .iter()
+            .any(|error| error["extensions"]["code"] == SERVICE_UNAVAILABLE)
+    });
     let outcome = if request_error {
         Outcome::Refused
+    } else if unavailable {
+        Outcome::Unavailable
     } else if internal {
         Outcome::InternalError
     } else if response.errors.is_empty() {

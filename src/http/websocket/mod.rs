@@ -6,13 +6,16 @@ mod protocol;
 mod session;
 
 use async_graphql_axum::GraphQLProtocol;
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
+use super::refusal::refuse;
 use super::request_id::RequestId;
 use super::state::HttpState;
 use protocol::Protocol;
@@ -43,35 +46,37 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         .get(HOST)
         .and_then(|value| value.to_str().ok());
     if !origin_allowed(&state.options.allowed_origins, origin, host) {
-        return (
+        return refuse(
             StatusCode::FORBIDDEN,
             "this origin may not open a WebSocket",
-        )
-            .into_response();
+        );
     }
     let chosen = GraphQLProtocol::from_request_parts(&mut parts, &state).await;
     let Some(protocol) = chosen.ok().and_then(Protocol::of) else {
-        return (
+        return refuse(
             StatusCode::BAD_REQUEST,
             "use the WebSocket subprotocol graphql-transport-ws (or graphql-ws)",
-        )
-            .into_response();
+        );
     };
     let request_id = parts
         .extensions
         .get::<RequestId>()
         .map(|id| id.0.clone())
         .unwrap_or_default();
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|peer| peer.0.ip());
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => upgrade,
-        Err(rejection) => return rejection.into_response(),
+        Err(rejection) => return refuse(rejection.status(), &rejection.body_text()),
     };
     upgrade
         .protocols([protocol.name()])
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .max_message_size(64 * 1024)
-        .on_upgrade(move |socket| session::serve(socket, protocol, state, request_id))
+        .on_upgrade(move |socket| session::serve(socket, protocol, state, request_id, peer))
 }
 
 #[cfg(test)]

@@ -3,13 +3,15 @@
 //! when the token expires or the server shuts down. Close codes follow graphql-transport-ws.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 
-use crate::http::operation::Refused;
+use crate::http::operation::{Client, Refused};
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tokio::time::{Instant, sleep_until};
@@ -18,7 +20,7 @@ use super::protocol::{self, ClientMessage, Protocol};
 use crate::http::bearer::bearer_token;
 use crate::http::monitoring::metrics::Outcome;
 use crate::http::state::HttpState;
-use crate::service::{auth, clock};
+use crate::service::{ServiceError, auth, clock};
 
 /// How long a client has to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -37,10 +39,13 @@ enum Outgoing {
 struct Session {
     protocol: Protocol,
     request_id: String,
+    peer: Option<IpAddr>,
     state: HttpState,
     out: mpsc::Sender<Outgoing>,
     done: mpsc::Sender<String>,
     token: Option<String>,
+    /// The signed-in operator, once `connection_init` was accepted.
+    operator: Option<i64>,
     expires: Option<Instant>,
     initialised: bool,
     operations: HashMap<String, AbortHandle>,
@@ -53,7 +58,13 @@ enum Next {
 }
 
 /// Serves one socket until it closes.
-pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState, request_id: String) {
+pub async fn serve(
+    socket: WebSocket,
+    protocol: Protocol,
+    state: HttpState,
+    request_id: String,
+    peer: Option<IpAddr>,
+) {
     let metrics = state.metrics.clone();
     let _open = metrics.websocket_open();
     let (mut sink, mut stream) = socket.split();
@@ -77,13 +88,16 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState, requ
     });
     let (done, mut finished) = mpsc::channel::<String>(OUTGOING_BUFFER);
     let shutdown = state.shutdown.clone();
+    let mut revocations = state.app.reminders.revocations();
     let mut session = Session {
         protocol,
         request_id,
+        peer,
         state,
         out,
         done,
         token: None,
+        operator: None,
         expires: None,
         initialised: false,
         operations: HashMap::new(),
@@ -106,6 +120,13 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: HttpState, requ
                     Next::Continue
                 }
             }
+            revoked = revocations.recv(), if session.operator.is_some() => match revoked {
+                Ok(operator) if Some(operator) == session.operator => {
+                    Next::Close(4403, "Forbidden: the operator's access ended".into())
+                }
+                Err(RecvError::Lagged(_)) => session.check_still_allowed().await,
+                _ => Next::Continue,
+            },
             Some(id) = finished.recv() => {
                 session.operations.remove(&id);
                 Next::Continue
@@ -176,16 +197,20 @@ impl Session {
         self.initialised = true;
         let app = &self.state.app;
         let token = token_of(&payload);
-        let valid = match &token {
-            Some(token) => auth::authenticate(app.db(), &app.keys, token).await.is_ok(),
-            None => false,
+        let signed_in = match &token {
+            Some(token) => auth::authenticate(app.db(), &app.keys, token).await,
+            None => Err(ServiceError::Unauthenticated),
         };
-        let (Some(token), true) = (token, valid) else {
+        let (Some(token), Ok(operator)) = (token, signed_in.as_ref()) else {
+            if let Err(ServiceError::Unavailable) = signed_in {
+                return Next::Close(1013, "the database is unavailable: try again later".into());
+            }
             if self.protocol == Protocol::Legacy {
                 self.send(serde_json::json!({ "type": "connection_error", "payload": { "message": "Forbidden" } }).to_string()).await;
             }
             return Next::Close(4403, "Forbidden".into());
         };
+        self.operator = Some(operator.id);
         if let Some(expiry) = app.keys.expiry(&token) {
             let left = (expiry - clock::now()).to_std().unwrap_or(Duration::ZERO);
             self.expires = Some(Instant::now() + left);
@@ -193,6 +218,20 @@ impl Session {
         self.token = Some(token);
         self.send(protocol::ack(self.protocol)).await;
         Next::Continue
+    }
+
+    /// After missing revocations, whether the token still names an active operator.
+    async fn check_still_allowed(&self) -> Next {
+        let Some(token) = &self.token else {
+            return Next::Continue;
+        };
+        let app = &self.state.app;
+        match auth::authenticate(app.db(), &app.keys, token).await {
+            Err(ServiceError::Unauthenticated) => {
+                Next::Close(4403, "Forbidden: the operator's access ended".into())
+            }
+            _ => Next::Continue,
+        }
     }
 
     fn subscribe(&mut self, id: String, payload: Value) -> Next {
@@ -207,11 +246,23 @@ impl Session {
         }
         let (out, done, protocol) = (self.out.clone(), self.done.clone(), self.protocol);
         let operation_id = id.clone();
-        let admitted = serde_json::from_value::<async_graphql::Request>(payload)
-            .map_err(|error| {
+        let most = self.state.options.max_subscriptions_per_socket;
+        let read = if self.operations.len() >= most {
+            Err(Refused::Malformed(format!(
+                "this socket already carries {most} operations: complete one first"
+            )))
+        } else {
+            serde_json::from_value::<async_graphql::Request>(payload).map_err(|error| {
                 Refused::Malformed(format!("the payload is not a GraphQL request: {error}"))
             })
-            .and_then(|request| self.state.operations.prepare(request, Some(token)));
+        };
+        let admitted = read.and_then(|request| {
+            let client = Client {
+                token: Some(token),
+                address: self.peer,
+            };
+            self.state.operations.prepare(request, client)
+        });
         let prepared = match admitted {
             Ok(prepared) => prepared,
             Err(refused) => {

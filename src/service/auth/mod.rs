@@ -1,156 +1,96 @@
-//! Sign-in: argon2 password hashes, HS256 bearer tokens with required `sub` and `exp`, and the
-//! token secret (configured, or generated once and kept in the `settings` table).
+//! Signing in and being signed in: passwords checked on a bounded set of hashing workers
+//! ([`passwords`]), failed sign-ins limited per login and per client address ([`limiter`]),
+//! bearer tokens ([`tokens`]), and the operator a token names.
 
-use std::sync::{Arc, LazyLock};
-use std::time::Duration;
+mod limiter;
+pub mod passwords;
+mod tokens;
 
-use argon2::Argon2;
-use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use std::sync::LazyLock;
 
-use super::{ServiceError, ServiceResult, clock};
-use crate::domain::{FieldPath, FieldViolation, RuleCode};
-use crate::entity::{operator, setting};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-const SECRET_SETTING: &str = "jwt_secret";
+pub use limiter::SignInLimits;
+pub use passwords::Passwords;
+pub use tokens::{TokenKeys, token_secret};
 
-/// Signs and checks bearer tokens; one algorithm (HS256), `sub` and `exp` required.
-#[derive(Clone)]
-pub struct TokenKeys {
-    encoding: Arc<EncodingKey>,
-    decoding: Arc<DecodingKey>,
-    validation: Arc<Validation>,
-    ttl: Duration,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Claims {
-    sub: String,
-    exp: i64,
-    iat: i64,
-}
-
-impl TokenKeys {
-    /// Keys from a secret; tokens live for `ttl`.
-    pub fn new(secret: &[u8], ttl: Duration) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_required_spec_claims(&["sub", "exp"]);
-        validation.leeway = 5;
-        Self {
-            encoding: Arc::new(EncodingKey::from_secret(secret)),
-            decoding: Arc::new(DecodingKey::from_secret(secret)),
-            validation: Arc::new(validation),
-            ttl,
-        }
-    }
-
-    /// A token for an operator.
-    pub fn issue(&self, operator_id: i64) -> ServiceResult<String> {
-        let now = clock::now().timestamp();
-        let claims = Claims {
-            sub: operator_id.to_string(),
-            iat: now,
-            exp: now + i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2),
-        };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|error| ServiceError::Internal(format!("cannot sign token: {error}")))
-    }
-
-    /// When a genuine token expires.
-    pub fn expiry(&self, token: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .and_then(|data| chrono::DateTime::from_timestamp(data.claims.exp, 0))
-    }
-
-    /// The operator id a token names, if it is genuine and unexpired.
-    pub fn verify(&self, token: &str) -> Option<i64> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .and_then(|data| data.claims.sub.parse().ok())
-    }
-}
-
-/// The token secret: the configured one, else the one kept in the database (generated and
-/// stored on first use; concurrent first starts agree on one value).
-pub async fn token_secret(
-    db: &DatabaseConnection,
-    configured: Option<&str>,
-) -> ServiceResult<Vec<u8>> {
-    if let Some(secret) = configured {
-        return Ok(secret.as_bytes().to_vec());
-    }
-    let mut bytes = [0u8; 48];
-    OsRng.fill_bytes(&mut bytes);
-    let candidate = setting::ActiveModel {
-        key: Set(SECRET_SETTING.to_owned()),
-        value: Set(URL_SAFE_NO_PAD.encode(bytes)),
-    };
-    setting::Entity::insert(candidate)
-        .on_conflict_do_nothing_on([setting::Column::Key])
-        .exec(db)
-        .await?;
-    let stored = setting::Entity::find_by_id(SECRET_SETTING.to_owned())
-        .one(db)
-        .await?
-        .ok_or_else(|| ServiceError::Internal("token secret vanished".to_owned()))?;
-    Ok(stored.value.into_bytes())
-}
-
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> ServiceResult<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|error| ServiceError::Internal(format!("cannot hash password: {error}")))
-}
-
-fn password_matches(password: &str, stored_hash: &str) -> bool {
-    PasswordHash::new(stored_hash)
-        .map(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
+use super::{ServiceError, ServiceResult, Store};
+use crate::domain::limits::check_text;
+use crate::domain::{Field, FieldPath, FieldViolation, RuleCode};
+use crate::entity::operator;
 
 /// Compared against when the login is unknown, so that the answer takes as long either way.
 static DECOY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_password("decoy password").unwrap_or_default());
+    LazyLock::new(|| passwords::hash_now("decoy password").unwrap_or_default());
+
+/// A sign-in as a client asks for it.
+#[derive(Debug, Clone, Copy)]
+pub struct SignIn<'a> {
+    /// The login.
+    pub login: &'a str,
+    /// The password.
+    pub password: &'a str,
+    /// Where the request came from, when known.
+    pub address: Option<IpAddr>,
+}
+
+/// Refuses a login or password the database could not even look up (a NUL).
+fn check_credentials(attempt: &SignIn<'_>) -> ServiceResult<()> {
+    let mut problems = Vec::new();
+    for (field, what, value) in [
+        (Field::Login, "login", attempt.login),
+        (Field::Password, "password", attempt.password),
+    ] {
+        if let Err(violation) = check_text(what, value, usize::MAX) {
+            problems.push(FieldViolation::at(field, violation));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Rules(problems))
+    }
+}
 
 /// Checks a login and password; an unknown login, an inactive operator and a wrong password
-/// all give the same `INVALID_CREDENTIALS`.
+/// all give the same `INVALID_CREDENTIALS`. A login or address that failed too often is
+/// refused with [`ServiceError::RateLimited`] before any password is checked.
 pub async fn login(
-    db: &DatabaseConnection,
+    store: &Store,
     keys: &TokenKeys,
-    login: &str,
-    password: &str,
+    limits: &SignInLimits,
+    attempt: SignIn<'_>,
 ) -> ServiceResult<(String, operator::Model)> {
+    check_credentials(&attempt)?;
+    let login = attempt.login.trim();
+    if let Some(wait) = limits.refused_for(login, attempt.address) {
+        return Err(ServiceError::RateLimited(wait));
+    }
     let found = operator::Entity::find()
-        .filter(operator::Column::Login.eq(login.trim()))
-        .one(db)
+        .filter(operator::Column::Login.eq(login))
+        .one(&store.db)
         .await?;
     let stored_hash = found
         .as_ref()
         .map_or_else(|| DECOY_HASH.clone(), |op| op.password_hash.clone());
-    let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || password_matches(&password, &stored_hash))
-        .await
-        .map_err(|error| ServiceError::Internal(format!("password check failed: {error}")))?;
+    let matches = store
+        .passwords
+        .verify(attempt.password, &stored_hash)
+        .await?;
     match found {
-        Some(operator) if matches && operator.active => Ok((keys.issue(operator.id)?, operator)),
-        _ => Err(ServiceError::Rules(vec![FieldViolation::new(
-            FieldPath::whole(),
-            RuleCode::InvalidCredentials,
-            "wrong login or password",
-        )])),
+        Some(operator) if matches && operator.active => {
+            limits.succeeded(login);
+            Ok((keys.issue(operator.id)?, operator))
+        }
+        _ => {
+            limits.failed(login, attempt.address);
+            Err(ServiceError::Rules(vec![FieldViolation::new(
+                FieldPath::whole(),
+                RuleCode::InvalidCredentials,
+                "wrong login or password",
+            )]))
+        }
     }
 }
 
@@ -185,66 +125,4 @@ pub async fn token_for_login(
         )));
     }
     keys.issue(operator.id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn keys() -> TokenKeys {
-        TokenKeys::new(
-            b"a test secret that is long enough!!",
-            Duration::from_secs(600),
-        )
-    }
-
-    #[test]
-    fn a_token_names_its_operator() {
-        let token = keys().issue(42).unwrap();
-        assert_eq!(keys().verify(&token), Some(42));
-    }
-
-    #[test]
-    fn a_token_signed_with_another_secret_is_refused() {
-        let other = TokenKeys::new(
-            b"another secret, also long enough!!",
-            Duration::from_secs(600),
-        );
-        assert_eq!(keys().verify(&other.issue(42).unwrap()), None);
-    }
-
-    #[test]
-    fn an_expired_token_is_refused() {
-        let claims = Claims {
-            sub: "42".into(),
-            iat: 0,
-            exp: clock::now().timestamp() - 60,
-        };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys().encoding)
-            .unwrap();
-        assert_eq!(keys().verify(&token), None);
-    }
-
-    #[test]
-    fn a_token_without_exp_is_refused() {
-        #[derive(Serialize)]
-        struct NoExpiry {
-            sub: String,
-        }
-        let token = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &NoExpiry { sub: "42".into() },
-            &keys().encoding,
-        )
-        .unwrap();
-        assert_eq!(keys().verify(&token), None);
-    }
-
-    #[test]
-    fn passwords_verify_against_their_hash_only() {
-        let hash = hash_password("demo").unwrap();
-        assert!(password_matches("demo", &hash));
-        assert!(!password_matches("Demo", &hash));
-        assert!(!password_matches("demo", "not a hash"));
-    }
 }

@@ -9,7 +9,8 @@ use super::next::next_row;
 use super::rows::{close_todos_of, insert_activity, insert_pending};
 use super::save_contact::NewPending;
 use super::{Actor, Write, bump_version, refuse};
-use crate::domain::limits::{TEXT_MAX, check_length};
+use crate::domain::limits::{TEXT_MAX, check_text};
+use crate::domain::rights::{PendingParties, may_close_pending, may_complete_todo};
 use crate::domain::{Field, FieldViolation, RuleCode, WorkStatus};
 use crate::entity::{activity, contact, pending_activity, todo};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
@@ -25,6 +26,30 @@ pub struct Completed {
     pub next: Option<pending_activity::Model>,
     /// The to-do of the closed pending activity, if any.
     pub todo: Option<todo::Model>,
+}
+
+/// Refuses a caller who may not complete or cancel the pending activity of `contact`.
+fn check_may_close(
+    actor: Actor,
+    pending: &pending_activity::Model,
+    contact: &contact::Model,
+    at: Field,
+) -> ServiceResult<()> {
+    let parties = PendingParties {
+        assignee: pending.assignee_id,
+        creator: pending.created_by_id,
+        owner: contact.owner_id,
+    };
+    if may_close_pending(actor.operator_id, actor.role, parties) {
+        Ok(())
+    } else {
+        Err(refuse(
+            at,
+            RuleCode::Forbidden,
+            "only its assignee, its creator, the contact's owner, a MANAGER or an ADMIN may \
+             complete or cancel a pending activity",
+        ))
+    }
 }
 
 /// The open pending activity `id`; `at` names it in the request.
@@ -92,14 +117,14 @@ async fn close_pending(
 async fn complete_in(
     write: &mut Write<'_>,
     actor: Actor,
-    pending: pending_activity::Model,
+    (pending, contact): (pending_activity::Model, contact::Model),
     description: Option<String>,
     next: Option<&NewPending>,
     now: DateTime<Utc>,
 ) -> ServiceResult<Completed> {
     if let Some(error) = description
         .as_deref()
-        .and_then(|d| check_length("description", d, TEXT_MAX).err())
+        .and_then(|d| check_text("description", d, TEXT_MAX).err())
     {
         return Err(ServiceError::Rules(vec![FieldViolation::at(
             Field::Description,
@@ -107,7 +132,6 @@ async fn complete_in(
         )]));
     }
     let db = &**write;
-    let contact = contact_of(db, &pending).await?;
     let next = next_row(db, actor, &contact, &pending, next).await?;
     bump_version(db, contact.id, None, now, vec![]).await?;
     let description = description.or_else(|| pending.description.clone());
@@ -157,9 +181,11 @@ pub async fn complete_pending(
 ) -> ServiceResult<Completed> {
     let mut write = Write::begin(store).await?;
     let pending = open_pending(&*write, pending_id, Field::Record).await?;
+    let contact = contact_of(&*write, &pending).await?;
+    check_may_close(actor, &pending, &contact, Field::Record)?;
     let now = clock::now();
-    let completed =
-        complete_in(&mut write, actor, pending, description, next.as_ref(), now).await?;
+    let work = (pending, contact);
+    let completed = complete_in(&mut write, actor, work, description, next.as_ref(), now).await?;
     write.commit().await?;
     Ok(completed)
 }
@@ -170,10 +196,11 @@ pub async fn cancel_pending(
     actor: Actor,
     pending_id: i64,
 ) -> ServiceResult<pending_activity::Model> {
-    let _ = actor;
     let now = clock::now();
     let mut write = Write::begin(store).await?;
     let pending = open_pending(&*write, pending_id, Field::Record).await?;
+    let contact = contact_of(&*write, &pending).await?;
+    check_may_close(actor, &pending, &contact, Field::Record)?;
     bump_version(&*write, pending.contact_id, None, now, vec![]).await?;
     let pending = close_pending(&*write, pending.id, WorkStatus::Cancelled, None, now).await?;
     write.reminder_changed(pending.id);
@@ -194,7 +221,7 @@ pub async fn complete_todo(
         .one(&*write)
         .await?
         .ok_or_else(|| refuse(Field::Record, RuleCode::NotFound, "no such to-do"))?;
-    if found.operator_id != actor.operator_id && !actor.role.may_configure() {
+    if !may_complete_todo(actor.operator_id, actor.role, found.operator_id) {
         return Err(refuse(
             Field::Record,
             RuleCode::Forbidden,
@@ -212,7 +239,9 @@ pub async fn complete_todo(
     let completed = match found.pending_activity_id {
         Some(pending_id) => {
             let pending = open_pending(&*write, pending_id, Field::Record).await?;
-            Some(complete_in(&mut write, actor, pending, None, None, now).await?)
+            let contact = contact_of(&*write, &pending).await?;
+            let work = (pending, contact);
+            Some(complete_in(&mut write, actor, work, None, None, now).await?)
         }
         None => {
             todo::Entity::update_many()

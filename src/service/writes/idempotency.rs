@@ -1,13 +1,16 @@
-//! Rule 10: idempotency keys per caller. A retry with the same input gets the first answer and
-//! writes nothing; the same key with another input is refused. Records are kept 24 hours at least.
+//! Rule 10: idempotency keys per caller. The key is claimed first, inside the write's
+//! transaction: a concurrent retry's claim waits on it (the unique index) until the first write
+//! commits, then answers the first payload; if the first write rolls back, its claim goes with
+//! it. The same key with another input is refused. Records are kept 48 hours at least.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use crate::entity::idempotency_record;
-use crate::service::ServiceResult;
+use crate::service::{ServiceError, ServiceResult};
 
 /// How long a key is remembered at least.
 pub const KEPT_FOR: Duration = Duration::hours(48);
@@ -21,42 +24,82 @@ pub fn fingerprint(input: &impl serde::Serialize) -> String {
         .collect()
 }
 
-/// The record of an earlier use of `key` by this operator for this operation.
-pub async fn find(
-    db: &impl ConnectionTrait,
-    operator_id: i64,
-    operation: &str,
-    key: &str,
-) -> ServiceResult<Option<idempotency_record::Model>> {
-    Ok(idempotency_record::Entity::find()
-        .filter(idempotency_record::Column::OperatorId.eq(operator_id))
-        .filter(idempotency_record::Column::Operation.eq(operation))
-        .filter(idempotency_record::Column::Key.eq(key))
-        .one(db)
-        .await?)
+/// A keyed request: who sent it, for which operation, with which key and input.
+#[derive(Debug, Clone, Copy)]
+pub struct Keyed<'a> {
+    /// The caller.
+    pub operator_id: i64,
+    /// The mutation.
+    pub operation: &'a str,
+    /// The client's key.
+    pub key: &'a str,
+    /// The fingerprint of the whole input.
+    pub fingerprint: &'a str,
 }
 
-/// Remembers the answer to a keyed request, and forgets records older than [`KEPT_FOR`].
-pub async fn remember(
+/// What claiming a key found.
+pub enum Claim {
+    /// The key is this write's: do the work, then [`answer`].
+    Ours,
+    /// The key was used before: this is its record (answer from it, or refuse another input).
+    Used(idempotency_record::Model),
+}
+
+/// Claims the key for this write, or finds the record of its earlier use (waiting, on
+/// PostgreSQL, for a concurrent write that claimed it to end).
+pub async fn claim(
     db: &impl ConnectionTrait,
-    operator_id: i64,
-    operation: &str,
-    key: &str,
-    fingerprint: &str,
+    keyed: Keyed<'_>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Claim> {
+    let placeholder = idempotency_record::ActiveModel {
+        id: NotSet,
+        operator_id: Set(keyed.operator_id),
+        operation: Set(keyed.operation.to_owned()),
+        key: Set(keyed.key.to_owned()),
+        fingerprint: Set(keyed.fingerprint.to_owned()),
+        response: Set(String::new()),
+        created_at: Set(now),
+    };
+    let inserted = idempotency_record::Entity::insert(placeholder)
+        .on_conflict(
+            OnConflict::columns([
+                idempotency_record::Column::OperatorId,
+                idempotency_record::Column::Operation,
+                idempotency_record::Column::Key,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    if inserted == 1 {
+        return Ok(Claim::Ours);
+    }
+    idempotency_record::Entity::find()
+        .filter(idempotency_record::Column::OperatorId.eq(keyed.operator_id))
+        .filter(idempotency_record::Column::Operation.eq(keyed.operation))
+        .filter(idempotency_record::Column::Key.eq(keyed.key))
+        .one(db)
+        .await?
+        .map(Claim::Used)
+        .ok_or_else(|| ServiceError::Internal("a claimed idempotency key vanished".into()))
+}
+
+/// Keeps the answer to the claimed key, and forgets records older than [`KEPT_FOR`].
+pub async fn answer(
+    db: &impl ConnectionTrait,
+    keyed: Keyed<'_>,
     response: String,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    idempotency_record::ActiveModel {
-        id: NotSet,
-        operator_id: Set(operator_id),
-        operation: Set(operation.to_owned()),
-        key: Set(key.to_owned()),
-        fingerprint: Set(fingerprint.to_owned()),
-        response: Set(response),
-        created_at: Set(now),
-    }
-    .insert(db)
-    .await?;
+    idempotency_record::Entity::update_many()
+        .col_expr(idempotency_record::Column::Response, Expr::val(response))
+        .filter(idempotency_record::Column::OperatorId.eq(keyed.operator_id))
+        .filter(idempotency_record::Column::Operation.eq(keyed.operation))
+        .filter(idempotency_record::Column::Key.eq(keyed.key))
+        .exec(db)
+        .await?;
     idempotency_record::Entity::delete_many()
         .filter(idempotency_record::Column::CreatedAt.lt(now - KEPT_FOR))
         .exec(db)

@@ -1,5 +1,6 @@
-//! Rule 11 on the assignee's side: dismissing and snoozing a reminder. Only its assignee may;
-//! the pending activity itself (and so the contact's version) is not changed.
+//! Rule 11 on the assignee's side: dismissing and snoozing a reminder. Only its assignee sees
+//! it, so only its assignee may; the pending activity itself (and so the contact's version) is
+//! not changed.
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -8,6 +9,7 @@ use sea_orm::sea_query::OnConflict;
 
 use super::{Actor, Write, refuse};
 use crate::domain::reminder::{check_open, check_snooze};
+use crate::domain::rights::may_see_reminder;
 use crate::domain::{Field, FieldViolation, RuleCode};
 use crate::entity::reminder_state;
 use crate::service::reminders::{self, Reminder};
@@ -31,16 +33,11 @@ pub async fn act_on_reminder(
 ) -> ServiceResult<Reminder> {
     let now = clock::now();
     let mut write = Write::begin(store).await?;
+    // Another operator's reminder is as unknown to the caller as one that does not exist.
     let reminder = reminders::reminder(&*write, pending_id)
         .await?
+        .filter(|reminder| may_see_reminder(actor.operator_id, reminder.pending.assignee_id))
         .ok_or_else(|| refuse(Field::Record, RuleCode::NotFound, "no such reminder"))?;
-    if reminder.pending.assignee_id != actor.operator_id {
-        return Err(refuse(
-            Field::Record,
-            RuleCode::Forbidden,
-            "only the reminder's assignee may dismiss or snooze it",
-        ));
-    }
     let checked = match action {
         ReminderAction::Dismiss => {
             check_open(reminder.facts).map_err(|v| FieldViolation::at(Field::Record, v))

@@ -5,6 +5,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::domain::WorkStatus;
+use crate::domain::limits::{NAME_MAX, clip};
 use crate::domain::reminder::ReminderWindow;
 use crate::entity::{
     activity, activity_type, contact, operator, pending_activity, stage_change, todo,
@@ -109,7 +110,10 @@ pub async fn insert_pending(
     let todo = todo::ActiveModel {
         id: NotSet,
         operator_id: Set(row.assignee.id),
-        title: Set(format!("{}: {}", row.activity_type.name, contact.name)),
+        title: Set(clip(
+            format!("{}: {}", row.activity_type.name, contact.name),
+            NAME_MAX,
+        )),
         description: Set(row.description),
         activity_type_id: Set(Some(row.activity_type.id)),
         contact_id: Set(Some(contact.id)),

@@ -1,5 +1,5 @@
-//! One write: a transaction (the write lock taken up front on SQLite), the pending activities it
-//! changed, and the reminder engine told of them — inside the transaction for the other
+//! One write: a transaction (the write lock taken up front on SQLite), what it changed that
+//! others must hear of, and the announcements made — inside the transaction for the other
 //! instances, after the commit for this one. Dropped without [`Write::commit`], it rolls back
 //! and tells nobody.
 
@@ -8,14 +8,14 @@ use std::ops::Deref;
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::db::Writer;
-use crate::service::{ServiceResult, Store};
+use crate::service::{Changes, ServiceResult, Store};
 
 /// A write in progress.
 pub struct Write<'a> {
     txn: DatabaseTransaction,
     _writer: Writer,
     store: &'a Store,
-    changed: Vec<i64>,
+    changes: Changes,
 }
 
 impl<'a> Write<'a> {
@@ -26,36 +26,37 @@ impl<'a> Write<'a> {
             txn,
             _writer: writer,
             store,
-            changed: Vec::new(),
+            changes: Changes::default(),
         })
     }
 
     /// Notes a pending activity whose reminder this write may change.
     pub fn reminder_changed(&mut self, pending_id: i64) {
-        if !self.changed.contains(&pending_id) {
-            self.changed.push(pending_id);
+        if !self.changes.reminders.contains(&pending_id) {
+            self.changes.reminders.push(pending_id);
         }
     }
 
-    /// Announces the changed reminders to the other instances, commits, then settles them here.
+    /// Notes an operator who loses their access with this write.
+    pub fn operator_revoked(&mut self, operator_id: i64) {
+        if !self.changes.revoked_operators.contains(&operator_id) {
+            self.changes.revoked_operators.push(operator_id);
+        }
+    }
+
+    /// Announces the changes to the other instances, commits, then acts on them here.
     pub async fn commit(self) -> ServiceResult<()> {
-        let reminders = &self.store.reminders;
-        if !self.changed.is_empty() {
+        let announcements = &self.store.announcements;
+        if !self.changes.is_empty() {
             let backend = self.txn.get_database_backend();
-            for statement in reminders.in_transaction(backend, &self.changed) {
+            for statement in announcements.in_transaction(backend, &self.changes) {
                 self.txn.execute_raw(statement).await?;
             }
         }
         self.txn.commit().await?;
-        if !self.changed.is_empty() {
-            reminders.committed(&self.changed);
+        if !self.changes.is_empty() {
+            announcements.committed(&self.changes);
         }
-        Ok(())
-    }
-
-    /// Gives up: nothing is written and nobody is told.
-    pub async fn rollback(self) -> ServiceResult<()> {
-        self.txn.rollback().await?;
         Ok(())
     }
 }

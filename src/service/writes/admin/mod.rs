@@ -12,7 +12,7 @@ pub use activity_types::{SaveActivityType, delete_activity_type, save_activity_t
 pub use operators::{SaveOperator, save_operator};
 
 use super::{Actor, refuse};
-use crate::domain::limits::check_length;
+use crate::domain::limits::check_text;
 use crate::domain::{Field, FieldPath, FieldViolation, RuleCode};
 use crate::service::{ServiceError, ServiceResult};
 
@@ -59,7 +59,7 @@ impl Problems {
         if value.trim().is_empty() {
             let message = format!("the {what} may not be blank");
             self.push(FieldViolation::new(field, RuleCode::InvalidInput, message));
-        } else if let Err(error) = check_length(what, value, max) {
+        } else if let Err(error) = check_text(what, value, max) {
             self.push(FieldViolation::at(field, error));
         }
     }
@@ -73,6 +73,10 @@ impl Problems {
         own_id: Option<i64>,
         (field, what): (Field, &str),
     ) -> ServiceResult<()> {
+        if value.contains('\0') {
+            // Refused by its label check; PostgreSQL could not even compare it.
+            return Ok(());
+        }
         let holder = E::find().filter(column.eq(value.trim())).one(db).await?;
         if holder.is_some_and(|other| Some(id_of(&other)) != own_id) {
             let message = format!("the {what} {value:?} is taken");

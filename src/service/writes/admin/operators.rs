@@ -6,16 +6,14 @@ use sea_orm::{
 };
 
 use super::{Problems, require_admin, row_to_change};
-use crate::domain::limits::{EMAIL_MAX, LABEL_MAX, NAME_MAX, check_length};
+use crate::domain::limits::{EMAIL_MAX, LABEL_MAX, NAME_MAX, TIME_ZONE_MAX, check_text};
 use crate::domain::{Field, FieldPath, FieldViolation, Role, RuleCode};
 use crate::entity::operator;
 use crate::service::writes::{Actor, Patch, Write, refuse};
-use crate::service::{ServiceResult, Store, auth, clock};
+use crate::service::{ServiceResult, Store, clock};
 
 /// Fewest characters a password may have.
 const PASSWORD_MIN: usize = 8;
-/// Longest time zone name.
-const TIME_ZONE_MAX: usize = 64;
 
 /// An operator to create (no id) or change.
 #[derive(Debug, Clone, Default)]
@@ -77,9 +75,16 @@ async fn check(
     if let Some(error) = input
         .email
         .as_set()
-        .and_then(|e| check_length("email", e, EMAIL_MAX).err())
+        .and_then(|e| check_text("email", e, EMAIL_MAX).err())
     {
         problems.push(FieldViolation::at(Field::Email, error));
+    }
+    if let Some(error) = input
+        .password
+        .as_deref()
+        .and_then(|p| check_text("password", p, usize::MAX).err())
+    {
+        problems.push(FieldViolation::at(Field::Password, error));
     }
     if let Some(login) = &input.login {
         let column = (
@@ -118,7 +123,7 @@ pub async fn save_operator(
     require_admin(actor)?;
     let password_hash = match &input.password {
         Some(password) if password.chars().count() >= PASSWORD_MIN => {
-            Some(auth::hash_password(password)?)
+            Some(store.passwords.hash(password).await?)
         }
         Some(_) => {
             return Err(refuse(
@@ -133,6 +138,13 @@ pub async fn save_operator(
     let existing = row_to_change::<operator::Entity>(&*write, input.id, "operator").await?;
     check(&*write, &input, existing.as_ref()).await?;
     let now = clock::now();
+    let mut write = write;
+    if let Some(row) = &existing
+        && row.active
+        && input.active == Some(false)
+    {
+        write.operator_revoked(row.id);
+    }
     let saved = match existing {
         Some(row) => {
             let email = input.email.clone().apply(row.email.clone());

@@ -1,7 +1,7 @@
 //! `saveContact` and `moveContactToStage`: the contact form saved in one transaction —
 //! contact fields, the activity just done, a stage move and the next pending activity. The
 //! records it names are looked up in [`lookup`], the rules asked and the rows written in
-//! [`apply`]; here, rule 10 (idempotency keys) wraps it.
+//! [`apply`]; here, rule 10 (idempotency keys, claimed before the work) wraps it.
 
 mod apply;
 mod lookup;
@@ -10,9 +10,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Patch, Write, idempotency, refuse};
-use crate::domain::{Field, RuleCode};
-use crate::entity::{activity, contact, pending_activity, stage_change, todo};
+use super::idempotency::{self, Claim, Keyed};
+use super::{Actor, Patch, Write, refuse};
+use crate::domain::limits::{IDEMPOTENCY_KEY_MAX, check_text};
+use crate::domain::{Field, FieldViolation, RuleCode};
+use crate::entity::{activity, contact, idempotency_record, pending_activity, stage_change, todo};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
 
 /// A done activity to record.
@@ -121,68 +123,44 @@ pub async fn save_contact(
     actor: Actor,
     input: SaveContact,
 ) -> ServiceResult<SavedContact> {
+    if let Some(key) = &input.idempotency_key {
+        check_text("idempotency key", key, IDEMPOTENCY_KEY_MAX)
+            .map_err(|v| ServiceError::Rules(vec![FieldViolation::at(Field::IdempotencyKey, v)]))?;
+    }
     let fingerprint = idempotency::fingerprint(&input);
-    // A concurrent first use of the same key makes our record's insert fail: retry once, and
-    // the retry answers from the winner's record.
-    for attempt in 0..2 {
-        let mut write = Write::begin(store).await?;
-        if let Some(saved) = replay(
-            &*write,
-            actor,
-            input.idempotency_key.as_deref(),
-            &fingerprint,
-        )
-        .await?
-        {
-            write.commit().await?;
-            return Ok(saved);
-        }
-        let saved = apply::apply(&*write, actor, &input, clock::now()).await?;
-        if let Some(pending) = &saved.pending {
-            write.reminder_changed(pending.id);
-        }
-        if let Some(key) = &input.idempotency_key {
-            let response = serde_json::to_string(&SavedIds::of(&saved))
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            let remembered = idempotency::remember(
-                &*write,
-                actor.operator_id,
-                OPERATION,
-                key,
-                &fingerprint,
-                response,
-                clock::now(),
-            )
-            .await;
-            if let Err(error) = remembered {
-                write.rollback().await?;
-                if attempt == 0 {
-                    continue;
-                }
-                return Err(error);
-            }
-        }
+    let keyed = input.idempotency_key.as_deref().map(|key| Keyed {
+        operator_id: actor.operator_id,
+        operation: OPERATION,
+        key,
+        fingerprint: &fingerprint,
+    });
+    let mut write = Write::begin(store).await?;
+    if let Some(keyed) = keyed
+        && let Claim::Used(record) = idempotency::claim(&*write, keyed, clock::now()).await?
+    {
+        let saved = replay(&*write, &record, &fingerprint).await?;
         write.commit().await?;
         return Ok(saved);
     }
-    Err(ServiceError::Internal(
-        "idempotent save did not settle".to_owned(),
-    ))
+    let saved = apply::apply(&*write, actor, &input, clock::now()).await?;
+    if let Some(pending) = &saved.pending {
+        write.reminder_changed(pending.id);
+    }
+    if let Some(keyed) = keyed {
+        let response = serde_json::to_string(&SavedIds::of(&saved))
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        idempotency::answer(&*write, keyed, response, clock::now()).await?;
+    }
+    write.commit().await?;
+    Ok(saved)
 }
 
-/// The first answer to a keyed save, when this key was used before with the same input.
+/// The first answer to a keyed save, when its record was made for the same input.
 async fn replay(
     db: &impl ConnectionTrait,
-    actor: Actor,
-    key: Option<&str>,
+    record: &idempotency_record::Model,
     fingerprint: &str,
-) -> ServiceResult<Option<SavedContact>> {
-    let Some(key) = key else {
-        return Ok(None);
-    };
-    let Some(record) = idempotency::find(db, actor.operator_id, OPERATION, key).await? else {
-        return Ok(None);
-    };
+) -> ServiceResult<SavedContact> {
     if record.fingerprint != fingerprint {
         return Err(refuse(
             Field::IdempotencyKey,
@@ -192,7 +170,7 @@ async fn replay(
     }
     let ids: SavedIds = serde_json::from_str(&record.response)
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    Ok(Some(reload(db, &ids).await?))
+    reload(db, &ids).await
 }
 
 /// The row with this id, when there is an id.

@@ -101,6 +101,7 @@ pub async fn save_workflow(
         .map(|s| StageDefinition {
             code: &s.code,
             name: &s.name,
+            color: s.color.as_deref(),
             is_initial: s.is_initial,
             rule_types: s.rules.iter().map(|r| r.activity_type_id).collect(),
         })
@@ -109,6 +110,7 @@ pub async fn save_workflow(
         .transitions
         .iter()
         .map(|t| TransitionDefinition {
+            name: t.name.as_deref(),
             from: &t.from,
             to: &t.to,
         })

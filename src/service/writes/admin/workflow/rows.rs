@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::{SaveWorkflow, StageInput};
 use crate::domain::Role;
+use crate::domain::limits::{NAME_MAX, clip};
 use crate::entity::{stage, stage_activity_rule, transition};
 use crate::service::{ServiceError, ServiceResult};
 
@@ -53,10 +54,12 @@ pub(super) async fn replace_stages(
         })
     };
     for (position, t) in input.transitions.iter().enumerate() {
-        let name = t
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{} → {}", name_of(&t.from), name_of(&t.to)));
+        let name = t.name.clone().unwrap_or_else(|| {
+            clip(
+                format!("{} → {}", name_of(&t.from), name_of(&t.to)),
+                NAME_MAX,
+            )
+        });
         transition::ActiveModel {
             id: NotSet,
             workflow_id: Set(workflow_id),

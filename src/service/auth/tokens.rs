@@ -1,0 +1,154 @@
+//! Bearer tokens: HS256 with required `sub` and `exp`, signed with the token secret (configured,
+//! or generated once and kept in the `settings` table).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use serde::{Deserialize, Serialize};
+
+use crate::entity::setting;
+use crate::service::{ServiceError, ServiceResult, clock};
+
+const SECRET_SETTING: &str = "jwt_secret";
+
+/// Signs and checks bearer tokens; one algorithm (HS256), `sub` and `exp` required.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: Arc<EncodingKey>,
+    decoding: Arc<DecodingKey>,
+    validation: Arc<Validation>,
+    ttl: Duration,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    exp: i64,
+    iat: i64,
+}
+
+impl TokenKeys {
+    /// Keys from a secret; tokens live for `ttl`.
+    pub fn new(secret: &[u8], ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["sub", "exp"]);
+        validation.leeway = 5;
+        Self {
+            encoding: Arc::new(EncodingKey::from_secret(secret)),
+            decoding: Arc::new(DecodingKey::from_secret(secret)),
+            validation: Arc::new(validation),
+            ttl,
+        }
+    }
+
+    /// A token for an operator.
+    pub fn issue(&self, operator_id: i64) -> ServiceResult<String> {
+        let now = clock::now().timestamp();
+        let claims = Claims {
+            sub: operator_id.to_string(),
+            iat: now,
+            exp: now + i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|error| ServiceError::Internal(format!("cannot sign token: {error}")))
+    }
+
+    /// When a genuine token expires.
+    pub fn expiry(&self, token: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .and_then(|data| chrono::DateTime::from_timestamp(data.claims.exp, 0))
+    }
+
+    /// The operator id a token names, if it is genuine and unexpired.
+    pub fn verify(&self, token: &str) -> Option<i64> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .and_then(|data| data.claims.sub.parse().ok())
+    }
+}
+
+/// The token secret: the configured one, else the one kept in the database (generated and
+/// stored on first use; concurrent first starts agree on one value).
+pub async fn token_secret(
+    db: &DatabaseConnection,
+    configured: Option<&str>,
+) -> ServiceResult<Vec<u8>> {
+    if let Some(secret) = configured {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let mut bytes = [0u8; 48];
+    OsRng.fill_bytes(&mut bytes);
+    let candidate = setting::ActiveModel {
+        key: Set(SECRET_SETTING.to_owned()),
+        value: Set(URL_SAFE_NO_PAD.encode(bytes)),
+    };
+    setting::Entity::insert(candidate)
+        .on_conflict_do_nothing_on([setting::Column::Key])
+        .exec(db)
+        .await?;
+    let stored = setting::Entity::find_by_id(SECRET_SETTING.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::Internal("token secret vanished".to_owned()))?;
+    Ok(stored.value.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new(
+            b"a test secret that is long enough!!",
+            Duration::from_secs(600),
+        )
+    }
+
+    #[test]
+    fn a_token_names_its_operator() {
+        let token = keys().issue(42).unwrap();
+        assert_eq!(keys().verify(&token), Some(42));
+    }
+
+    #[test]
+    fn a_token_signed_with_another_secret_is_refused() {
+        let other = TokenKeys::new(
+            b"another secret, also long enough!!",
+            Duration::from_secs(600),
+        );
+        assert_eq!(keys().verify(&other.issue(42).unwrap()), None);
+    }
+
+    #[test]
+    fn an_expired_token_is_refused() {
+        let claims = Claims {
+            sub: "42".into(),
+            iat: 0,
+            exp: clock::now().timestamp() - 60,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys().encoding)
+            .unwrap();
+        assert_eq!(keys().verify(&token), None);
+    }
+
+    #[test]
+    fn a_token_without_exp_is_refused() {
+        #[derive(Serialize)]
+        struct NoExpiry {
+            sub: String,
+        }
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &NoExpiry { sub: "42".into() },
+            &keys().encoding,
+        )
+        .unwrap();
+        assert_eq!(keys().verify(&token), None);
+    }
+}
