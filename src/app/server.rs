@@ -80,6 +80,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         demo: load_demo,
         max_subscriptions_per_socket: settings.limits.max_subscriptions_per_socket,
     };
+    raise_file_limit();
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -104,6 +105,15 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         sockets: shutdown,
         task,
     })
+}
+
+/// Lets the process open as many files (sockets) as the system allows it, not the soft limit
+/// a shell starts with (often 1,024): every connection is a descriptor.
+fn raise_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open files allowed"),
+        Err(error) => tracing::warn!(%error, "cannot raise the open files limit"),
+    }
 }
 
 impl Server {

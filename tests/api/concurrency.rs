@@ -80,6 +80,34 @@ async fn racing_retries_with_one_key_write_once(server: &TestServer) {
     assert_eq!(found["contacts"]["totalCount"], 1, "written once");
 }
 
+async fn racing_retries_of_one_update_all_answer_the_first_payload(server: &TestServer) {
+    let token = server.login("alice").await;
+    let ids = DemoIds::read(server, &token).await;
+    let contact = contact_in(server, &token, &ids, "PROSPECT", |_| true).await;
+    let input = json!({ "id": contact["id"], "expectedVersion": contact["version"],
+        "idempotencyKey": "update-race", "name": "Updated once",
+        "activity": { "activityTypeId": ids.kind("EMAIL") } });
+    let saves = (0..16).map(|_| server.post(Some(&token), SAVE, json!({ "input": input })));
+    let answers: Vec<Value> = futures_util::future::join_all(saves).await;
+    let next = contact["version"].as_i64().map(|v| v + 1);
+    for answer in &answers {
+        assert!(answer.get("errors").is_none(), "{answer}");
+        let payload = &answer["data"]["saveContact"];
+        assert_eq!(
+            payload["userErrors"],
+            json!([]),
+            "a retry is never told STALE_VERSION for a change that happened"
+        );
+        assert_eq!(payload["contact"]["version"].as_i64(), next);
+        assert_eq!(
+            payload["activity"],
+            answers[0]["data"]["saveContact"]["activity"]
+        );
+    }
+    let after = read_contact(server, &token, &contact["id"]).await;
+    assert_eq!(after["version"].as_i64(), next, "applied once");
+}
+
 async fn thirty_two_concurrent_writers_all_succeed(server: &TestServer) {
     let token = server.login("alice").await;
     let ids = DemoIds::read(server, &token).await;
@@ -114,5 +142,6 @@ async fn thirty_two_concurrent_writers_all_succeed(server: &TestServer) {
 on_both_databases!(
     thirty_two_concurrent_writers_all_succeed,
     sixteen_saves_of_one_version_have_exactly_one_winner,
-    racing_retries_with_one_key_write_once
+    racing_retries_with_one_key_write_once,
+    racing_retries_of_one_update_all_answer_the_first_payload,
 );

@@ -35,8 +35,19 @@ impl TestServer {
 
     /// Starts a server on a fresh database, with or without the demo data.
     pub async fn start_with(backend: Backend, demo: bool) -> Option<Self> {
+        Self::start_adjusted(backend, demo, |_| {}).await
+    }
+
+    /// Starts a server on a fresh database with settings adjusted by `adjust`.
+    pub async fn start_adjusted(
+        backend: Backend,
+        demo: bool,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Option<Self> {
         let database = TestDatabase::fresh(backend).await?;
-        let mut server = Self::start_on(&database.url, demo).await;
+        let mut settings = settings_for(&database.url);
+        adjust(&mut settings);
+        let mut server = Self::start_on_with(settings, demo).await;
         server._database = Some(database);
         Some(server)
     }
