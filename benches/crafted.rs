@@ -15,7 +15,7 @@ mod hostile;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use common::{Server, percentile};
+use common::{Server, cpu_time, percentile};
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -25,22 +25,6 @@ struct Options {
     repeat: usize,
     #[arg(long, hide = true)]
     bench: bool,
-}
-
-/// The server's CPU time so far (user + system), from `/proc/PID/stat`.
-fn cpu_time(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
-        .sum();
-    // Linux reports these in clock ticks of 1/100 s (USER_HZ).
-    Duration::from_millis(ticks * 10)
 }
 
 #[tokio::main]

@@ -7,6 +7,7 @@
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at its first failure")]
 
 #[path = "common/mod.rs"]
+#[expect(dead_code, reason = "this program reads no CPU time")]
 mod common;
 
 use std::time::{Duration, Instant};

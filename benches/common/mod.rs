@@ -49,12 +49,27 @@ impl Server {
     /// Runs `contactflow serve` on a free loopback port with `args`, and waits until
     /// `/health/ready` answers.
     pub async fn start(args: &[&str]) -> Self {
+        Self::start_through(&[], args).await
+    }
+
+    /// As [`Server::start`], the program started through `wrapper` (for example
+    /// `prlimit --nofile=1024:1024 --`).
+    pub async fn start_through(wrapper: &[&str], args: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_contactflow"))
+        let program = env!("CARGO_BIN_EXE_contactflow");
+        let mut command = match wrapper.split_first() {
+            None => Command::new(program),
+            Some((first, rest)) => {
+                let mut command = Command::new(first);
+                command.args(rest).arg(program);
+                command
+            }
+        };
+        let child = command
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
             .args(args)
             .stdout(Stdio::null())
@@ -95,6 +110,22 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A process's CPU time so far (user + system), from `/proc/PID/stat`.
+pub fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
+        .sum();
+    // Linux reports these in clock ticks of 1/100 s (USER_HZ).
+    Duration::from_millis(ticks * 10)
 }
 
 /// The value at fraction `p` (0–1) of sorted values; NaN when there are none.

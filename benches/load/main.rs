@@ -11,6 +11,7 @@
 
 mod charts;
 #[path = "../common/mod.rs"]
+#[expect(dead_code, reason = "this program reads no CPU time")]
 mod common;
 mod scenarios;
 mod traffic;

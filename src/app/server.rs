@@ -80,7 +80,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         demo: load_demo,
         max_subscriptions_per_socket: settings.limits.max_subscriptions_per_socket,
     };
-    raise_file_limit();
+    raise_file_limit(&settings);
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -109,9 +109,24 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
 
 /// Lets the process open as many files (sockets) as the system allows it, not the soft limit
 /// a shell starts with (often 1,024): every connection is a descriptor.
-fn raise_file_limit() {
+/// Raises the open files limit to what the system allows, and warns when that is too low for
+/// the connection cap (past it, accepting backs off until descriptors are free).
+fn raise_file_limit(settings: &Settings) {
     match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(limit) => tracing::debug!(limit, "open files allowed"),
+        Ok(limit) => {
+            // Descriptors besides the clients': the database pool, the listener, the runtime.
+            let others = 3 * u64::from(settings.db_max_connections) + 32;
+            let wanted = settings.limits.max_connections as u64 + others;
+            if limit < wanted {
+                tracing::warn!(
+                    limit,
+                    max_connections = settings.limits.max_connections,
+                    "the open files limit is below CONTACTFLOW_MAX_CONNECTIONS and what the server needs besides; raise it (ulimit -n) or lower the cap"
+                );
+            } else {
+                tracing::debug!(limit, "open files allowed");
+            }
+        }
         Err(error) => tracing::warn!(%error, "cannot raise the open files limit"),
     }
 }

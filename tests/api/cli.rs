@@ -1,61 +1,21 @@
 //! The command line as an operator meets it: schema, token, settings, and serving the demo.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
 
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+use crate::support::binary::{Served, contactflow};
 use crate::support::socket::{close_code, next, send};
 use crate::support::{TestServer, on_both_databases};
-
-fn contactflow() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_contactflow"));
-    for (name, _) in std::env::vars().filter(|(name, _)| {
-        name.starts_with("CONTACTFLOW_") && name != "CONTACTFLOW_TEST_POSTGRES_URL"
-    }) {
-        command.env_remove(name);
-    }
-    command.env("CONTACTFLOW_LOG", "warn");
-    command
-}
-
-/// Starts `contactflow serve --demo` in `dir` on a free port; whether it became ready.
-async fn serve_demo(dir: &std::path::Path) -> (std::process::Child, String, bool) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = contactflow()
-        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..300 {
-        if client
-            .get(format!("{base}/health/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return (child, base, true);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    (child, base, false)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_in_flight_requests_closes_sockets_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base, ready) = serve_demo(dir.path()).await;
-    assert!(ready, "the server answered /health/ready");
+    let mut served = Served::start(contactflow(), &["--demo"], dir.path(), false).await;
+    let base = served.base.clone();
     let client = reqwest::Client::new();
     let login = json!({ "query": "mutation { login(input: {login: \"alice\", password: \"demo\"}) { token } }" });
     let answer: serde_json::Value = client
@@ -100,7 +60,7 @@ async fn sigterm_finishes_in_flight_requests_closes_sockets_and_exits_cleanly() 
     });
     tokio::time::sleep(Duration::from_millis(5)).await;
     let signalled = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &served.child.id().to_string()])
         .status()
         .unwrap();
     assert!(signalled.success());
@@ -118,13 +78,12 @@ async fn sigterm_finishes_in_flight_requests_closes_sockets_and_exits_cleanly() 
     );
     let mut exited = None;
     for _ in 0..100 {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = served.child.try_wait().unwrap() {
             exited = Some(status);
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let _ = child.kill();
     assert!(
         exited.is_some_and(|status| status.success()),
         "exits 0 after SIGTERM: {exited:?}"
@@ -291,10 +250,10 @@ on_both_databases!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_demo_answers_a_signed_in_query_from_an_empty_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base, ready) = serve_demo(dir.path()).await;
+    let served = Served::start(contactflow(), &["--demo"], dir.path(), false).await;
+    let base = served.base.clone();
     let client = reqwest::Client::new();
     let outcome = async {
-        assert!(ready, "the server answered /health/ready");
         let login = json!({ "query": "mutation { login(input: {login: \"alice\", password: \"demo\"}) { token } }" });
         let answer: serde_json::Value = client.post(format!("{base}/graphql")).json(&login).send().await.unwrap().json().await.unwrap();
         let token = answer["data"]["login"]["token"].as_str().expect("token").to_owned();
@@ -304,7 +263,6 @@ async fn serve_demo_answers_a_signed_in_query_from_an_empty_directory() {
         assert!(dir.path().join("contactflow.db").exists(), "the default database is contactflow.db in the working directory");
     }
     .await;
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(served);
     outcome
 }

@@ -1,5 +1,6 @@
 //! Signing in under attack: failed sign-ins are limited per login and per client address, and a
-//! refused attempt is answered RATE_LIMITED with when to try again, whatever its password.
+//! refused attempt is answered RATE_LIMITED with when to try again, whatever its password;
+//! attempts still being checked count, so a concurrent burst checks no more than the limit.
 
 use serde_json::{Value, json};
 
@@ -67,7 +68,19 @@ async fn a_right_password_forgives_the_earlier_failures_of_its_login(server: &Te
     }
 }
 
+async fn a_burst_of_concurrent_wrong_passwords_checks_no_more_than_the_limit(server: &TestServer) {
+    let attempts = (0..100).map(|_| sign_in(server, "bob", "wrong"));
+    let answers = futures_util::future::join_all(attempts).await;
+    let checked = answers
+        .iter()
+        .filter(|a| a["data"]["login"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS")
+        .count();
+    let refused = answers.iter().filter(|a| refused_for(a).is_some()).count();
+    assert_eq!((checked, refused), (5, 95), "{answers:?}");
+}
+
 on_both_databases!(
+    a_burst_of_concurrent_wrong_passwords_checks_no_more_than_the_limit,
     the_sixth_sign_in_after_five_wrong_passwords_is_refused_unchecked,
     thirty_failures_from_one_address_refuse_every_login_from_it,
     a_right_password_forgives_the_earlier_failures_of_its_login,

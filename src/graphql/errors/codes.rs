@@ -23,3 +23,23 @@ pub const TIMEOUT: &str = "TIMEOUT";
 pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 /// Something failed inside the server.
 pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+
+/// Every code above: an error carrying any other is answered as [`INTERNAL_SERVER_ERROR`].
+pub const ALL: [&str; 11] = [
+    UNAUTHENTICATED,
+    FORBIDDEN,
+    BAD_USER_INPUT,
+    GRAPHQL_PARSE_FAILED,
+    GRAPHQL_VALIDATION_FAILED,
+    QUERY_TOO_COMPLEX,
+    PERSISTED_QUERY_NOT_FOUND,
+    RATE_LIMITED,
+    TIMEOUT,
+    SERVICE_UNAVAILABLE,
+    INTERNAL_SERVER_ERROR,
+];
+
+/// Whether `code` is one of the codes a top-level error may carry.
+pub fn known(code: &str) -> bool {
+    ALL.contains(&code)
+}

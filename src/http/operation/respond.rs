@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::graphql::errors::codes::{
-    BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR as INTERNAL,
+    self, BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR as INTERNAL,
     QUERY_TOO_COMPLEX, SERVICE_UNAVAILABLE,
 };
 use crate::http::monitoring::metrics::Outcome;
@@ -85,7 +85,13 @@ pub fn normalise(response: &async_graphql::Response, request_id: &str) -> Answer
                 continue;
             };
             let code = match extensions.get("code").and_then(Value::as_str) {
-                Some(code) => code.to_owned(),
+                Some(code) if codes::known(code) => code.to_owned(),
+                // A code outside the contract is a mistake of ours: answer it as internal.
+                Some(other) => {
+                    tracing::error!(request_id, code = other, error = %message, "an error with a code outside the contract");
+                    error.insert("message".into(), json!("internal server error"));
+                    INTERNAL.to_owned()
+                }
                 None => {
                     let code = if request_error {
                         request_error_code(&message)
@@ -220,6 +226,31 @@ mod tests {
             codes_of(date, json!({ "d": "28/11/2026" }), 10_000).await,
             [BAD_USER_INPUT]
         );
+    }
+
+    #[test]
+    fn a_code_outside_the_contract_is_answered_as_internal() {
+        let mut error = ServerError::new("secret detail", None);
+        error.path = vec![async_graphql::PathSegment::Field("a".into())];
+        error.extensions = Some({
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", "NOT_A_CONTRACT_CODE");
+            extensions
+        });
+        let Answer { body, outcome } = normalise(&response_with(error, true), "req-4");
+        assert_eq!(outcome, Outcome::InternalError);
+        assert_eq!(body["errors"][0]["extensions"]["code"], INTERNAL);
+        assert_eq!(body["errors"][0]["message"], "internal server error");
+        for code in codes::ALL {
+            let mut error = ServerError::new("m", None);
+            error.extensions = Some({
+                let mut extensions = async_graphql::ErrorExtensionValues::default();
+                extensions.set("code", code);
+                extensions
+            });
+            let Answer { body, .. } = normalise(&response_with(error, true), "req-5");
+            assert_eq!(body["errors"][0]["extensions"]["code"], code);
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Failed sign-ins, counted per login and per client address over a sliding window: once a key
 //! has failed too often, further attempts are refused (`RATE_LIMITED`) until its oldest failure
-//! leaves the window, and no password is checked meanwhile. Counts live in this instance's
-//! memory, bounded in the keys they track.
+//! leaves the window, and no password is checked meanwhile. Attempts still being checked count
+//! too, so a burst of concurrent wrong passwords checks no more than the limit allows. Counts
+//! live in this instance's memory, bounded in the keys they track.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -14,12 +15,16 @@ pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const ADDRESS_WINDOW: Duration = Duration::from_secs(60);
 /// Keys one counter tracks at most; past it, the longest quiet ones are forgotten.
 const MAX_KEYS: usize = 100_000;
+/// The wait a client is told when attempts in flight, not failures, fill its allowance: they
+/// finish within a password check.
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(1);
 
-/// Failures of each key within a window.
+/// Failures of each key within a window, and its attempts still being checked.
 struct Counter<K> {
     allowed: usize,
     window: Duration,
     failures: HashMap<K, VecDeque<Instant>>,
+    in_flight: HashMap<K, usize>,
 }
 
 impl<K: std::hash::Hash + Eq + Clone> Counter<K> {
@@ -28,10 +33,11 @@ impl<K: std::hash::Hash + Eq + Clone> Counter<K> {
             allowed,
             window,
             failures: HashMap::new(),
+            in_flight: HashMap::new(),
         }
     }
 
-    /// How long `key` is still refused; `None` when it may try.
+    /// How long `key` is still refused for its failures alone; `None` when it may try.
     fn refused_for(&mut self, key: &K, now: Instant) -> Option<Duration> {
         let failures = self.failures.get_mut(key)?;
         while failures
@@ -46,6 +52,31 @@ impl<K: std::hash::Hash + Eq + Clone> Counter<K> {
         }
         let oldest = *failures.front()?;
         (failures.len() >= self.allowed).then(|| self.window - now.duration_since(oldest))
+    }
+
+    /// Lets one more attempt of `key` be checked, or says how long it must wait: its failures
+    /// and its attempts in flight together stay within the allowance.
+    fn admit(&mut self, key: &K, now: Instant) -> Result<(), Duration> {
+        if let Some(wait) = self.refused_for(key, now) {
+            return Err(wait);
+        }
+        let failed = self.failures.get(key).map_or(0, VecDeque::len);
+        let pending = self.in_flight.get(key).copied().unwrap_or(0);
+        if failed + pending >= self.allowed {
+            return Err(IN_FLIGHT_WAIT);
+        }
+        self.in_flight.insert(key.clone(), pending + 1);
+        Ok(())
+    }
+
+    /// An admitted attempt of `key` has been checked.
+    fn settle(&mut self, key: &K) {
+        if let Some(pending) = self.in_flight.get_mut(key) {
+            *pending = pending.saturating_sub(1);
+            if *pending == 0 {
+                self.in_flight.remove(key);
+            }
+        }
     }
 
     fn failed(&mut self, key: K, now: Instant) {
@@ -108,44 +139,68 @@ impl SignInLimits {
         }
     }
 
-    /// How long sign-ins for `login` from `address` are still refused; `None` when they may try.
-    pub fn refused_for(&self, login: &str, address: Option<IpAddr>) -> Option<Duration> {
-        let now = Instant::now();
-        let by_login = self
-            .by_login
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .refused_for(&login.to_owned(), now);
-        let by_address = address.and_then(|address| {
-            self.by_address
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .refused_for(&address, now)
-        });
-        by_login.max(by_address)
-    }
-
-    /// Counts a failed sign-in.
-    pub fn failed(&self, login: &str, address: Option<IpAddr>) {
-        let now = Instant::now();
+    fn by_login(&self) -> std::sync::MutexGuard<'_, Counter<String>> {
         self.by_login
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .failed(login.to_owned(), now);
-        if let Some(address) = address {
-            self.by_address
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .failed(address, now);
+    }
+
+    fn by_address(&self) -> std::sync::MutexGuard<'_, Counter<IpAddr>> {
+        self.by_address
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Admits a sign-in for `login` from `address` to have its password checked, or says how
+    /// long it must wait. The attempt counts against both until it is settled.
+    pub fn admit(&self, login: &str, address: Option<IpAddr>) -> Result<Attempt<'_>, Duration> {
+        let now = Instant::now();
+        let login = login.to_owned();
+        self.by_login().admit(&login, now)?;
+        if let Some(address) = address
+            && let Err(wait) = self.by_address().admit(&address, now)
+        {
+            self.by_login().settle(&login);
+            return Err(wait);
+        }
+        Ok(Attempt {
+            limits: self,
+            login,
+            address,
+        })
+    }
+}
+
+/// An admitted sign-in whose password is being checked; dropping it without an outcome (the
+/// check itself failed) only ends its reservation.
+pub struct Attempt<'a> {
+    limits: &'a SignInLimits,
+    login: String,
+    address: Option<IpAddr>,
+}
+
+impl Attempt<'_> {
+    /// The password was wrong (or the login unknown): counts a failure.
+    pub fn failed(self) {
+        let now = Instant::now();
+        self.limits.by_login().failed(self.login.clone(), now);
+        if let Some(address) = self.address {
+            self.limits.by_address().failed(address, now);
         }
     }
 
-    /// A sign-in succeeded: the login's failures are forgiven (the address's are not).
-    pub fn succeeded(&self, login: &str) {
-        self.by_login
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .succeeded(&login.to_owned());
+    /// The sign-in succeeded: the login's failures are forgiven (the address's are not).
+    pub fn succeeded(self) {
+        self.limits.by_login().succeeded(&self.login);
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        self.limits.by_login().settle(&self.login);
+        if let Some(address) = self.address {
+            self.limits.by_address().settle(&address);
+        }
     }
 }
 
@@ -174,13 +229,19 @@ mod tests {
 
     #[test]
     fn a_success_forgives_the_logins_failures() {
-        let limits = SignInLimits::new((2, LOGIN_WINDOW), (10, ADDRESS_WINDOW));
-        let address = Some(IpAddr::from([127, 0, 0, 1]));
-        limits.failed("alice", address);
-        limits.failed("alice", address);
-        assert!(limits.refused_for("alice", address).is_some());
-        limits.succeeded("alice");
-        assert!(limits.refused_for("alice", address).is_none());
+        let limits = SignInLimits::new((3, LOGIN_WINDOW), (10, ADDRESS_WINDOW));
+        let peer = IpAddr::from([127, 0, 0, 1]);
+        let address = Some(peer);
+        limits.admit("alice", address).unwrap().failed();
+        limits.admit("alice", address).unwrap().failed();
+        limits.admit("alice", address).unwrap().succeeded();
+        assert!(!limits.by_login().failures.contains_key("alice"));
+        // Three attempts may be checked again; the address kept its two failures.
+        let again: Vec<_> = (0..3)
+            .map(|_| limits.admit("alice", address).unwrap())
+            .collect();
+        assert_eq!(again.len(), 3);
+        assert_eq!(limits.by_address().failures[&peer].len(), 2);
     }
 
     #[test]
@@ -188,14 +249,32 @@ mod tests {
         let limits = SignInLimits::new((100, LOGIN_WINDOW), (3, ADDRESS_WINDOW));
         let address = Some(IpAddr::from([10, 0, 0, 9]));
         for login in ["a", "b", "c"] {
-            limits.failed(login, address);
+            limits.admit(login, address).unwrap().failed();
         }
-        assert!(limits.refused_for("d", address).is_some());
-        assert!(
-            limits
-                .refused_for("d", Some(IpAddr::from([10, 0, 0, 8])))
-                .is_none()
-        );
+        assert!(limits.admit("d", address).is_err());
+        assert!(limits.admit("d", Some(IpAddr::from([10, 0, 0, 8]))).is_ok());
+        // The refused address did not keep a reservation of login "d".
+        assert!(limits.by_login().in_flight.is_empty());
+    }
+
+    #[test]
+    fn attempts_in_flight_count_until_they_are_settled() {
+        let limits = SignInLimits::new((3, LOGIN_WINDOW), (100, ADDRESS_WINDOW));
+        let address = Some(IpAddr::from([10, 0, 0, 7]));
+        let checking: Vec<_> = (0..3)
+            .map(|_| limits.admit("alice", address).unwrap())
+            .collect();
+        // A fourth concurrent attempt is not checked while three are.
+        assert_eq!(limits.admit("alice", address).err(), Some(IN_FLIGHT_WAIT));
+        let mut checking = checking.into_iter();
+        checking.next().unwrap().succeeded();
+        assert!(limits.admit("alice", address).is_ok());
+        checking.next().unwrap().failed();
+        drop(checking);
+        // One failure is left; the other attempts only ended their reservations.
+        assert!(limits.by_login().in_flight.is_empty());
+        assert_eq!(limits.by_login().failures["alice"].len(), 1);
+        assert!(limits.by_address().in_flight.is_empty());
     }
 
     #[test]

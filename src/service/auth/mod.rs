@@ -64,9 +64,9 @@ pub async fn login(
 ) -> ServiceResult<(String, operator::Model)> {
     check_credentials(&attempt)?;
     let login = attempt.login.trim();
-    if let Some(wait) = limits.refused_for(login, attempt.address) {
-        return Err(ServiceError::RateLimited(wait));
-    }
+    let admitted = limits
+        .admit(login, attempt.address)
+        .map_err(ServiceError::RateLimited)?;
     let found = operator::Entity::find()
         .filter(operator::Column::Login.eq(login))
         .one(&store.db)
@@ -80,11 +80,11 @@ pub async fn login(
         .await?;
     match found {
         Some(operator) if matches && operator.active => {
-            limits.succeeded(login);
+            admitted.succeeded();
             Ok((keys.issue(operator.id)?, operator))
         }
         _ => {
-            limits.failed(login, attempt.address);
+            admitted.failed();
             Err(ServiceError::Rules(vec![FieldViolation::new(
                 FieldPath::whole(),
                 RuleCode::InvalidCredentials,

@@ -20,7 +20,9 @@ impl TestServer {
         }
         let response = request.send().await.expect("request sent");
         let text = response.text().await.expect("body");
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+        super::assert_contract_codes(&body);
+        body
     }
 
     /// The text of `GET /metrics`.

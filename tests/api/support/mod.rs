@@ -2,7 +2,9 @@
 //! PostgreSQL when `CONTACTFLOW_TEST_POSTGRES_URL` is set), a GraphQL client, a WebSocket
 //! client, the external tools the client tests drive, and the demo data's ids.
 
+pub mod binary;
 mod client;
+pub mod cluster;
 mod databases;
 mod demo;
 mod server;
@@ -61,7 +63,40 @@ pub fn nodes(connection: &Value) -> Vec<Value> {
 }
 
 /// The `extensions.code` of each top-level error.
+/// The codes a top-level error may carry: API.md, "Transport" and "Browsers, limits and
+/// faults" (`SERVICE_UNAVAILABLE`).
+pub const CONTRACT_CODES: [&str; 11] = [
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "BAD_USER_INPUT",
+    "GRAPHQL_PARSE_FAILED",
+    "GRAPHQL_VALIDATION_FAILED",
+    "QUERY_TOO_COMPLEX",
+    "PERSISTED_QUERY_NOT_FOUND",
+    "RATE_LIMITED",
+    "TIMEOUT",
+    "INTERNAL_SERVER_ERROR",
+    "SERVICE_UNAVAILABLE",
+];
+
+/// Fails the test unless every top-level error of `response` carries one of the contract's
+/// codes; every response the harness reads passes through here.
+pub fn assert_contract_codes(response: &Value) {
+    let Some(errors) = response["errors"].as_array() else {
+        return;
+    };
+    for error in errors {
+        let code = error["extensions"]["code"].as_str();
+        assert!(
+            code.is_some_and(|code| CONTRACT_CODES.contains(&code)),
+            "a top-level error outside the contract: {error}"
+        );
+    }
+}
+
+/// The codes of a response's top-level errors (each checked to be the contract's).
 pub fn error_codes(response: &Value) -> Vec<String> {
+    assert_contract_codes(response);
     response["errors"]
         .as_array()
         .map(|errors| {

@@ -21,7 +21,12 @@ pub fn ws_url(server: &TestServer) -> String {
 
 /// Opens `/graphql` offering one subprotocol.
 pub async fn open(server: &TestServer, protocol: &str) -> Socket {
-    let mut request = ws_url(server).into_client_request().unwrap();
+    open_url(&ws_url(server), protocol).await
+}
+
+/// Opens the WebSocket at `url` offering one subprotocol.
+pub async fn open_url(url: &str, protocol: &str) -> Socket {
+    let mut request = url.into_client_request().unwrap();
     request
         .headers_mut()
         .insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
@@ -46,10 +51,25 @@ pub async fn next(socket: &mut Socket, within: Duration) -> Result<Value, Option
         match tokio::time::timeout_at(deadline, socket.next()).await {
             Err(_) => return Err(None),
             Ok(None) | Ok(Some(Err(_))) => return Err(None),
-            Ok(Some(Ok(Message::Text(text)))) => return Ok(serde_json::from_str(&text).unwrap()),
+            Ok(Some(Ok(Message::Text(text)))) => {
+                let message: Value = serde_json::from_str(&text).unwrap();
+                check_codes(&message);
+                return Ok(message);
+            }
             Ok(Some(Ok(Message::Close(frame)))) => return Err(frame.map(|f| u16::from(f.code))),
             Ok(Some(Ok(_))) => {}
         }
+    }
+}
+
+/// Every top-level error in a `next` (its payload's `errors`) or `error` message (its payload
+/// is the list) carries one of the contract's codes.
+fn check_codes(message: &Value) {
+    let payload = &message["payload"];
+    if payload.is_array() {
+        super::assert_contract_codes(&serde_json::json!({ "errors": payload }));
+    } else {
+        super::assert_contract_codes(payload);
     }
 }
 

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::{SinkExt, StreamExt};
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::http::operation::{Client, Refused};
@@ -16,9 +16,14 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tokio::time::{Instant, sleep_until};
 
+mod outgoing;
+mod subscribe;
+
+use outgoing::Outgoing;
+use subscribe::Sending;
+
 use super::protocol::{self, ClientMessage, Protocol};
 use crate::http::bearer::bearer_token;
-use crate::http::monitoring::metrics::Outcome;
 use crate::http::state::HttpState;
 use crate::service::{ServiceError, auth, clock};
 
@@ -26,15 +31,8 @@ use crate::service::{ServiceError, auth, clock};
 const INIT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How often the server pings.
 const PING_EVERY: Duration = Duration::from_secs(15);
-/// Messages queued for a slow client before producers wait.
-const OUTGOING_BUFFER: usize = 16;
-
-enum Outgoing {
-    Text(String),
-    /// A WebSocket-level ping: every client library answers it, even an idle legacy one.
-    Ping,
-    Close(u16, String),
-}
+/// Operations that ended, queued before their tasks wait.
+const FINISHED_BUFFER: usize = 16;
 
 struct Session {
     protocol: Protocol,
@@ -67,26 +65,9 @@ pub async fn serve(
 ) {
     let metrics = state.metrics.clone();
     let _open = metrics.websocket_open();
-    let (mut sink, mut stream) = socket.split();
-    let (out, mut outgoing) = mpsc::channel::<Outgoing>(OUTGOING_BUFFER);
-    let writer = tokio::spawn(async move {
-        while let Some(message) = outgoing.recv().await {
-            let frame = match message {
-                Outgoing::Text(text) => Message::Text(text.into()),
-                Outgoing::Ping => Message::Ping(Vec::new().into()),
-                Outgoing::Close(code, reason) => Message::Close(Some(CloseFrame {
-                    code,
-                    reason: reason.into(),
-                })),
-            };
-            let closing = matches!(frame, Message::Close(_));
-            if sink.send(frame).await.is_err() || closing {
-                break;
-            }
-        }
-        let _ = sink.close().await;
-    });
-    let (done, mut finished) = mpsc::channel::<String>(OUTGOING_BUFFER);
+    let (sink, mut stream) = socket.split();
+    let (out, writer) = outgoing::write(sink);
+    let (done, mut finished) = mpsc::channel::<String>(FINISHED_BUFFER);
     let shutdown = state.shutdown.clone();
     let mut revocations = state.app.reminders.revocations();
     let mut session = Session {
@@ -273,35 +254,20 @@ impl Session {
                 return Next::Continue;
             }
         };
-        let metrics = self.state.metrics.clone();
         let answers = self
             .state
             .operations
             .stream(prepared, self.request_id.clone());
-        let task = tokio::spawn(async move {
-            let _running = metrics.subscription_started();
-            let mut answers = std::pin::pin!(answers);
-            let mut first = true;
-            while let Some(answer) = answers.next().await {
-                let refused = std::mem::take(&mut first) && answer.outcome == Outcome::Refused;
-                let message = if refused {
-                    protocol::error(protocol, &operation_id, &answer.body["errors"])
-                } else {
-                    protocol::next(protocol, &operation_id, &answer.body)
-                };
-                if out.send(Outgoing::Text(message)).await.is_err() {
-                    return;
-                }
-                if refused {
-                    let _ = done.send(operation_id).await;
-                    return;
-                }
-            }
-            let _ = out
-                .send(Outgoing::Text(protocol::complete(protocol, &operation_id)))
-                .await;
-            let _ = done.send(operation_id).await;
-        });
+        let task = subscribe::send_answers(
+            answers,
+            Sending {
+                out,
+                done,
+                protocol,
+                operation_id,
+                metrics: self.state.metrics.clone(),
+            },
+        );
         self.operations.insert(id, task.abort_handle());
         Next::Continue
     }
