@@ -13,7 +13,9 @@
 //!    connections (1,100) than descriptors: the server's CPU while accepting fails (no spin),
 //!    and how long a normal query waits to be answered.
 //!
-//! `cargo bench --bench floods` (options: `-- --logins N --half-open N --fd-flood N`).
+//! `cargo bench --bench floods` (options: `-- --logins N --half-open N --fd-flood N`;
+//! `--program PATH --scenarios shipped,half-open` runs another build, such as one from before
+//! these protections, through the scenarios it understands).
 
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at its first failure")]
 
@@ -40,7 +42,7 @@ struct Options {
     #[arg(long, default_value_t = 2_000)]
     half_open: usize,
     /// The header-read timeout the server runs with, in milliseconds.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = DEFAULT_HEADER_TIMEOUT_MS)]
     header_timeout_ms: u64,
     /// The open files limit of the server in the last scenario.
     #[arg(long, default_value_t = 1_024)]
@@ -48,9 +50,22 @@ struct Options {
     /// Half-open connections sent to the server with that limit.
     #[arg(long, default_value_t = 1_100)]
     fd_flood: usize,
+    /// The server program to flood (default: this build's).
+    #[arg(long, default_value = env!("CARGO_BIN_EXE_contactflow"))]
+    program: String,
+    /// Scenarios to run, of `shipped`, `lifted`, `sixth`, `half-open`, `descriptors`.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "shipped,lifted,sixth,half-open,descriptors"
+    )]
+    scenarios: Vec<String>,
     #[arg(long, hide = true)]
     bench: bool,
 }
+
+/// The server's own default header-read timeout.
+const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
 
 const SIGN_IN: &str = "mutation($l: String!, $p: String!) { login(input: {login: $l, password: $p}) { token userErrors { code } } }";
 
@@ -65,6 +80,15 @@ async fn post(client: &reqwest::Client, base: &str, token: Option<&str>, body: &
 async fn sign_in(client: &reqwest::Client, base: &str, login: &str, password: &str) -> Value {
     let body = json!({ "query": SIGN_IN, "variables": { "l": login, "p": password } });
     post(client, base, None, &body).await
+}
+
+/// A token of the demo's alice.
+async fn alice_token(client: &reqwest::Client, base: &str) -> String {
+    let answer = sign_in(client, base, "alice", "demo").await;
+    answer["data"]["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// Milliseconds a signed-in `{ me { login } }` takes.
@@ -120,13 +144,10 @@ async fn sign_in_flood(options: &Options, lifted: bool) {
             "1000000",
         ]);
     }
-    let server = Server::start(&args).await;
+    let server = Server::start_program(&options.program, &[], &args).await;
     let client = reqwest::Client::new();
     // Warm up: the hash pool's threads and their memory exist after the first sign-ins.
-    let token = sign_in(&client, &server.base, "alice", "demo").await["data"]["login"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = alice_token(&client, &server.base).await;
     for _ in 0..4 {
         sign_in(&client, &server.base, "alice", "demo").await;
     }
@@ -182,10 +203,11 @@ async fn sign_in_flood(options: &Options, lifted: bool) {
 }
 
 /// The sixth wrong password for one login, as shipped: its answer and how long it took.
-async fn sixth_wrong_password() {
+async fn sixth_wrong_password(options: &Options) {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}?mode=rwc", dir.path().join("six.db").display());
-    let server = Server::start(&["--demo", "--database-url", &database, "--log", "error"]).await;
+    let args = ["--demo", "--database-url", &database, "--log", "error"];
+    let server = Server::start_program(&options.program, &[], &args).await;
     let client = reqwest::Client::new();
     let mut checked = Vec::new();
     for _ in 0..5 {
@@ -245,21 +267,14 @@ async fn half_open_flood(options: &Options) {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}?mode=rwc", dir.path().join("half.db").display());
     let timeout = options.header_timeout_ms.to_string();
-    let server = Server::start(&[
-        "--demo",
-        "--database-url",
-        &database,
-        "--log",
-        "error",
-        "--header-read-timeout-ms",
-        &timeout,
-    ])
-    .await;
+    let mut args = vec!["--demo", "--database-url", &database, "--log", "error"];
+    // The default is left unsaid, so that a build without the setting runs too.
+    if options.header_timeout_ms != DEFAULT_HEADER_TIMEOUT_MS {
+        args.extend(["--header-read-timeout-ms", &timeout]);
+    }
+    let server = Server::start_program(&options.program, &[], &args).await;
     let client = reqwest::Client::new();
-    let token = sign_in(&client, &server.base, "alice", "demo").await["data"]["login"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = alice_token(&client, &server.base).await;
     let address = server.base.trim_start_matches("http://").to_owned();
     let streams = half_open(&address, options.half_open).await;
     // Each query on a new connection, as a new client would come.
@@ -297,7 +312,8 @@ async fn descriptor_flood(options: &Options) {
     let database = format!("sqlite://{}?mode=rwc", dir.path().join("fds.db").display());
     let timeout = options.header_timeout_ms.to_string();
     let nofile = format!("--nofile={0}:{0}", options.fd_limit);
-    let server = Server::start_through(
+    let server = Server::start_program(
+        &options.program,
         &["prlimit", &nofile, "--"],
         &[
             "--demo",
@@ -311,10 +327,7 @@ async fn descriptor_flood(options: &Options) {
     )
     .await;
     let client = reqwest::Client::new();
-    let token = sign_in(&client, &server.base, "alice", "demo").await["data"]["login"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = alice_token(&client, &server.base).await;
     let address = server.base.trim_start_matches("http://").to_owned();
     let cpu_before = cpu_time(server.id());
     let started = Instant::now();
@@ -345,9 +358,20 @@ async fn main() {
     println!(
         "| sign-in limits | concurrent wrong sign-ins | RSS before | RSS peak | RSS after | flood wall time | answered RATE_LIMITED | signed-in query during (p50 / max) |\n| --- | --- | --- | --- | --- | --- | --- | --- |"
     );
-    sign_in_flood(&options, false).await;
-    sign_in_flood(&options, true).await;
-    sixth_wrong_password().await;
-    half_open_flood(&options).await;
-    descriptor_flood(&options).await;
+    let runs = |name: &str| options.scenarios.iter().any(|s| s == name);
+    if runs("shipped") {
+        sign_in_flood(&options, false).await;
+    }
+    if runs("lifted") {
+        sign_in_flood(&options, true).await;
+    }
+    if runs("sixth") {
+        sixth_wrong_password(&options).await;
+    }
+    if runs("half-open") {
+        half_open_flood(&options).await;
+    }
+    if runs("descriptors") {
+        descriptor_flood(&options).await;
+    }
 }

@@ -1,7 +1,10 @@
 //! What the benchmark programs share: the server under test in its own process, reading its
 //! memory from `/proc`, a subscription over WebSocket, and percentiles.
 
-use std::process::{Child, Command, Stdio};
+#[path = "../../tests/api/support/program.rs"]
+mod program;
+
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -55,21 +58,17 @@ impl Server {
     /// As [`Server::start`], the program started through `wrapper` (for example
     /// `prlimit --nofile=1024:1024 --`).
     pub async fn start_through(wrapper: &[&str], args: &[&str]) -> Self {
+        Self::start_program(env!("CARGO_BIN_EXE_contactflow"), wrapper, args).await
+    }
+
+    /// As [`Server::start_through`], running `program` (another build, to compare with).
+    pub async fn start_program(program: &str, wrapper: &[&str], args: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let program = env!("CARGO_BIN_EXE_contactflow");
-        let mut command = match wrapper.split_first() {
-            None => Command::new(program),
-            Some((first, rest)) => {
-                let mut command = Command::new(first);
-                command.args(rest).arg(program);
-                command
-            }
-        };
-        let child = command
+        let child = program::through(wrapper, program)
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
             .args(args)
             .stdout(Stdio::null())

@@ -20,20 +20,6 @@ fn the_server_declares_exactly_the_contracts_codes() {
     assert_eq!(declared, contract);
 }
 
-async fn raw(server: &TestServer, body: Value) -> Value {
-    let text = server
-        .http()
-        .post(format!("{}/graphql", server.base))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_code_a_client_can_provoke_comes_back_as_itself() {
     let server = TestServer::start(Backend::Sqlite).await.unwrap();
@@ -70,11 +56,9 @@ async fn each_code_a_client_can_provoke_comes_back_as_itself() {
         ),
         (
             "PERSISTED_QUERY_NOT_FOUND",
-            raw(
-                &server,
-                json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": "0".repeat(64) } } }),
-            )
-            .await,
+            server
+                .post_body(json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": "0".repeat(64) } } }))
+                .await,
         ),
     ];
     for (expected, response) in cases {

@@ -14,15 +14,7 @@ pub fn contactflow() -> Command {
 /// The program started through `wrapper` (for example `prlimit --nofile=64:64 --`), with a
 /// clean environment as [`contactflow`].
 pub fn wrapped(wrapper: &[&str]) -> Command {
-    let program = env!("CARGO_BIN_EXE_contactflow");
-    let mut command = match wrapper.split_first() {
-        None => Command::new(program),
-        Some((first, rest)) => {
-            let mut command = Command::new(first);
-            command.args(rest).arg(program);
-            command
-        }
-    };
+    let mut command = super::program::through(wrapper, env!("CARGO_BIN_EXE_contactflow"));
     for (name, _) in std::env::vars().filter(|(name, _)| {
         name.starts_with("CONTACTFLOW_") && name != "CONTACTFLOW_TEST_POSTGRES_URL"
     }) {

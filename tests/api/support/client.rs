@@ -7,14 +7,24 @@ use serde_json::{Value, json};
 use super::server::TestServer;
 
 impl TestServer {
-    /// `POST /graphql` with a JSON body; the parsed response.
+    /// `POST /graphql` with a query and its variables; the parsed response.
     pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.post_as(token, json!({ "query": query, "variables": variables }))
+            .await
+    }
+
+    /// `POST /graphql` with `body` as it is, without a token; the parsed response.
+    pub async fn post_body(&self, body: Value) -> Value {
+        self.post_as(None, body).await
+    }
+
+    async fn post_as(&self, token: Option<&str>, body: Value) -> Value {
         let mut request = self
             .client
             .post(format!("{}/graphql", self.base))
             .header("content-type", "application/json")
             .header("accept", "application/graphql-response+json")
-            .body(json!({ "query": query, "variables": variables }).to_string());
+            .body(body.to_string());
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }

@@ -7,6 +7,7 @@ mod client;
 pub mod cluster;
 mod databases;
 mod demo;
+mod program;
 mod server;
 pub mod socket;
 pub mod tools;
