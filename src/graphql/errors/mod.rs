@@ -25,13 +25,12 @@ pub fn to_graphql(error: &ServiceError) -> async_graphql::Error {
         ),
         ServiceError::Forbidden(message) => coded(message.clone(), codes::FORBIDDEN),
         ServiceError::RateLimited(wait) => {
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            async_graphql::Error::new("too many failed sign-ins: try again later").extend_with(
-                |_, extensions| {
-                    extensions.set("code", codes::RATE_LIMITED);
-                    extensions.set("retryAfterSeconds", seconds.max(1));
-                },
-            )
+            let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+            let message = format!("too many failed sign-ins: try again in {seconds} s");
+            async_graphql::Error::new(message).extend_with(|_, extensions| {
+                extensions.set("code", codes::RATE_LIMITED);
+                extensions.set("retryAfterSeconds", seconds);
+            })
         }
         ServiceError::BadInput(message) => coded(message.clone(), codes::BAD_USER_INPUT),
         ServiceError::Rules(violations) => {
