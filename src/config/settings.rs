@@ -94,7 +94,8 @@ pub struct Settings {
         value_parser = LogFormat::parse
     )]
     pub log_format: LogFormat,
-    /// Origins that may open a WebSocket, comma-separated; `*` allows every origin.
+    /// Origins whose pages may call `/graphql` (CORS) and open a WebSocket, comma-separated; `*`
+    /// allows every origin.
     #[arg(
         long,
         env = "CONTACTFLOW_ALLOWED_ORIGINS",

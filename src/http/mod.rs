@@ -5,6 +5,7 @@
 #[cfg(feature = "bench")]
 mod baseline;
 mod bearer;
+mod browsers;
 mod endpoint;
 mod graphiql;
 pub mod listener;

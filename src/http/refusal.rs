@@ -11,8 +11,13 @@ use crate::graphql::errors::codes;
 
 /// A refusal with this status and message, coded `BAD_USER_INPUT`.
 pub fn refuse(status: StatusCode, message: &str) -> Response {
+    refuse_coded(status, codes::BAD_USER_INPUT, message)
+}
+
+/// A refusal with this status, code and message.
+pub fn refuse_coded(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({
-        "errors": [{ "message": message, "extensions": { "code": codes::BAD_USER_INPUT } }]
+        "errors": [{ "message": message, "extensions": { "code": code } }]
     });
     (
         status,

@@ -6,10 +6,17 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::UPGRADE;
 use axum::response::Response;
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::trace::TraceLayer;
+
+use super::browsers::Browsers;
 
 use super::state::HttpState;
 use super::{endpoint, graphiql, monitoring, request_id, websocket};
+
+/// Answers smaller than this go uncompressed (compressing them saves less than it costs).
+const COMPRESS_ABOVE_BYTES: u64 = 1024;
 
 /// `GET /graphql`: the WebSocket session, or GraphQL over HTTP.
 async fn get_graphql(State(state): State<HttpState>, request: Request) -> Response {
@@ -42,15 +49,22 @@ pub fn router(state: HttpState) -> Router {
     };
     #[cfg(feature = "bench")]
     let router = router.merge(super::baseline::routes());
+    let browsers = Browsers::new(&state.options.allowed_origins);
+    let graphql = get(get_graphql)
+        .post(endpoint::post_request)
+        .fallback(endpoint::other_method)
+        .layer(axum::middleware::from_fn(move |request, next| {
+            browsers.clone().apply(request, next)
+        }));
+    let compress = SizeAbove::new(COMPRESS_ABOVE_BYTES)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE);
     router
-        .route(
-            "/graphql",
-            get(get_graphql)
-                .post(endpoint::post_request)
-                .fallback(endpoint::other_method),
-        )
+        .route("/graphql", graphql)
         .merge(monitoring::routes())
         .layer(DefaultBodyLimit::max(state.options.max_body_bytes))
+        .layer(CompressionLayer::new().compress_when(compress))
         .layer(trace)
         .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)

@@ -9,7 +9,9 @@ mod support;
 mod admin;
 mod architecture;
 mod auth;
+
 mod batching;
+mod browsers;
 mod cli;
 mod clients;
 mod codes;

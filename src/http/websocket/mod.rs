@@ -1,6 +1,6 @@
 //! GraphQL over WebSocket at `/graphql` (`graphql-transport-ws`, and the legacy `graphql-ws`):
-//! origin allow-list and subprotocol choice (async-graphql-axum's `GraphQLProtocol`) at the
-//! upgrade; the session in [`session`].
+//! subprotocol choice (async-graphql-axum's `GraphQLProtocol`) at the upgrade (the origin
+//! allow-list is applied before, in [`super::browsers`]); the session in [`session`].
 
 mod protocol;
 mod session;
@@ -11,7 +11,6 @@ use std::net::SocketAddr;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
-use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
 use axum::response::Response;
 
@@ -20,37 +19,8 @@ use super::request_id::RequestId;
 use super::state::HttpState;
 use protocol::Protocol;
 
-/// Whether an `Origin` may open a socket: no header (not a browser), an allowed one, or the
-/// server's own (a page it served, such as GraphiQL, whose `Origin` names the `Host` asked for).
-fn origin_allowed(allowed: &[String], origin: Option<&str>, host: Option<&str>) -> bool {
-    let Some(origin) = origin.map(|o| o.trim_end_matches('/')) else {
-        return true;
-    };
-    let own = origin
-        .split_once("://")
-        .zip(host)
-        .is_some_and(|((_, authority), host)| authority.eq_ignore_ascii_case(host.trim()));
-    own || allowed
-        .iter()
-        .any(|entry| entry == "*" || entry.eq_ignore_ascii_case(origin))
-}
-
 /// Upgrades a `GET /graphql` carrying `Upgrade: websocket`.
 pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
-    let origin = parts
-        .headers
-        .get(ORIGIN)
-        .and_then(|value| value.to_str().ok());
-    let host = parts
-        .headers
-        .get(HOST)
-        .and_then(|value| value.to_str().ok());
-    if !origin_allowed(&state.options.allowed_origins, origin, host) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "this origin may not open a WebSocket",
-        );
-    }
     let chosen = GraphQLProtocol::from_request_parts(&mut parts, &state).await;
     let Some(protocol) = chosen.ok().and_then(Protocol::of) else {
         return refuse(
@@ -77,47 +47,4 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         .write_buffer_size(4 * 1024)
         .max_message_size(64 * 1024)
         .on_upgrade(move |socket| session::serve(socket, protocol, state, request_id, peer))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sockets_without_an_origin_or_from_an_allowed_one_are_accepted() {
-        let any = vec!["*".to_owned()];
-        let listed = vec!["https://crm.example.com".to_owned()];
-        let host = Some("api.example.com");
-        assert!(origin_allowed(&any, Some("https://evil.example"), host));
-        assert!(origin_allowed(&listed, None, host));
-        assert!(origin_allowed(
-            &listed,
-            Some("https://CRM.example.com/"),
-            host
-        ));
-        assert!(!origin_allowed(&listed, Some("https://evil.example"), host));
-        assert!(!origin_allowed(&listed, Some("https://evil.example"), None));
-    }
-
-    #[test]
-    fn the_servers_own_pages_may_open_a_socket_whatever_the_list() {
-        let listed = vec!["https://crm.example.com".to_owned()];
-        let own = Some("https://api.example.com");
-        assert!(origin_allowed(&listed, own, Some("api.example.com")));
-        assert!(origin_allowed(
-            &listed,
-            Some("http://127.0.0.1:8080"),
-            Some("127.0.0.1:8080")
-        ));
-        assert!(!origin_allowed(
-            &listed,
-            Some("http://127.0.0.1:8081"),
-            Some("127.0.0.1:8080")
-        ));
-        assert!(!origin_allowed(
-            &listed,
-            Some("https://api.example.com.evil"),
-            Some("api.example.com")
-        ));
-    }
 }
