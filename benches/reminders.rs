@@ -208,13 +208,13 @@ async fn main() {
     let url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
     let deadline = Instant::now() + Duration::from_secs(120);
     let lag_events = collect(
-        subscribe(&url, &keys.issue(alice).unwrap()).await,
+        subscribe(&url, &keys.issue(alice, 0).unwrap().token).await,
         start + lead,
         options.measured,
         deadline,
     );
     let burst_events = collect(
-        subscribe(&url, &keys.issue(maria).unwrap()).await,
+        subscribe(&url, &keys.issue(maria, 0).unwrap().token).await,
         burst_at,
         options.burst,
         deadline,
@@ -247,7 +247,7 @@ async fn main() {
     let burst_span = last.map(|last| (last - burst_at).num_milliseconds());
 
     let before = server.memory_kib("VmRSS");
-    let token = keys.issue(bob).unwrap();
+    let token = keys.issue(bob, 0).unwrap().token;
     let mut idle = Vec::with_capacity(options.idle);
     let opening = Instant::now();
     for _ in 0..options.idle {

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_configuration;
 mod m20261128_000002_contacts;
+mod m20261202_000003_sessions_and_names;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_configuration::Migration),
             Box::new(m20261128_000002_contacts::Migration),
+            Box::new(m20261202_000003_sessions_and_names::Migration),
         ]
     }
 }

@@ -87,7 +87,7 @@ pub async fn migrate(settings: &Settings, load_demo: bool) -> Result<bool, AppEr
 async fn token_keys(db: &DatabaseConnection, settings: &Settings) -> Result<TokenKeys, AppError> {
     let configured = settings.jwt_secret.as_ref().map(Secret::expose);
     let secret = auth::token_secret(db, configured).await?;
-    Ok(TokenKeys::new(&secret, settings.token_ttl))
+    Ok(TokenKeys::new(&secret, settings.token_ttl).refreshing_for(settings.refresh_token_ttl))
 }
 
 /// `seed --contacts N`, with a progress bar on stderr and a summary line.

@@ -147,6 +147,7 @@ mod tests {
         assert_eq!(settings.limits.max_body_bytes, 64 * 1024);
         assert_eq!(settings.limits.max_depth, 12);
         assert_eq!(settings.limits.max_complexity, 10_000);
-        assert_eq!(settings.token_ttl.as_secs(), 43_200);
+        assert_eq!(settings.token_ttl.as_secs(), 900);
+        assert_eq!(settings.refresh_token_ttl.as_secs(), 30 * 24 * 3600);
     }
 }

@@ -39,15 +39,24 @@ pub struct Settings {
         value_parser = Secret::parse
     )]
     pub jwt_secret: Option<Secret>,
-    /// Lifetime of a bearer token, in seconds.
+    /// Lifetime of a bearer token, in seconds (renewed with a refresh token).
     #[arg(
         long = "token-ttl-seconds",
         env = "CONTACTFLOW_TOKEN_TTL_SECONDS",
-        default_value = "43200",
+        default_value = "900",
         global = true,
         value_parser = values::seconds(60)
     )]
     pub token_ttl: Duration,
+    /// Lifetime of a refresh token, in seconds; each use gives a new one.
+    #[arg(
+        long = "refresh-token-ttl-seconds",
+        env = "CONTACTFLOW_REFRESH_TOKEN_TTL_SECONDS",
+        default_value = "2592000",
+        global = true,
+        value_parser = values::seconds(60)
+    )]
+    pub refresh_token_ttl: Duration,
     /// Largest number of pooled database connections.
     #[arg(
         long,

@@ -57,6 +57,10 @@ pub enum Field {
     Password,
     /// An operator's time zone.
     TimeZone,
+    /// A language tag (an operator's locale, a localized name's).
+    Locale,
+    /// Names in other languages.
+    LocalizedNames,
     /// The stages of a workflow.
     Stages,
     /// The activity types listed on a stage.

@@ -8,6 +8,7 @@ pub mod activity_types;
 pub mod configuration;
 pub mod field;
 pub mod limits;
+pub mod locale;
 pub mod name;
 pub mod reminder;
 pub mod rights;

@@ -3,15 +3,18 @@
 
 pub mod activity;
 pub mod activity_type;
+pub mod activity_type_name;
 pub mod contact;
 pub mod idempotency_record;
 pub mod operator;
 pub mod pending_activity;
+pub mod refresh_token;
 pub mod reminder_state;
 pub mod setting;
 pub mod stage;
 pub mod stage_activity_rule;
 pub mod stage_change;
+pub mod stage_name;
 mod stored;
 pub mod todo;
 pub mod transition;

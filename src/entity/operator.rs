@@ -21,6 +21,8 @@ pub struct Model {
     pub active: bool,
     pub time_zone: String,
     pub password_hash: String,
+    pub token_generation: i32,
+    pub locale: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

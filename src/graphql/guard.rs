@@ -79,6 +79,11 @@ impl Guard for Public {
     }
 }
 
+/// The caller when the request carried a valid token, for the fields anyone may call.
+pub async fn maybe_signed_in<'a>(ctx: &Context<'a>) -> Result<Option<&'a Caller>> {
+    resolve(ctx).await
+}
+
 /// The signed-in caller, as the root field's [`SignedIn`] guard resolved it.
 pub fn signed_in<'a>(ctx: &Context<'a>) -> Result<&'a Caller> {
     ctx.data_opt::<RequestAuth>()

@@ -28,6 +28,8 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
             active: Set(true),
             time_zone: Set("Europe/Rome".to_owned()),
             password_hash: Set(password_hash.to_owned()),
+            token_generation: NotSet,
+            locale: Set(crate::domain::locale::DEFAULT_LOCALE.to_owned()),
             created_at: Set(created),
             updated_at: Set(created),
         };

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod contacts;
+pub mod digest;
 pub mod lookup;
 pub mod pagination;
 pub mod reminders;

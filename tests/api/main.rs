@@ -30,6 +30,7 @@ mod paging;
 mod reminders;
 mod rights;
 mod saving;
+mod sessions;
 mod sign_in;
 mod startup;
 mod strings;

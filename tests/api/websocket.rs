@@ -221,7 +221,7 @@ async fn a_socket_closes_when_its_token_expires(server: &TestServer) {
     let number =
         contactflow::graphql::ids::decode(me["me"]["id"].as_str().unwrap(), "Operator").unwrap();
     let mut socket = open(server, "graphql-transport-ws").await;
-    let short_lived = keys.issue(number).unwrap();
+    let short_lived = keys.issue(number, 0).unwrap().token;
     send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {short_lived}") } })).await;
     assert_eq!(
         next(&mut socket, Duration::from_secs(1))

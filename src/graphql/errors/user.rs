@@ -95,6 +95,8 @@ fn usual_name(field: Field) -> String {
         Field::Role => "role",
         Field::Password => "password",
         Field::TimeZone => "timeZone",
+        Field::Locale => "locale",
+        Field::LocalizedNames => "localizedNames",
         Field::Stages => "stages",
         Field::ActivityRules => "activityRules",
         Field::NextActivityType => "nextActivityTypeId",

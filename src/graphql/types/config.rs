@@ -59,6 +59,11 @@ impl Operator {
     async fn time_zone(&self) -> &str {
         &self.0.time_zone
     }
+    /// The language (BCP 47, default `en`) the operator reads names in when a request's
+    /// `Accept-Language` names none that has them.
+    async fn locale(&self) -> &str {
+        &self.0.locale
+    }
 }
 
 /// A kind of activity: a call, an e-mail, a meeting …

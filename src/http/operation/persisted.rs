@@ -4,8 +4,8 @@
 
 use std::sync::Mutex;
 
+use crate::service::digest::sha256_hex;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::lru::Lru;
 
@@ -28,13 +28,6 @@ pub enum Lookup {
 /// Documents by their sha256, least recently used forgotten first.
 pub struct PersistedQueries {
     documents: Mutex<Lru<String, std::sync::Arc<str>>>,
-}
-
-fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 impl PersistedQueries {

@@ -151,16 +151,25 @@ impl SignInLimits {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Admits a sign-in for `login` from `address` to have its password checked, or says how
-    /// long it must wait. The attempt counts against both until it is settled.
-    pub fn admit(&self, login: &str, address: Option<IpAddr>) -> Result<Attempt<'_>, Duration> {
+    /// Admits a sign-in for `login` (none: a refresh token, whose login is not known yet) from
+    /// `address` to be checked, or says how long it must wait. The attempt counts against both
+    /// until it is settled.
+    pub fn admit(
+        &self,
+        login: Option<&str>,
+        address: Option<IpAddr>,
+    ) -> Result<Attempt<'_>, Duration> {
         let now = Instant::now();
-        let login = login.to_owned();
-        self.by_login().admit(&login, now)?;
+        let login = login.map(str::to_owned);
+        if let Some(login) = &login {
+            self.by_login().admit(login, now)?;
+        }
         if let Some(address) = address
             && let Err(wait) = self.by_address().admit(&address, now)
         {
-            self.by_login().settle(&login);
+            if let Some(login) = &login {
+                self.by_login().settle(login);
+            }
             return Err(wait);
         }
         Ok(Attempt {
@@ -175,7 +184,7 @@ impl SignInLimits {
 /// check itself failed) only ends its reservation.
 pub struct Attempt<'a> {
     limits: &'a SignInLimits,
-    login: String,
+    login: Option<String>,
     address: Option<IpAddr>,
 }
 
@@ -183,7 +192,9 @@ impl Attempt<'_> {
     /// The password was wrong (or the login unknown): counts a failure.
     pub fn failed(self) {
         let now = Instant::now();
-        self.limits.by_login().failed(self.login.clone(), now);
+        if let Some(login) = &self.login {
+            self.limits.by_login().failed(login.clone(), now);
+        }
         if let Some(address) = self.address {
             self.limits.by_address().failed(address, now);
         }
@@ -191,13 +202,17 @@ impl Attempt<'_> {
 
     /// The sign-in succeeded: the login's failures are forgiven (the address's are not).
     pub fn succeeded(self) {
-        self.limits.by_login().succeeded(&self.login);
+        if let Some(login) = &self.login {
+            self.limits.by_login().succeeded(login);
+        }
     }
 }
 
 impl Drop for Attempt<'_> {
     fn drop(&mut self) {
-        self.limits.by_login().settle(&self.login);
+        if let Some(login) = &self.login {
+            self.limits.by_login().settle(login);
+        }
         if let Some(address) = self.address {
             self.limits.by_address().settle(&address);
         }
@@ -232,13 +247,13 @@ mod tests {
         let limits = SignInLimits::new((3, LOGIN_WINDOW), (10, ADDRESS_WINDOW));
         let peer = IpAddr::from([127, 0, 0, 1]);
         let address = Some(peer);
-        limits.admit("alice", address).unwrap().failed();
-        limits.admit("alice", address).unwrap().failed();
-        limits.admit("alice", address).unwrap().succeeded();
+        limits.admit(Some("alice"), address).unwrap().failed();
+        limits.admit(Some("alice"), address).unwrap().failed();
+        limits.admit(Some("alice"), address).unwrap().succeeded();
         assert!(!limits.by_login().failures.contains_key("alice"));
         // Three attempts may be checked again; the address kept its two failures.
         let again: Vec<_> = (0..3)
-            .map(|_| limits.admit("alice", address).unwrap())
+            .map(|_| limits.admit(Some("alice"), address).unwrap())
             .collect();
         assert_eq!(again.len(), 3);
         assert_eq!(limits.by_address().failures[&peer].len(), 2);
@@ -249,10 +264,14 @@ mod tests {
         let limits = SignInLimits::new((100, LOGIN_WINDOW), (3, ADDRESS_WINDOW));
         let address = Some(IpAddr::from([10, 0, 0, 9]));
         for login in ["a", "b", "c"] {
-            limits.admit(login, address).unwrap().failed();
+            limits.admit(Some(login), address).unwrap().failed();
         }
-        assert!(limits.admit("d", address).is_err());
-        assert!(limits.admit("d", Some(IpAddr::from([10, 0, 0, 8]))).is_ok());
+        assert!(limits.admit(Some("d"), address).is_err());
+        assert!(
+            limits
+                .admit(Some("d"), Some(IpAddr::from([10, 0, 0, 8])))
+                .is_ok()
+        );
         // The refused address did not keep a reservation of login "d".
         assert!(limits.by_login().in_flight.is_empty());
     }
@@ -262,13 +281,16 @@ mod tests {
         let limits = SignInLimits::new((3, LOGIN_WINDOW), (100, ADDRESS_WINDOW));
         let address = Some(IpAddr::from([10, 0, 0, 7]));
         let checking: Vec<_> = (0..3)
-            .map(|_| limits.admit("alice", address).unwrap())
+            .map(|_| limits.admit(Some("alice"), address).unwrap())
             .collect();
         // A fourth concurrent attempt is not checked while three are.
-        assert_eq!(limits.admit("alice", address).err(), Some(IN_FLIGHT_WAIT));
+        assert_eq!(
+            limits.admit(Some("alice"), address).err(),
+            Some(IN_FLIGHT_WAIT)
+        );
         let mut checking = checking.into_iter();
         checking.next().unwrap().succeeded();
-        assert!(limits.admit("alice", address).is_ok());
+        assert!(limits.admit(Some("alice"), address).is_ok());
         checking.next().unwrap().failed();
         drop(checking);
         // One failure is left; the other attempts only ended their reservations.
@@ -286,5 +308,17 @@ mod tests {
         }
         assert!(counter.failures.len() <= MAX_KEYS);
         assert!(counter.failures.contains_key(&(MAX_KEYS + 9)));
+    }
+
+    #[test]
+    fn a_refresh_without_a_login_counts_against_its_address_only() {
+        let limits = SignInLimits::new((1, LOGIN_WINDOW), (2, ADDRESS_WINDOW));
+        let address = Some(IpAddr::from([10, 0, 0, 8]));
+        limits.admit(None, address).unwrap().failed();
+        limits.admit(None, address).unwrap().failed();
+        assert!(limits.admit(None, address).is_err());
+        assert!(limits.by_login().failures.is_empty());
+        let elsewhere = Some(IpAddr::from([10, 0, 0, 9]));
+        assert!(limits.admit(Some("alice"), elsewhere).is_ok());
     }
 }

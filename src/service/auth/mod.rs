@@ -1,9 +1,11 @@
 //! Signing in and being signed in: passwords checked on a bounded set of hashing workers
 //! ([`passwords`]), failed sign-ins limited per login and per client address ([`limiter`]),
-//! bearer tokens ([`tokens`]), and the operator a token names.
+//! bearer tokens ([`tokens`]) renewed with refresh tokens ([`sessions`]), and the operator a
+//! token names.
 
 mod limiter;
 pub mod passwords;
+pub mod sessions;
 mod tokens;
 
 use std::net::IpAddr;
@@ -13,7 +15,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub use limiter::SignInLimits;
 pub use passwords::Passwords;
-pub use tokens::{TokenKeys, token_secret};
+pub use sessions::{Logout, Session};
+pub use tokens::{Issued, TokenKeys, Verified, token_secret};
 
 use super::{ServiceError, ServiceResult, Store};
 use crate::domain::limits::check_text;
@@ -53,19 +56,28 @@ fn check_credentials(attempt: &SignIn<'_>) -> ServiceResult<()> {
     }
 }
 
-/// Checks a login and password; an unknown login, an inactive operator and a wrong password
-/// all give the same `INVALID_CREDENTIALS`. A login or address that failed too often is
-/// refused with [`ServiceError::RateLimited`] before any password is checked.
+/// The refusal of a sign-in or refresh that did not check out.
+fn invalid_credentials() -> ServiceError {
+    ServiceError::Rules(vec![FieldViolation::new(
+        FieldPath::whole(),
+        RuleCode::InvalidCredentials,
+        "wrong login or password",
+    )])
+}
+
+/// Checks a login and password and starts a session; an unknown login, an inactive operator
+/// and a wrong password all give the same `INVALID_CREDENTIALS`. A login or address that failed
+/// too often is refused with [`ServiceError::RateLimited`] before any password is checked.
 pub async fn login(
     store: &Store,
     keys: &TokenKeys,
     limits: &SignInLimits,
     attempt: SignIn<'_>,
-) -> ServiceResult<(String, operator::Model)> {
+) -> ServiceResult<Session> {
     check_credentials(&attempt)?;
     let login = attempt.login.trim();
     let admitted = limits
-        .admit(login, attempt.address)
+        .admit(Some(login), attempt.address)
         .map_err(ServiceError::RateLimited)?;
     let found = operator::Entity::find()
         .filter(operator::Column::Login.eq(login))
@@ -81,17 +93,53 @@ pub async fn login(
     match found {
         Some(operator) if matches && operator.active => {
             admitted.succeeded();
-            Ok((keys.issue(operator.id)?, operator))
+            sessions::start(store, keys, operator).await
         }
         _ => {
             admitted.failed();
-            Err(ServiceError::Rules(vec![FieldViolation::new(
-                FieldPath::whole(),
-                RuleCode::InvalidCredentials,
-                "wrong login or password",
-            )]))
+            Err(invalid_credentials())
         }
     }
+}
+
+/// Renews a session with its refresh token (see [`sessions::refresh`]); one that does not
+/// check out is `INVALID_CREDENTIALS` and counts as a failed sign-in of the client's address.
+pub async fn refresh(
+    store: &Store,
+    keys: &TokenKeys,
+    limits: &SignInLimits,
+    refresh_token: &str,
+    address: Option<IpAddr>,
+) -> ServiceResult<Session> {
+    let admitted = limits
+        .admit(None, address)
+        .map_err(ServiceError::RateLimited)?;
+    match sessions::refresh(store, keys, refresh_token).await? {
+        Ok(session) => Ok(session),
+        Err(refusal) => {
+            if refusal == sessions::Refusal::Reused {
+                tracing::warn!(
+                    ?address,
+                    "a used refresh token was presented: its family is revoked"
+                );
+            }
+            admitted.failed();
+            Err(invalid_credentials())
+        }
+    }
+}
+
+/// Ends a session or every session of an operator (see [`sessions::logout`]); asking for
+/// neither is `INVALID_INPUT`.
+pub async fn logout(store: &Store, request: Logout<'_>) -> ServiceResult<u64> {
+    if request.refresh_token.is_none() && !request.everywhere {
+        return Err(ServiceError::Rules(vec![FieldViolation::new(
+            FieldPath::whole(),
+            RuleCode::InvalidInput,
+            "give the refreshToken of the session to end, or everywhere: true",
+        )]));
+    }
+    sessions::logout(store, request).await
 }
 
 /// The active operator a bearer token names.
@@ -100,11 +148,13 @@ pub async fn authenticate(
     keys: &TokenKeys,
     token: &str,
 ) -> ServiceResult<operator::Model> {
-    let operator_id = keys.verify(token).ok_or(ServiceError::Unauthenticated)?;
-    operator::Entity::find_by_id(operator_id)
+    let verified = keys
+        .verify_session(token)
+        .ok_or(ServiceError::Unauthenticated)?;
+    operator::Entity::find_by_id(verified.operator_id)
         .one(db)
         .await?
-        .filter(|operator| operator.active)
+        .filter(|operator| operator.active && operator.token_generation == verified.generation)
         .ok_or(ServiceError::Unauthenticated)
 }
 
@@ -124,5 +174,5 @@ pub async fn token_for_login(
             "operator {login:?} is inactive"
         )));
     }
-    keys.issue(operator.id)
+    Ok(keys.issue(operator.id, operator.token_generation)?.token)
 }

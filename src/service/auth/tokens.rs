@@ -1,5 +1,6 @@
 //! Bearer tokens: HS256 with required `sub` and `exp`, signed with the token secret (configured,
-//! or generated once and kept in the `settings` table).
+//! or generated once and kept in the `settings` table). A token carries the generation of its
+//! operator's tokens (`gen`): raising it (`logout(everywhere: true)`) refuses every earlier one.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,13 +24,43 @@ pub struct TokenKeys {
     decoding: Arc<DecodingKey>,
     validation: Arc<Validation>,
     ttl: Duration,
+    refresh_ttl: Duration,
 }
+
+/// How long a refresh token lasts unless told otherwise.
+pub const REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     sub: String,
     exp: i64,
     iat: i64,
+    /// The generation of the operator's tokens it was issued in (absent: the first).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(rename = "gen")]
+    generation: i32,
+}
+
+fn is_zero(value: &i32) -> bool {
+    *value == 0
+}
+
+/// What a genuine, unexpired token says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// The operator it was issued to.
+    pub operator_id: i64,
+    /// The generation of the operator's tokens it belongs to.
+    pub generation: i32,
+}
+
+/// A token just issued and when it expires.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The bearer token.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl TokenKeys {
@@ -43,19 +74,37 @@ impl TokenKeys {
             decoding: Arc::new(DecodingKey::from_secret(secret)),
             validation: Arc::new(validation),
             ttl,
+            refresh_ttl: REFRESH_TTL,
         }
     }
 
-    /// A token for an operator.
-    pub fn issue(&self, operator_id: i64) -> ServiceResult<String> {
+    /// The same keys, with refresh tokens lasting `ttl`.
+    pub fn refreshing_for(mut self, ttl: Duration) -> Self {
+        self.refresh_ttl = ttl;
+        self
+    }
+
+    /// How long a refresh token lasts.
+    pub fn refresh_ttl(&self) -> Duration {
+        self.refresh_ttl
+    }
+
+    /// A token for an operator, in the given generation of their tokens.
+    pub fn issue(&self, operator_id: i64, generation: i32) -> ServiceResult<Issued> {
         let now = clock::now().timestamp();
+        let exp = now + i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let claims = Claims {
             sub: operator_id.to_string(),
             iat: now,
-            exp: now + i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2),
+            exp,
+            generation,
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|error| ServiceError::Internal(format!("cannot sign token: {error}")))
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+                .map_err(|error| ServiceError::Internal(format!("cannot sign token: {error}")))?;
+        let expires_at = chrono::DateTime::from_timestamp(exp, 0)
+            .ok_or_else(|| ServiceError::Internal("token expiry out of range".to_owned()))?;
+        Ok(Issued { token, expires_at })
     }
 
     /// When a genuine token expires.
@@ -67,9 +116,17 @@ impl TokenKeys {
 
     /// The operator id a token names, if it is genuine and unexpired.
     pub fn verify(&self, token: &str) -> Option<i64> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .and_then(|data| data.claims.sub.parse().ok())
+        self.verify_session(token)
+            .map(|verified| verified.operator_id)
+    }
+
+    /// What a genuine, unexpired token says.
+    pub fn verify_session(&self, token: &str) -> Option<Verified> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        Some(Verified {
+            operator_id: data.claims.sub.parse().ok()?,
+            generation: data.claims.generation,
+        })
     }
 }
 
@@ -112,8 +169,15 @@ mod tests {
 
     #[test]
     fn a_token_names_its_operator() {
-        let token = keys().issue(42).unwrap();
+        let token = keys().issue(42, 3).unwrap().token;
         assert_eq!(keys().verify(&token), Some(42));
+        assert_eq!(
+            keys().verify_session(&token),
+            Some(Verified {
+                operator_id: 42,
+                generation: 3
+            })
+        );
     }
 
     #[test]
@@ -122,7 +186,7 @@ mod tests {
             b"another secret, also long enough!!",
             Duration::from_secs(600),
         );
-        assert_eq!(keys().verify(&other.issue(42).unwrap()), None);
+        assert_eq!(keys().verify(&other.issue(42, 0).unwrap().token), None);
     }
 
     #[test]
@@ -131,6 +195,7 @@ mod tests {
             sub: "42".into(),
             iat: 0,
             exp: clock::now().timestamp() - 60,
+            generation: 0,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys().encoding)
             .unwrap();

@@ -147,6 +147,9 @@ pub struct SaveOperatorInput {
     pub active: Option<bool>,
     /// IANA time zone, for example `Europe/Rome`.
     pub time_zone: Option<String>,
+    /// The language (BCP 47, such as `it` or `pt-BR`) names of stages and activity types are
+    /// shown in when a request's `Accept-Language` names none that has them.
+    pub locale: Option<String>,
     /// A new password (at least 8 characters); required on create.
     #[graphql(secret)]
     pub password: Option<String>,
@@ -245,6 +248,7 @@ impl SaveOperatorInput {
             active: self.active,
             time_zone: self.time_zone,
             password: self.password,
+            locale: self.locale,
         }
     }
 }

@@ -7,8 +7,9 @@ use sea_orm::{
 
 use super::{Problems, require_admin, row_to_change};
 use crate::domain::limits::{EMAIL_MAX, LABEL_MAX, NAME_MAX, TIME_ZONE_MAX, check_text};
-use crate::domain::{Field, FieldPath, FieldViolation, Role, RuleCode};
+use crate::domain::{Field, FieldPath, FieldViolation, Role, RuleCode, locale};
 use crate::entity::operator;
+use crate::service::auth::sessions;
 use crate::service::writes::{Actor, Patch, Write, refuse};
 use crate::service::{ServiceResult, Store, clock};
 
@@ -34,6 +35,8 @@ pub struct SaveOperator {
     pub time_zone: Option<String>,
     /// A new password (at least 8 characters); required on create.
     pub password: Option<String>,
+    /// The language names are shown in (BCP 47), when the request does not ask for one.
+    pub locale: Option<String>,
 }
 
 async fn other_active_admins(db: &impl ConnectionTrait, except: i64) -> ServiceResult<u64> {
@@ -72,6 +75,9 @@ async fn check(
     problems.label(Field::DisplayName, "display name", display_name, NAME_MAX);
     let zone = input.time_zone.as_deref();
     problems.label(Field::TimeZone, "time zone", zone, TIME_ZONE_MAX);
+    if let Some(Err(error)) = input.locale.as_deref().map(locale::normalize) {
+        problems.push(FieldViolation::at(Field::Locale, error));
+    }
     if let Some(error) = input
         .email
         .as_set()
@@ -137,13 +143,17 @@ pub async fn save_operator(
     let write = Write::begin(store).await?;
     let existing = row_to_change::<operator::Entity>(&*write, input.id, "operator").await?;
     check(&*write, &input, existing.as_ref()).await?;
+    let locale = input
+        .locale
+        .as_deref()
+        .and_then(|tag| locale::normalize(tag).ok());
     let now = clock::now();
     let mut write = write;
     if let Some(row) = &existing
         && row.active
         && input.active == Some(false)
     {
-        write.operator_revoked(row.id);
+        sessions::end_every_session(&mut write, row.id, now).await?;
     }
     let saved = match existing {
         Some(row) => {
@@ -168,6 +178,9 @@ pub async fn save_operator(
             if let Some(hash) = password_hash {
                 active.password_hash = Set(hash);
             }
+            if let Some(locale) = &locale {
+                active.locale = Set(locale.clone());
+            }
             active.updated_at = Set(now);
             active.update(&*write).await?
         }
@@ -183,6 +196,8 @@ pub async fn save_operator(
                     .time_zone
                     .map_or_else(|| "UTC".to_owned(), |z| z.trim().to_owned())),
                 password_hash: Set(password_hash.unwrap_or_default()),
+                token_generation: NotSet,
+                locale: Set(locale.unwrap_or_else(|| locale::DEFAULT_LOCALE.to_owned())),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

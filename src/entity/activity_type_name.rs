@@ -1,0 +1,24 @@
+//! `activity_type_names`: The name of an activity type in one locale.
+
+use sea_orm::entity::prelude::*;
+
+/// The name of an activity type in one locale.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "activity_type_names")]
+#[expect(
+    missing_docs,
+    reason = "the columns are named after the table's own, documented in the migration"
+)]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub activity_type_id: i64,
+    pub locale: String,
+    pub name: String,
+}
+
+/// Relations are followed by explicit, batched queries in `service`, not by joins here.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
