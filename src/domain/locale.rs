@@ -1,7 +1,9 @@
 //! Names in the operator's language: BCP 47 language tags as operators and clients give them,
 //! an `Accept-Language` header read as a browser sends it, and the choice of the name to show.
 
-use super::violation::{RuleCode, Violation};
+use super::field::{Field, FieldPath};
+use super::limits::{NAME_MAX, check_text};
+use super::violation::{FieldViolation, RuleCode, Violation};
 
 /// The locale of an operator who chose none.
 pub const DEFAULT_LOCALE: &str = "en";
@@ -111,6 +113,61 @@ pub fn choose<'a>(
         .find_map(|wanted| serving(wanted, available))
 }
 
+/// A name in one locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalizedName {
+    /// The language tag.
+    pub locale: String,
+    /// The name in that language.
+    pub name: String,
+}
+
+/// Checks the localized names of a stage or activity type given at `at`: each locale a language
+/// tag, given once; each name not blank and at most [`NAME_MAX`] characters. The names with
+/// locales in canonical case and names trimmed, or every problem.
+pub fn check_names(
+    at: &FieldPath,
+    names: &[LocalizedName],
+) -> Result<Vec<LocalizedName>, Vec<FieldViolation>> {
+    let mut problems = Vec::new();
+    let mut checked: Vec<LocalizedName> = Vec::with_capacity(names.len());
+    for (index, given) in names.iter().enumerate() {
+        let here = at
+            .clone()
+            .then(Field::LocalizedNames)
+            .then(Field::Index(index));
+        let name = given.name.trim();
+        if name.is_empty() {
+            problems.push(FieldViolation::new(
+                here.clone().then(Field::Name),
+                RuleCode::InvalidInput,
+                "a localized name may not be blank",
+            ));
+        } else if let Err(error) = check_text("localized name", name, NAME_MAX) {
+            problems.push(FieldViolation::at(here.clone().then(Field::Name), error));
+        }
+        match normalize(&given.locale) {
+            Err(error) => problems.push(FieldViolation::at(here.then(Field::Locale), error)),
+            Ok(locale) if checked.iter().any(|seen| seen.locale == locale) => {
+                problems.push(FieldViolation::new(
+                    here.then(Field::Locale),
+                    RuleCode::InvalidInput,
+                    format!("the locale {locale:?} is given twice"),
+                ));
+            }
+            Ok(locale) => checked.push(LocalizedName {
+                locale,
+                name: name.to_owned(),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(checked)
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,15 +182,7 @@ mod tests {
 
     #[test]
     fn what_is_not_a_tag_is_refused() {
-        for bad in [
-            "",
-            "x",
-            "it_IT",
-            "it--IT",
-            "1t",
-            "italiano-e-basta-che-e-lungo",
-            "it\0",
-        ] {
+        for bad in ["", "x", "it_IT", "it--IT", "1t", "italianissimo", "it\0"] {
             assert!(normalize(bad).is_err(), "{bad:?}");
         }
         assert!(normalize(&"a".repeat(36)).is_err());
@@ -157,5 +206,43 @@ mod tests {
         assert_eq!(choose(&[], Some("de"), &available), Some("de-CH"));
         assert_eq!(choose(&["fr".to_owned()], Some("en"), &available), None);
         assert_eq!(choose(&[], None, &available), None);
+    }
+
+    fn named(locale: &str, name: &str) -> LocalizedName {
+        LocalizedName {
+            locale: locale.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+
+    #[test]
+    fn localized_names_are_checked_and_put_in_canonical_form() {
+        let at = FieldPath::of(&[Field::Stages, Field::Index(1)]);
+        let checked = check_names(&at, &[named("IT", " Inizio "), named("pt-br", "Início")]);
+        assert_eq!(
+            checked.unwrap(),
+            [named("it", "Inizio"), named("pt-BR", "Início")]
+        );
+        let problems = check_names(
+            &at,
+            &[
+                named("it", "Uno"),
+                named("it-", "Due"),
+                named("IT", " "),
+                named("de", &"x".repeat(201)),
+            ],
+        )
+        .unwrap_err();
+        let paths: Vec<String> = problems.iter().map(|p| p.field.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "stages.1.localized_names.1.locale",
+                "stages.1.localized_names.2.name",
+                "stages.1.localized_names.2.locale",
+                "stages.1.localized_names.3.name",
+            ]
+        );
+        assert_eq!(problems[3].violation.code, RuleCode::TooLong);
     }
 }

@@ -58,6 +58,7 @@ pub struct RequestAuth {
     pub(super) token: Option<String>,
     pub(super) address: Option<IpAddr>,
     pub(super) caller: OnceCell<Option<Caller>>,
+    pub(super) languages: Vec<String>,
 }
 
 impl RequestAuth {
@@ -67,8 +68,31 @@ impl RequestAuth {
             token,
             address,
             caller: OnceCell::new(),
+            languages: Vec::new(),
         }
     }
+
+    /// The same, from a client reading these languages, most wanted first (its
+    /// `Accept-Language`).
+    pub fn reading(mut self, languages: Vec<String>) -> Self {
+        self.languages = languages;
+        self
+    }
+}
+
+/// The locale whose name to show, of those `available`: the request's languages first, then the
+/// caller's locale; none: the default name.
+pub fn locale_for<'a>(ctx: &Context<'_>, available: &[&'a str]) -> Option<&'a str> {
+    if available.is_empty() {
+        return None;
+    }
+    let credentials = ctx.data_opt::<RequestAuth>();
+    let requested = credentials.map_or(&[][..], |c| c.languages.as_slice());
+    let own = credentials
+        .and_then(|c| c.caller.get())
+        .and_then(Option::as_ref)
+        .map(|caller| caller.operator.locale.as_str());
+    crate::domain::locale::choose(requested, own, available)
 }
 
 /// Where the request came from, when known.

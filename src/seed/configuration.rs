@@ -11,6 +11,7 @@ use sea_orm::ConnectionTrait;
 use super::{ACTIVITY_TYPES, DemoIds, OPERATORS, PIPELINE, STAGES};
 use crate::domain::Role;
 use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
+use crate::service::writes::admin::names::{self, Owner};
 use crate::service::{ServiceResult, catalog, clock};
 
 /// Loads the demo operators, activity types and the CRM_CONTACTS workflow; their ids.
@@ -45,7 +46,9 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
             position: Set(position as i32),
             created_at: Set(created),
         };
-        types.insert(code, row.insert(db).await?.id);
+        let id = row.insert(db).await?.id;
+        names::replace(db, Owner::ActivityType(id), &super::italian(code)).await?;
+        types.insert(code, id);
     }
     let workflow_row = workflow::ActiveModel {
         id: NotSet,
@@ -75,6 +78,7 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
         }
         .insert(db)
         .await?;
+        names::replace(db, Owner::Stage(row.id), &super::italian(code)).await?;
         stages.insert(code, row.id);
         let listed = ["CALL", "EMAIL", "FOLLOW_UP"].iter().chain(own.iter());
         for (rule_position, type_code) in listed.enumerate() {

@@ -41,6 +41,37 @@ const ACTIVITY_TYPES: [(&str, &str); 7] = [
     ("FOLLOW_UP", "Follow-up"),
 ];
 
+/// The Italian names (`it`) of the demo's stages and activity types, by code.
+const ITALIAN: [(&str, &str); 15] = [
+    ("START", "Inizio"),
+    ("QUALIFICATION", "Qualificazione"),
+    ("PROSPECT", "Prospect"),
+    ("LEAD", "Lead"),
+    ("OPPORTUNITY", "Opportunità"),
+    ("NOT_QUALIFIED", "Non qualificato"),
+    ("CUSTOMER", "Cliente"),
+    ("CLOSED", "Chiuso"),
+    ("CALL", "Telefonata"),
+    ("DISCOVERY_CALL", "Call conoscitiva"),
+    ("EMAIL", "E-mail"),
+    ("MEETING", "Incontro"),
+    ("DEMO", "Demo"),
+    ("QUOTE", "Offerta"),
+    ("FOLLOW_UP", "Follow-up"),
+];
+
+/// The Italian name of a demo stage or activity type.
+fn italian(code: &str) -> Vec<crate::domain::locale::LocalizedName> {
+    ITALIAN
+        .iter()
+        .filter(|(known, _)| *known == code)
+        .map(|(_, name)| crate::domain::locale::LocalizedName {
+            locale: "it".to_owned(),
+            name: (*name).to_owned(),
+        })
+        .collect()
+}
+
 /// Stage code, name, colour and the stage's own activity types (after CALL, EMAIL, FOLLOW_UP).
 const STAGES: [(&str, &str, &str, &[&str]); 8] = [
     ("START", "Start", "#9e9e9e", &["DISCOVERY_CALL"]),

@@ -25,6 +25,7 @@ mod graphiql;
 mod hostile;
 mod http;
 mod moving;
+mod names;
 mod outage;
 mod paging;
 mod reminders;

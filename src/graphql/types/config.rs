@@ -1,18 +1,61 @@
 //! Configuration objects: operators, roles, activity types, workflows, stages, their activity
 //! rules and transitions.
 
-use async_graphql::{Context, Enum, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use crate::domain;
 use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
-use crate::graphql::context::loader;
+use crate::graphql::context::{loader, locale_for};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
-    ActivityTypeKey, RulesOfStage, StageKey, StagesOfWorkflow, TransitionsOfWorkflow, WorkflowKey,
-    required,
+    ActivityTypeKey, NamesOfActivityType, NamesOfStage, RulesOfStage, StageKey, StagesOfWorkflow,
+    TransitionsOfWorkflow, WorkflowKey, required,
 };
 use crate::service::catalog;
+
+/// A name in one language.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct LocalizedName {
+    /// The language (BCP 47), for example `it`.
+    pub locale: String,
+    /// The name in that language.
+    pub name: String,
+}
+
+/// The name to show of `default` and its localized `names`: the one in the request's language,
+/// else in the caller's, else the default.
+fn shown_name(ctx: &Context<'_>, default: &str, names: &[LocalizedName]) -> String {
+    let locales: Vec<&str> = names.iter().map(|name| name.locale.as_str()).collect();
+    locale_for(ctx, &locales)
+        .and_then(|chosen| names.iter().find(|name| name.locale == chosen))
+        .map_or(default, |name| name.name.as_str())
+        .to_owned()
+}
+
+/// The localized names of a stage, batched per request.
+async fn stage_names(ctx: &Context<'_>, id: i64) -> Result<Vec<LocalizedName>> {
+    let rows = loader(ctx).load_one(NamesOfStage(id)).await?;
+    let pairs = rows.unwrap_or_default().into_iter();
+    Ok(pairs
+        .map(|row| LocalizedName::of(row.locale, row.name))
+        .collect())
+}
+
+/// The localized names of an activity type, batched per request.
+async fn type_names(ctx: &Context<'_>, id: i64) -> Result<Vec<LocalizedName>> {
+    let rows = loader(ctx).load_one(NamesOfActivityType(id)).await?;
+    let pairs = rows.unwrap_or_default().into_iter();
+    Ok(pairs
+        .map(|row| LocalizedName::of(row.locale, row.name))
+        .collect())
+}
+
+impl LocalizedName {
+    fn of(locale: String, name: String) -> Self {
+        Self { locale, name }
+    }
+}
 
 /// What an operator may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -79,9 +122,18 @@ impl ActivityType {
     async fn code(&self) -> &str {
         &self.0.code
     }
-    /// Name shown to people.
-    async fn name(&self) -> &str {
-        &self.0.name
+    /// Name shown to people, in the request's language: the first locale of `Accept-Language`
+    /// that has a localized name, else the operator's `locale`, else the default name.
+    async fn name(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(shown_name(
+            ctx,
+            &self.0.name,
+            &type_names(ctx, self.0.id).await?,
+        ))
+    }
+    /// The name in each language it has one in, by locale.
+    async fn localized_names(&self, ctx: &Context<'_>) -> Result<Vec<LocalizedName>> {
+        type_names(ctx, self.0.id).await
     }
     /// Inactive types can no longer be recorded or scheduled.
     async fn active(&self) -> bool {
@@ -153,9 +205,18 @@ impl Stage {
     async fn code(&self) -> &str {
         &self.0.code
     }
-    /// Name shown to people.
-    async fn name(&self) -> &str {
-        &self.0.name
+    /// Name shown to people, in the request's language: the first locale of `Accept-Language`
+    /// that has a localized name, else the operator's `locale`, else the default name.
+    async fn name(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(shown_name(
+            ctx,
+            &self.0.name,
+            &stage_names(ctx, self.0.id).await?,
+        ))
+    }
+    /// The name in each language it has one in, by locale.
+    async fn localized_names(&self, ctx: &Context<'_>) -> Result<Vec<LocalizedName>> {
+        stage_names(ctx, self.0.id).await
     }
     /// Place in the workflow, from 1.
     async fn position(&self) -> i32 {

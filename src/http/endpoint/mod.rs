@@ -48,10 +48,20 @@ fn token_in(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The client of a request: its bearer token and the peer's address.
+/// The languages of a request's `Accept-Language`, most wanted first.
+pub(super) fn languages_in(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map(crate::domain::locale::accepted)
+        .unwrap_or_default()
+}
+
 fn client_of(headers: &HeaderMap, peer: Option<SocketAddr>) -> Client {
     Client {
         token: token_in(headers),
         address: peer.map(|peer| peer.ip()),
+        languages: languages_in(headers),
     }
 }
 

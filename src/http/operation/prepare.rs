@@ -50,6 +50,8 @@ pub struct Client {
     pub token: Option<String>,
     /// The peer's address, if known.
     pub address: Option<std::net::IpAddr>,
+    /// The languages it reads, most wanted first (its `Accept-Language`).
+    pub languages: Vec<String>,
 }
 
 /// Why a request does not run.
@@ -153,7 +155,7 @@ pub fn prepare(
     request.query = query;
     request.set_parsed_query((*document).clone());
     let (loader, loads) = loaders::for_request(db);
-    let credentials = RequestAuth::new(client.token, client.address);
+    let credentials = RequestAuth::new(client.token, client.address).reading(client.languages);
     let request = request.data(credentials).data(loader);
     let order = ResponseOrder::new(document, name.clone());
     Ok(Prepared {

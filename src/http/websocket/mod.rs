@@ -33,6 +33,7 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         .get::<RequestId>()
         .map(|id| id.0.clone())
         .unwrap_or_default();
+    let languages = super::endpoint::languages_in(&parts.headers);
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -46,5 +47,7 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .max_message_size(64 * 1024)
-        .on_upgrade(move |socket| session::serve(socket, protocol, state, request_id, peer))
+        .on_upgrade(move |socket| {
+            session::serve(socket, protocol, state, request_id, (peer, languages))
+        })
 }

@@ -95,6 +95,9 @@ impl TestServer {
             "SELECT COUNT(*) FROM stages",
             "SELECT COUNT(*) FROM stage_activity_rules",
             "SELECT COUNT(*) FROM transitions",
+            "SELECT COUNT(*) FROM stage_names",
+            "SELECT COUNT(*) FROM activity_type_names",
+            "SELECT COUNT(*) FROM operators WHERE locale <> 'en'",
         ];
         for sql in queries {
             let statement =

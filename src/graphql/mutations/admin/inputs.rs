@@ -2,6 +2,7 @@
 
 use async_graphql::{ID, InputObject, MaybeUndefined, SimpleObject};
 
+use crate::domain::locale::LocalizedName;
 use crate::graphql::errors::{UserError, payloads};
 use crate::graphql::ids::kind;
 use crate::graphql::mutations::inputs::number;
@@ -47,6 +48,30 @@ pub struct StageInput {
     /// The activity types listed on the stage, in order.
     #[graphql(default)]
     pub activity_rules: Vec<StageActivityRuleInput>,
+    /// The stage's name in other languages, replacing those it had; absent: kept as they are.
+    pub localized_names: Option<Vec<LocalizedNameInput>>,
+}
+
+/// A name in one language.
+#[derive(Debug, Clone, InputObject)]
+pub struct LocalizedNameInput {
+    /// The language (BCP 47), for example `it` or `pt-BR`.
+    pub locale: String,
+    /// The name in that language.
+    pub name: String,
+}
+
+/// The service form of localized names as given.
+fn localized(names: Option<&Vec<LocalizedNameInput>>) -> Option<Vec<LocalizedName>> {
+    names.map(|names| {
+        names
+            .iter()
+            .map(|given| LocalizedName {
+                locale: given.locale.clone(),
+                name: given.name.clone(),
+            })
+            .collect()
+    })
 }
 
 /// A transition between two stages of the saved workflow, named by stage code.
@@ -112,6 +137,8 @@ pub struct SaveActivityTypeInput {
     pub active: Option<bool>,
     /// Place in lists.
     pub position: Option<i32>,
+    /// The type's name in other languages, replacing those it had; absent: kept as they are.
+    pub localized_names: Option<Vec<LocalizedNameInput>>,
 }
 
 /// The answer to `saveActivityType` and `deleteActivityType`.
@@ -204,6 +231,7 @@ pub fn to_workflow(input: &SaveWorkflowInput) -> workflows::SaveWorkflow {
                         highlighted: r.highlighted,
                     })
                     .collect(),
+                localized_names: localized(s.localized_names.as_ref()),
             })
             .collect(),
         transitions: input
@@ -228,6 +256,7 @@ impl SaveActivityTypeInput {
             name: self.name.clone(),
             active: self.active,
             position: self.position,
+            localized_names: localized(self.localized_names.as_ref()),
         }
     }
 }

@@ -38,6 +38,8 @@ struct Session {
     protocol: Protocol,
     request_id: String,
     peer: Option<IpAddr>,
+    /// The languages of the upgrade's `Accept-Language`, for every operation of the socket.
+    languages: Vec<String>,
     state: HttpState,
     out: mpsc::Sender<Outgoing>,
     done: mpsc::Sender<String>,
@@ -61,7 +63,7 @@ pub async fn serve(
     protocol: Protocol,
     state: HttpState,
     request_id: String,
-    peer: Option<IpAddr>,
+    (peer, languages): (Option<IpAddr>, Vec<String>),
 ) {
     let metrics = state.metrics.clone();
     let _open = metrics.websocket_open();
@@ -74,6 +76,7 @@ pub async fn serve(
         protocol,
         request_id,
         peer,
+        languages,
         state,
         out,
         done,
@@ -241,6 +244,7 @@ impl Session {
             let client = Client {
                 token: Some(token),
                 address: self.peer,
+                languages: self.languages.clone(),
             };
             self.state.operations.prepare(request, client)
         });

@@ -4,9 +4,11 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
+use super::names::{self, Owner};
 use super::{Problems, require_admin, row_to_change};
 use crate::domain::limits::{LABEL_MAX, NAME_MAX};
-use crate::domain::{Field, RuleCode};
+use crate::domain::locale::LocalizedName;
+use crate::domain::{Field, FieldPath, RuleCode};
 use crate::entity::{activity, activity_type, pending_activity, stage_activity_rule, todo};
 use crate::service::writes::{Actor, Write, refuse};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
@@ -24,6 +26,8 @@ pub struct SaveActivityType {
     pub active: Option<bool>,
     /// Place in lists.
     pub position: Option<i32>,
+    /// Names in other languages; none: keep them.
+    pub localized_names: Option<Vec<LocalizedName>>,
 }
 
 /// `saveActivityType`.
@@ -51,6 +55,11 @@ pub async fn save_activity_type(
             .unique::<activity_type::Entity>(&*write, column, code, input.id, (Field::Code, "code"))
             .await?;
     }
+    let localized = names::checked(
+        &mut problems,
+        &FieldPath::whole(),
+        input.localized_names.as_deref(),
+    );
     problems.check()?;
     let saved = match existing {
         Some(row) => {
@@ -86,6 +95,9 @@ pub async fn save_activity_type(
             .await?
         }
     };
+    if let Some(localized) = localized {
+        names::replace(&*write, Owner::ActivityType(saved.id), &localized).await?;
+    }
     write.commit().await?;
     Ok(saved)
 }
@@ -135,6 +147,7 @@ pub async fn delete_activity_type(
             ),
         ));
     }
+    names::delete(db, Owner::ActivityType(id)).await?;
     activity_type::Entity::delete_by_id(id).exec(db).await?;
     write.commit().await?;
     Ok(row)

@@ -3,6 +3,7 @@
 //! Here: the checks they share, collected so that every problem of an edit is reported at once.
 
 pub mod activity_types;
+pub(crate) mod names;
 pub mod operators;
 pub mod workflow;
 

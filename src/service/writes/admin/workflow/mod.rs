@@ -9,11 +9,13 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 
+use super::names::{self, Owner};
 use super::{Problems, require_admin, row_to_change};
 use crate::domain::configuration::{
     StageDefinition, TransitionDefinition, check_workflow_definition,
 };
-use crate::domain::{Field, Role};
+use crate::domain::locale::LocalizedName;
+use crate::domain::{Field, FieldPath, Role};
 use crate::entity::{stage, workflow};
 use crate::service::writes::{Actor, Write};
 use crate::service::{ServiceResult, Store, clock};
@@ -50,6 +52,8 @@ pub struct StageInput {
     pub is_final: bool,
     /// Listed activity types, in order.
     pub rules: Vec<RuleInput>,
+    /// Names in other languages; none: keep those of the stage it keeps.
+    pub localized_names: Option<Vec<LocalizedName>>,
 }
 
 /// A transition between two stages named by code.
@@ -144,6 +148,15 @@ pub async fn save_workflow(
         .unique::<workflow::Entity>(db, column, &input.code, input.id, (Field::Code, "code"))
         .await?;
     let matched = checks::match_stages(&input, &old_stages, &mut problems.0);
+    let localized: Vec<Option<Vec<LocalizedName>>> = input
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(index, stage)| {
+            let at = FieldPath::of(&[Field::Stages, Field::Index(index)]);
+            names::checked(&mut problems, &at, stage.localized_names.as_deref())
+        })
+        .collect();
     let removed: Vec<&stage::Model> = old_stages
         .iter()
         .filter(|o| !matched.contains(&Some(o.id)))
@@ -183,7 +196,13 @@ pub async fn save_workflow(
             .await?
         }
     };
-    rows::replace_stages(db, &input, saved.id, &old_stages, &matched, &removed).await?;
+    let stage_ids =
+        rows::replace_stages(db, &input, saved.id, &old_stages, &matched, &removed).await?;
+    for (id, names) in stage_ids.into_iter().zip(localized) {
+        if let Some(names) = names {
+            names::replace(db, Owner::Stage(id), &names).await?;
+        }
+    }
     write.commit().await?;
     Ok(saved)
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use super::super::names::{self, Owner};
 use super::{SaveWorkflow, StageInput};
 use crate::domain::Role;
 use crate::domain::limits::{NAME_MAX, clip};
@@ -13,7 +14,8 @@ use crate::entity::{stage, stage_activity_rule, transition};
 use crate::service::{ServiceError, ServiceResult};
 
 /// Replaces the stages, rules and transitions of workflow `workflow_id` with the input's.
-/// `matched` holds, for each input stage, the existing stage it keeps.
+/// `matched` holds, for each input stage, the existing stage it keeps. The ids of the input's
+/// stages, in input order.
 pub(super) async fn replace_stages(
     db: &impl ConnectionTrait,
     input: &SaveWorkflow,
@@ -21,7 +23,7 @@ pub(super) async fn replace_stages(
     old_stages: &[stage::Model],
     matched: &[Option<i64>],
     removed: &[&stage::Model],
-) -> ServiceResult<()> {
+) -> ServiceResult<Vec<i64>> {
     let old_ids: Vec<i64> = old_stages.iter().map(|s| s.id).collect();
     transition::Entity::delete_many()
         .filter(transition::Column::WorkflowId.eq(workflow_id))
@@ -32,14 +34,17 @@ pub(super) async fn replace_stages(
         .exec(db)
         .await?;
     for old in removed {
+        names::delete(db, Owner::Stage(old.id)).await?;
         stage::Entity::delete_by_id(old.id).exec(db).await?;
     }
     let initial_index = input.stages.iter().position(|s| s.is_initial).unwrap_or(0);
     let mut ids_by_code = HashMap::new();
+    let mut stage_ids = Vec::with_capacity(input.stages.len());
     for (index, stage_input) in input.stages.iter().enumerate() {
         let keeps = matched.get(index).copied().flatten();
         let id = write_stage(db, stage_input, workflow_id, keeps, index, initial_index).await?;
         ids_by_code.insert(stage_input.code.as_str(), id);
+        stage_ids.push(id);
     }
     let name_of = |code: &str| {
         input
@@ -72,7 +77,7 @@ pub(super) async fn replace_stages(
         .insert(db)
         .await?;
     }
-    Ok(())
+    Ok(stage_ids)
 }
 
 /// Writes one stage (updating the one it keeps, if any) and its rules; the stage's id.
