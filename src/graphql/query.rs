@@ -34,14 +34,23 @@ super::types::connection::connection!(TodoConnection, TodoEdge, Todo, "A page of
 /// Reads.
 pub struct Query;
 
+/// Reads: the signed-in operator, the configuration, contacts and the lists of work.
 #[Object(guard = "SignedIn")]
 impl Query {
     /// The record with this global id; null when unknown, malformed or foreign.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global id.")] id: ID,
+    ) -> Result<Option<Node>> {
         node::resolve(ctx, &id).await
     }
     /// The records with these global ids, in the same order; null for each unknown one.
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ids, answered in the same order.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
         let mut found = Vec::with_capacity(ids.len());
         for id in &ids {
             found.push(node::resolve(ctx, id).await?);
@@ -76,8 +85,10 @@ impl Query {
     async fn activity_types(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only the types this stage lists (in its order); absent: every type.")]
         stage_id: Option<ID>,
-        #[graphql(default = false)] include_inactive: bool,
+        #[graphql(default = false, desc = "Also the types that are switched off.")]
+        include_inactive: bool,
     ) -> Result<Vec<ActivityType>> {
         let stage = stage_id.map(|id| ids::filter_value(&id, kind::STAGE));
         let types = catalog::activity_types_for(db(ctx), stage, include_inactive)
@@ -86,7 +97,11 @@ impl Query {
         Ok(types.into_iter().map(ActivityType).collect())
     }
     /// A contact by global id; null when unknown.
-    async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Contact>> {
+    async fn contact(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global id.")] id: ID,
+    ) -> Result<Option<Contact>> {
         let Some(number) = ids::decode(&id, kind::CONTACT) else {
             return Ok(None);
         };
@@ -101,11 +116,24 @@ impl Query {
     async fn contacts(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many rows to return from the start (after `after`).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "Cursor of the row after which the page starts (the previous page's `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
-        last: Option<i32>,
+        #[graphql(desc = "How many rows to return from the end (before `before`).")] last: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "Cursor of the row before which the page ends (the next page's `pageInfo.startCursor`)."
+        )]
         before: Option<String>,
-        filter: Option<ContactFilter>,
+        #[graphql(desc = "Which rows to list; every given criterion must hold.")] filter: Option<
+            ContactFilter,
+        >,
+        #[graphql(desc = "How the rows are sorted (default: most recently changed first).")]
         order_by: Option<ContactOrder>,
     ) -> Result<ContactConnection> {
         let (sort, descending) = ContactOrder::to_service(order_by);
@@ -127,9 +155,16 @@ impl Query {
     async fn pending_activities(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many rows to return from the start (after `after`).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "Cursor of the row after which the page starts (the previous page's `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
-        filter: Option<PendingActivityFilter>,
+        #[graphql(desc = "Which rows to list; every given criterion must hold.")] filter: Option<
+            PendingActivityFilter,
+        >,
     ) -> Result<PendingActivityConnection> {
         let filter = filter.unwrap_or_default();
         let service_filter = work_items::PendingFilter {
@@ -159,9 +194,16 @@ impl Query {
     async fn todos(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many rows to return from the start (after `after`).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "Cursor of the row after which the page starts (the previous page's `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
-        filter: Option<TodoFilter>,
+        #[graphql(desc = "Which rows to list; every given criterion must hold.")] filter: Option<
+            TodoFilter,
+        >,
     ) -> Result<TodoConnection> {
         let who = signed_in(ctx)?;
         let filter = filter.unwrap_or_default();

@@ -46,6 +46,7 @@ impl From<ReminderFeedEvent> for ReminderEvent {
 #[derive(Default)]
 pub struct Subscription;
 
+/// Pushes to the signed-in operator, over WebSocket (`graphql-transport-ws`).
 #[SubscriptionRoot(guard = "SignedIn")]
 impl Subscription {
     /// The caller's reminders: first every one that is showing now, then each as it falls due

@@ -20,6 +20,7 @@ mod concurrency;
 mod configuration;
 mod connections;
 mod contacts;
+mod descriptions;
 mod frontend;
 mod graphiql;
 mod hostile;

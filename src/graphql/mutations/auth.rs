@@ -80,11 +80,17 @@ fn signed_in(session: Session) -> LoginPayload {
     }
 }
 
+/// Sign-in mutations.
 #[Object(guard = "crate::graphql::guard::SignedIn")]
 impl AuthMutation {
     /// Signs in with a login and password; needs no token.
     #[graphql(guard = "Public")]
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
+        input: LoginInput,
+    ) -> Result<LoginPayload> {
         let app = state(ctx);
         let attempt = SignIn {
             login: &input.login,
@@ -103,6 +109,7 @@ impl AuthMutation {
     async fn refresh_token(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: RefreshTokenInput,
     ) -> Result<LoginPayload> {
         let app = state(ctx);
@@ -120,7 +127,12 @@ impl AuthMutation {
     /// Revokes the given refresh token, or with everywhere: true every refresh token and every
     /// token of the caller (the bearer token's operator, else the refresh token's).
     #[graphql(guard = "Public")]
-    async fn logout(&self, ctx: &Context<'_>, input: LogoutInput) -> Result<LogoutPayload> {
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
+        input: LogoutInput,
+    ) -> Result<LogoutPayload> {
         let caller = maybe_signed_in(ctx).await?;
         let request = Logout {
             caller: caller.map(|caller| &caller.operator),

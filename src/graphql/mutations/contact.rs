@@ -144,6 +144,7 @@ fn move_names(field: Field) -> Option<&'static str> {
 #[derive(Default)]
 pub struct ContactMutation;
 
+/// Contact mutations.
 #[Object(guard = "SignedIn")]
 impl ContactMutation {
     /// Creates or updates a contact with its activity, stage move and pending activity, in one
@@ -151,6 +152,7 @@ impl ContactMutation {
     async fn save_contact(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: SaveContactInput,
     ) -> Result<SaveContactPayload> {
         let actor = signed_in(ctx)?.actor();
@@ -162,6 +164,7 @@ impl ContactMutation {
     async fn move_contact_to_stage(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: MoveContactToStageInput,
     ) -> Result<MoveContactToStagePayload> {
         let actor = signed_in(ctx)?.actor();

@@ -57,12 +57,14 @@ fn reminder_names(field: Field) -> Option<&'static str> {
 #[derive(Default)]
 pub struct ReminderMutation;
 
+/// Reminder mutations.
 #[Object(guard = "SignedIn")]
 impl ReminderMutation {
     /// Dismisses one of the caller's reminders for good.
     async fn dismiss_reminder(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: DismissReminderInput,
     ) -> Result<DismissReminderPayload> {
         let actor = signed_in(ctx)?.actor();
@@ -78,6 +80,7 @@ impl ReminderMutation {
     async fn snooze_reminder(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: SnoozeReminderInput,
     ) -> Result<SnoozeReminderPayload> {
         let actor = signed_in(ctx)?.actor();

@@ -98,6 +98,7 @@ fn todo_names(field: Field) -> Option<&'static str> {
 #[derive(Default)]
 pub struct WorkMutation;
 
+/// Work mutations.
 #[Object(guard = "SignedIn")]
 impl WorkMutation {
     /// Records the done activity of a pending activity (its type, the caller, the contact's
@@ -105,6 +106,7 @@ impl WorkMutation {
     async fn complete_pending_activity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: CompletePendingActivityInput,
     ) -> Result<CompletePendingActivityPayload> {
         let actor = signed_in(ctx)?.actor();
@@ -126,6 +128,7 @@ impl WorkMutation {
     async fn cancel_pending_activity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: CancelPendingActivityInput,
     ) -> Result<CancelPendingActivityPayload> {
         let actor = signed_in(ctx)?.actor();
@@ -144,6 +147,7 @@ impl WorkMutation {
     async fn complete_todo(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: CompleteTodoInput,
     ) -> Result<CompleteTodoPayload> {
         let actor = signed_in(ctx)?.actor();

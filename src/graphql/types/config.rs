@@ -72,6 +72,7 @@ pub enum RoleValue {
 /// A person who signs in and works contacts.
 pub struct Operator(pub operator::Model);
 
+/// A person who signs in and works contacts.
 #[Object]
 impl Operator {
     /// Global id.
@@ -112,6 +113,7 @@ impl Operator {
 /// A kind of activity: a call, an e-mail, a meeting …
 pub struct ActivityType(pub activity_type::Model);
 
+/// A kind of activity: a call, an e-mail, a meeting …
 #[Object]
 impl ActivityType {
     /// Global id.
@@ -144,6 +146,7 @@ impl ActivityType {
 /// A workflow: the stages a contact moves through and the transitions between them.
 pub struct Workflow(pub workflow::Model);
 
+/// A workflow: the stages a contact moves through and the transitions between them.
 #[Object]
 impl Workflow {
     /// Global id.
@@ -195,6 +198,7 @@ impl Workflow {
 /// A stage of a workflow.
 pub struct Stage(pub stage::Model);
 
+/// A stage of a workflow.
 #[Object]
 impl Stage {
     /// Global id.
@@ -253,6 +257,7 @@ impl Stage {
 /// An activity type listed on a stage, and what the stage does with it.
 pub struct StageActivityRule(pub stage_activity_rule::Model);
 
+/// An activity type listed on a stage, and what the stage does with it.
 #[Object]
 impl StageActivityRule {
     /// The listed activity type.
@@ -287,6 +292,7 @@ impl StageActivityRule {
 /// A permitted move between two stages.
 pub struct Transition(pub transition::Model);
 
+/// A permitted move between two stages.
 #[Object]
 impl Transition {
     /// Global id.

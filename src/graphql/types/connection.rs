@@ -64,6 +64,7 @@ macro_rules! connection {
             }
         }
 
+        #[doc = $doc]
         #[async_graphql::Object]
         impl $connection {
             /// The rows of this page, each with its cursor.

@@ -35,6 +35,7 @@ connection!(
     "A page of the stage log."
 );
 
+/// A person or company moving through a workflow.
 #[Object]
 impl Contact {
     /// Global id.
@@ -128,7 +129,12 @@ impl Contact {
     async fn activities(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many rows to return from the start (after `after`).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "Cursor of the row after which the page starts (the previous page's `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
     ) -> Result<ActivityConnection> {
         let request = PageRequest {
@@ -145,7 +151,9 @@ impl Contact {
     async fn pending_activities(
         &self,
         ctx: &Context<'_>,
-        status: Option<Vec<PendingStatus>>,
+        #[graphql(desc = "Only these statuses (default: OPEN).")] status: Option<
+            Vec<PendingStatus>,
+        >,
     ) -> Result<Vec<PendingActivity>> {
         let key = PendingOfContact::new(self.0.id, &statuses(status));
         let rows = loader(ctx).load_one(key).await?.unwrap_or_default();
@@ -162,7 +170,12 @@ impl Contact {
     async fn stage_log(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many rows to return from the start (after `after`).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "Cursor of the row after which the page starts (the previous page's `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
     ) -> Result<StageChangeConnection> {
         let request = PageRequest {

@@ -32,6 +32,7 @@ pub enum ReminderState {
 /// A reminder of a pending activity, shown to its assignee during its window.
 pub struct Reminder(pub reminders::Reminder);
 
+/// A reminder of a pending activity, shown to its assignee during its window.
 #[Object]
 impl Reminder {
     /// Global id.

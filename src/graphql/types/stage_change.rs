@@ -13,6 +13,7 @@ use crate::graphql::scalars::DateTime;
 /// Log: one row per stage change.
 pub struct StageChange(pub stage_change::Model);
 
+/// Log: one row per stage change.
 #[Object]
 impl StageChange {
     /// Global id.

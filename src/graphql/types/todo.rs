@@ -27,6 +27,7 @@ pub enum TodoStatus {
 /// An entry in an operator's general to-do list.
 pub struct Todo(pub todo::Model);
 
+/// An entry in an operator's general to-do list.
 #[Object]
 impl Todo {
     /// Global id.

@@ -37,6 +37,7 @@ pub fn statuses<T: Into<WorkStatus>>(given: Option<Vec<T>>) -> Vec<WorkStatus> {
 /// Attività: an activity that was done.
 pub struct Activity(pub activity::Model);
 
+/// Attività: an activity that was done.
 #[Object]
 impl Activity {
     /// Global id.
@@ -85,6 +86,7 @@ impl Activity {
 /// Attività in sospeso: the next activity to do.
 pub struct PendingActivity(pub pending_activity::Model);
 
+/// Attività in sospeso: the next activity to do.
 #[Object]
 impl PendingActivity {
     /// Global id.

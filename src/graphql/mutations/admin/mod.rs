@@ -21,12 +21,14 @@ use crate::service::writes::admin::{self, workflow as workflows};
 #[derive(Default)]
 pub struct AdminMutation;
 
+/// Configuration mutations.
 #[Object(guard = "SignedIn")]
 impl AdminMutation {
     /// Creates or replaces a workflow with its stages, stage activity rules and transitions.
     async fn save_workflow(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: SaveWorkflowInput,
     ) -> Result<SaveWorkflowPayload> {
         let actor = signed_in(ctx)?.actor();
@@ -41,6 +43,7 @@ impl AdminMutation {
     async fn save_activity_type(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: SaveActivityTypeInput,
     ) -> Result<SaveActivityTypePayload> {
         let actor = signed_in(ctx)?.actor();
@@ -55,6 +58,7 @@ impl AdminMutation {
     async fn delete_activity_type(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: DeleteActivityTypeInput,
     ) -> Result<SaveActivityTypePayload> {
         let actor = signed_in(ctx)?.actor();
@@ -70,6 +74,7 @@ impl AdminMutation {
     async fn save_operator(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
         input: SaveOperatorInput,
     ) -> Result<SaveOperatorPayload> {
         let actor = signed_in(ctx)?.actor();
