@@ -42,6 +42,81 @@ pub fn unreachable(error: &DbErr) -> bool {
     }
 }
 
+/// Where the configured database is, for a person: the SQLite file, or the PostgreSQL URL
+/// without its password.
+pub fn describe(settings: &Settings) -> String {
+    match &settings.database {
+        DatabaseUrl::Sqlite(path) => format!("the SQLite file {}", path.display()),
+        DatabaseUrl::Postgres(url) => {
+            let shown = match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    let credentials = &url[scheme + 3..at];
+                    match credentials.split_once(':') {
+                        Some((user, _)) => {
+                            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+                        }
+                        None => url.clone(),
+                    }
+                }
+                _ => url.clone(),
+            };
+            format!("the PostgreSQL database {shown}")
+        }
+    }
+}
+
+/// Why a command that only reads finds no database to read.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    /// There is no database there (a SQLite file that does not exist).
+    #[error(
+        "no database: looked for {0} (CONTACTFLOW_DATABASE_URL). Create it with `contactflow migrate`, or start the server once (`contactflow serve --demo` loads the demo data)"
+    )]
+    Missing(String),
+    /// The database is behind the schema this build needs.
+    #[error(
+        "{0} lacks {1} migration(s): run `contactflow migrate` (or start the server once) first"
+    )]
+    Behind(String, usize),
+    /// It could not be reached.
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Connects to a database that exists and is migrated, for the commands that only read: never
+/// creates one.
+pub async fn connect_existing(settings: &Settings) -> Result<DatabaseConnection, NotReady> {
+    if let DatabaseUrl::Sqlite(path) = &settings.database
+        && !path.exists()
+    {
+        return Err(NotReady::Missing(describe(settings)));
+    }
+    let db = connect_with_pool(settings, 1).await?;
+    // Read, never install: the migrator's own check would create its table.
+    let manager = migration::SchemaManager::new(&db);
+    let applied: Vec<String> = if manager.has_table("seaql_migrations").await? {
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT version FROM seaql_migrations",
+            ))
+            .await?;
+        rows.iter()
+            .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let pending = Migrator::migrations()
+        .iter()
+        .filter(|step| !applied.iter().any(|version| version == step.name()))
+        .count();
+    if pending > 0 {
+        return Err(NotReady::Behind(describe(settings), pending));
+    }
+    Ok(db)
+}
+
 /// Connects to the configured database.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     connect_with_pool(settings, settings.db_max_connections).await

@@ -24,6 +24,9 @@ pub enum AppError {
     /// The database could not be reached.
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
+    /// A command that only reads found no database ready to read.
+    #[error(transparent)]
+    NotReady(#[from] crate::db::NotReady),
     /// The address could not be bound or served.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -56,8 +59,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Command::Token { login } => {
-            migrate(&settings, false).await?;
-            let db = crate::db::connect(&settings).await?;
+            let db = crate::db::connect_existing(&settings).await?;
             let keys = token_keys(&db, &settings).await?;
             println!("{}", auth::token_for_login(&db, &keys, &login).await?);
         }

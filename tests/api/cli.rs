@@ -147,6 +147,80 @@ async fn the_token_command_prints_a_token_that_signs_in(server: &TestServer) {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("nobody"));
 }
 
+#[test]
+fn commands_that_read_never_create_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = contactflow()
+        .args(["token", "alice"])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert!(!token.status.success());
+    let stderr = String::from_utf8_lossy(&token.stderr);
+    assert!(
+        stderr.contains("contactflow.db") && stderr.contains("contactflow migrate"),
+        "says which database it looked for and how to create it: {stderr}"
+    );
+    let schema = contactflow()
+        .arg("schema")
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert!(schema.status.success());
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "nothing was created: {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_command_refuses_a_database_that_was_never_migrated() {
+    for backend in [
+        crate::support::Backend::Sqlite,
+        crate::support::Backend::Postgres,
+    ] {
+        let Some(database) = crate::support::TestDatabase::fresh(backend).await else {
+            continue;
+        };
+        if backend == crate::support::Backend::Sqlite {
+            // An empty file, as another program might leave.
+            let path = database
+                .url
+                .trim_start_matches("sqlite://")
+                .trim_end_matches("?mode=rwc");
+            std::fs::write(path, b"").unwrap();
+        }
+        let output = contactflow()
+            .args(["token", "alice", "--database-url", &database.url])
+            .output()
+            .expect("runs");
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("migration") && stderr.contains("contactflow migrate"),
+            "{backend:?}: {stderr}"
+        );
+        use sea_orm::{ConnectionTrait, Database};
+        let db = Database::connect(database.url.as_str()).await.unwrap();
+        let tables = if backend == crate::support::Backend::Sqlite {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+        } else {
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        };
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                tables,
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            row.try_get_by_index::<i64>(0).unwrap(),
+            0,
+            "{backend:?}: no table was created"
+        );
+    }
+}
+
 /// Whether the database holds planner statistics for the activities table.
 async fn planner_statistics_exist(database_url: &str) -> bool {
     use sea_orm::{ConnectionTrait, Database, Statement};
