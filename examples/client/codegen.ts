@@ -9,6 +9,9 @@ const config: CodegenConfig = {
   generates: {
     'src/gql/': {
       preset: 'client',
+      // Also writes src/gql/persisted-documents.json, the { "<sha256>": "<document>" } manifest
+      // the server loads as trusted documents (CONTACTFLOW_PERSISTED_DOCUMENTS).
+      presetConfig: { persistedDocuments: true },
       config: {
         scalars: { DateTime: 'string' },
         enumsAsTypes: true,

@@ -9,11 +9,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::{AppError, migrate, token_keys};
-use crate::config::Settings;
+use crate::config::{ConfigError, Settings};
 use crate::graphql::{AppState, SchemaLimits, build_schema};
 use crate::http::operation::Parts;
 use crate::http::{
-    ConnectionLimits, DocumentLimits, Gate, HttpOptions, HttpState, Metrics, Operations,
+    ConnectionLimits, DocumentLimits, Gate, HttpOptions, HttpState, Manifest, Metrics, Operations,
     PersistedQueries, router, serve,
 };
 use crate::reminders::ReminderEngine;
@@ -28,8 +28,43 @@ pub struct Server {
     task: JoinHandle<std::io::Result<()>>,
 }
 
+/// The trusted documents the settings name (none without a manifest).
+fn trusted_documents(settings: &Settings) -> Result<Manifest, ConfigError> {
+    let bad = |problem: String| ConfigError {
+        variable: "CONTACTFLOW_PERSISTED_DOCUMENTS".to_owned(),
+        flag: "persisted-documents".to_owned(),
+        problem,
+    };
+    let Some(path) = &settings.persisted_documents else {
+        if settings.only_persisted_documents {
+            return Err(ConfigError {
+                variable: "CONTACTFLOW_ONLY_PERSISTED_DOCUMENTS".to_owned(),
+                flag: "only-persisted-documents".to_owned(),
+                problem: "true needs a manifest in CONTACTFLOW_PERSISTED_DOCUMENTS".to_owned(),
+            });
+        }
+        return Ok(Manifest::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| bad(format!("cannot read {}: {error}", path.display())))?;
+    let manifest =
+        Manifest::parse(&text).map_err(|problem| bad(format!("{}: {problem}", path.display())))?;
+    tracing::info!(
+        documents = manifest.len(),
+        only = settings.only_persisted_documents,
+        "trusted documents loaded from {}",
+        path.display()
+    );
+    Ok(manifest)
+}
+
 /// The operation pipeline the settings ask for.
-fn operations(settings: &Settings, app: &AppState, metrics: &Arc<Metrics>) -> Operations {
+fn operations(
+    settings: &Settings,
+    app: &AppState,
+    metrics: &Arc<Metrics>,
+    trusted: Manifest,
+) -> Operations {
     let limits = &settings.limits;
     let schema_limits = SchemaLimits {
         complexity: limits.max_complexity,
@@ -48,7 +83,8 @@ fn operations(settings: &Settings, app: &AppState, metrics: &Arc<Metrics>) -> Op
     Operations::new(Parts {
         schema: build_schema(Some(app.clone()), schema_limits),
         gate,
-        persisted: PersistedQueries::new(limits.persisted_queries),
+        persisted: PersistedQueries::new(limits.persisted_queries)
+            .trusting(trusted, settings.only_persisted_documents),
         db: app.db().clone(),
         metrics: metrics.clone(),
         timeout: limits.request_timeout,
@@ -58,6 +94,7 @@ fn operations(settings: &Settings, app: &AppState, metrics: &Arc<Metrics>) -> Op
 /// Migrates (and loads the demo data when asked and the database is empty), binds the
 /// configured address and serves in the background.
 pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppError> {
+    let trusted = trusted_documents(&settings)?;
     if migrate(&settings, load_demo).await? {
         tracing::info!(
             "demo data loaded: sign in as admin, maria, alice or bob with password \"demo\""
@@ -86,7 +123,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     let (stop, stopped) = oneshot::channel::<()>();
     let shutdown = tokio_util::sync::CancellationToken::new();
     let routes = router(HttpState {
-        operations: Arc::new(operations(&settings, &app, &metrics)),
+        operations: Arc::new(operations(&settings, &app, &metrics, trusted)),
         app,
         options: Arc::new(options),
         metrics,

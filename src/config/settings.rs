@@ -113,6 +113,21 @@ pub struct Settings {
         value_parser = Origins::parse
     )]
     pub allowed_origins: Origins,
+    /// A manifest of trusted documents (`{ "<sha256 or id>": "<document>" }`, as GraphQL Code
+    /// Generator's client preset and Relay's `--persist` write it), loaded at start.
+    #[arg(long, env = "CONTACTFLOW_PERSISTED_DOCUMENTS", global = true)]
+    pub persisted_documents: Option<std::path::PathBuf>,
+    /// Whether only the manifest's documents run (`true` or `false`): any other is refused
+    /// with `PERSISTED_QUERY_NOT_FOUND`.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_ONLY_PERSISTED_DOCUMENTS",
+        default_value = "false",
+        global = true,
+        action = ArgAction::Set,
+        value_parser = values::flag
+    )]
+    pub only_persisted_documents: bool,
     /// Whether introspection queries are answered (`true` or `false`).
     #[arg(
         long,

@@ -21,6 +21,6 @@ mod websocket;
 pub use listener::{ConnectionLimits, serve};
 pub use monitoring::metrics::Metrics;
 pub use operation::gate::{DocumentLimits, Gate};
-pub use operation::{Operations, PersistedQueries};
+pub use operation::{Manifest, Operations, PersistedQueries};
 pub use router::router;
 pub use state::{HttpOptions, HttpState};

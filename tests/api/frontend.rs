@@ -149,6 +149,209 @@ async fn the_example_operations_run_as_the_readme_shows_them(server: &TestServer
 
 on_both_databases!(the_example_operations_run_as_the_readme_shows_them);
 
+/// The trusted-documents manifest codegen writes for the example operations, saved where a
+/// server can read it.
+fn generated_manifest(into: &Path) -> Option<(std::path::PathBuf, Value)> {
+    if !require("npm", "the trusted documents check") {
+        return None;
+    }
+    let dir = npm_ci("examples/client");
+    let generated = codegen(&dir, None);
+    assert!(
+        generated.status.success(),
+        "codegen:\n{}",
+        report(&generated)
+    );
+    let text = {
+        let _read_alone = CODEGEN
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        std::fs::read_to_string(dir.join("src/gql/persisted-documents.json")).unwrap()
+    };
+    let path = into.join("persisted-documents.json");
+    std::fs::write(&path, &text).unwrap();
+    Some((path, serde_json::from_str(&text).unwrap()))
+}
+
+/// The id of the manifest's document of operation `name`.
+fn id_of(manifest: &Value, name: &str) -> String {
+    manifest
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, document)| {
+            let named = document
+                .as_str()
+                .unwrap()
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("");
+            named.split(['(', '{']).next() == Some(name)
+        })
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("{name} is not in the manifest"))
+}
+
+async fn trusted_documents_from_codegen_run_and_nothing_else(backend: crate::support::Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((path, manifest)) = generated_manifest(dir.path()) else {
+        return;
+    };
+    assert_eq!(manifest.as_object().unwrap().len(), OPERATIONS.len());
+    let Some(server) = TestServer::start_adjusted(backend, true, |settings| {
+        settings.persisted_documents = Some(path.clone());
+        settings.only_persisted_documents = true;
+    })
+    .await
+    else {
+        return;
+    };
+    // Sign in by the document's id alone (the GraphQL over HTTP `documentId`, as codegen names it).
+    let signed_in = server
+        .post_body(json!({
+            "documentId": id_of(&manifest, "SignIn"),
+            "variables": { "input": { "login": "maria", "password": "demo" } }
+        }))
+        .await;
+    let token = signed_in["data"]["login"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{signed_in}"))
+        .to_owned();
+    // A query by Apollo's persistedQuery hash, by Relay's doc_id, and over GET.
+    let id = id_of(&manifest, "ContactsByStage");
+    let hash = id.trim_start_matches("sha256:").to_owned();
+    let nothing = server.post(Some(&token), "", json!({})).await;
+    assert_eq!(
+        crate::support::error_codes(&nothing),
+        ["PERSISTED_QUERY_NOT_FOUND"]
+    );
+    for body in [
+        json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }),
+        json!({ "doc_id": id }),
+    ] {
+        let answer = server
+            .http()
+            .post(format!("{}/graphql", server.base))
+            .header("authorization", format!("Bearer {token}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap();
+        assert!(answer.get("errors").is_none(), "{body}: {answer}");
+        assert!(answer["data"]["contacts"]["totalCount"].as_i64().unwrap() > 0);
+    }
+    let over_get = server
+        .http()
+        .get(format!("{}/graphql", server.base))
+        .query(&[("documentId", id.as_str()), ("variables", "{\"first\": 2}")])
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        over_get["data"]["contacts"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{over_get}"
+    );
+
+    // Anything else is refused before it runs, a crafted document or a registered hash alike.
+    let before = server.snapshot().await;
+    let crafted = "mutation { saveContact(input: { name: \"Crafted\" }) { contact { id } } }";
+    let refused = server.post(Some(&token), crafted, json!({})).await;
+    assert_eq!(
+        crate::support::error_codes(&refused),
+        ["PERSISTED_QUERY_NOT_FOUND"]
+    );
+    let registered = server
+        .post_body(json!({ "query": "{ __typename }", "extensions": { "persistedQuery": {
+            "version": 1, "sha256Hash": contactflow::service::digest::sha256_hex("{ __typename }") } } }))
+        .await;
+    assert_eq!(
+        crate::support::error_codes(&registered),
+        ["PERSISTED_QUERY_NOT_FOUND"]
+    );
+    let unknown = server.post_body(json!({ "documentId": "sha256:00" })).await;
+    assert_eq!(
+        crate::support::error_codes(&unknown),
+        ["PERSISTED_QUERY_NOT_FOUND"]
+    );
+    assert_eq!(server.snapshot().await, before, "nothing was written");
+
+    // A subscription comes by its id too; a document sent as it is gets an error for its id.
+    let mut socket = open(&server, "graphql-transport-ws").await;
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
+    let within = Duration::from_secs(2);
+    assert_eq!(
+        next(&mut socket, within).await.unwrap()["type"],
+        "connection_ack"
+    );
+    send(&mut socket, json!({ "id": "plain", "type": "subscribe", "payload": { "query": operation("Reminders") } })).await;
+    let error = next(&mut socket, within).await.unwrap();
+    assert_eq!(error["type"], "error", "{error}");
+    assert_eq!(
+        error["payload"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+    let reminders = json!({ "id": "trusted", "type": "subscribe", "payload": {
+        "query": "", "extensions": { "documentId": id_of(&manifest, "Reminders") } } });
+    send(&mut socket, reminders).await;
+    // The demo has reminders already due for maria: the trusted subscription delivers them.
+    let delivered = next(&mut socket, within).await.unwrap();
+    assert_eq!(delivered["type"], "next", "{delivered}");
+    assert_eq!(delivered["id"], "trusted");
+    assert!(
+        delivered["payload"]["data"]["reminders"].is_object(),
+        "{delivered}"
+    );
+    server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trusted_documents_from_codegen_run_and_nothing_else_on_sqlite() {
+    trusted_documents_from_codegen_run_and_nothing_else(crate::support::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trusted_documents_from_codegen_run_and_nothing_else_on_postgres() {
+    trusted_documents_from_codegen_run_and_nothing_else(crate::support::Backend::Postgres).await;
+}
+
+#[test]
+fn a_manifest_that_cannot_be_trusted_stops_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("manifest.json");
+    std::fs::write(&manifest, r#"{ "sha256:0000000000000000000000000000000000000000000000000000000000000000": "{ me { id } }" }"#).unwrap();
+    for (variable, value) in [
+        (
+            "CONTACTFLOW_PERSISTED_DOCUMENTS",
+            manifest.display().to_string(),
+        ),
+        (
+            "CONTACTFLOW_PERSISTED_DOCUMENTS",
+            dir.path().join("missing.json").display().to_string(),
+        ),
+        ("CONTACTFLOW_ONLY_PERSISTED_DOCUMENTS", "true".to_owned()),
+    ] {
+        let output = crate::support::binary::contactflow()
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env(variable, &value)
+            .current_dir(dir.path())
+            .output()
+            .expect("runs");
+        assert!(!output.status.success(), "{variable}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(variable), "{variable}: {stderr}");
+    }
+}
+
 #[test]
 fn the_readme_shows_each_example_operation_as_it_is_kept() {
     let readme = std::fs::read_to_string(repo("README.md")).unwrap();
@@ -167,7 +370,13 @@ fn the_readme_shows_each_example_operation_as_it_is_kept() {
     }
 }
 
+/// Codegen writes into one directory: one run at a time.
+static CODEGEN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn codegen(dir: &Path, documents: Option<&Path>) -> std::process::Output {
+    let _one_at_a_time = CODEGEN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut command = Command::new("npm");
     command
         .args(["run", "--silent", "codegen"])

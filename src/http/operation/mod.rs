@@ -19,8 +19,8 @@ use futures_util::stream::{Stream, StreamExt};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
-pub use persisted::PersistedQueries;
-pub use prepare::{Client, Prepared, Refused, error_json};
+pub use persisted::{Manifest, PersistedQueries};
+pub use prepare::{Client, DOCUMENT_ID, Prepared, Refused, error_json};
 pub use respond::Answer;
 
 use self::gate::Gate;

@@ -110,6 +110,10 @@ fn selected(
     }
 }
 
+/// The extension a request names a trusted document by (Relay's `doc_id`, read from the body or
+/// the query string).
+pub const DOCUMENT_ID: &str = "documentId";
+
 /// The document a request runs: the one it sent, or the persisted one its hash names.
 fn document_text(
     persisted: &PersistedQueries,
@@ -122,8 +126,20 @@ fn document_text(
         .map(|value| value.clone().into_json())
         .transpose()
         .map_err(|_| Refused::Malformed("the persistedQuery extension is not JSON".into()))?;
-    match persisted.resolve(sent, extension.as_ref()) {
+    let document_id = match request.extensions.get(DOCUMENT_ID) {
+        None => None,
+        Some(async_graphql::Value::String(id)) => Some(id.as_str()),
+        Some(_) => return Err(Refused::Malformed("documentId must be a string".into())),
+    };
+    match persisted.resolve(sent, extension.as_ref(), document_id) {
         Lookup::Found(query) => Ok(query),
+        Lookup::NotTrusted => {
+            let error = error_json(
+                "only persisted documents run here: send the id of one the server was given",
+                codes::PERSISTED_QUERY_NOT_FOUND,
+            );
+            Err(Refused::Request(json!([error])))
+        }
         Lookup::NotPersisted => sent
             .map(str::to_owned)
             .ok_or_else(|| Refused::Malformed("the request needs a \"query\" string".into())),
