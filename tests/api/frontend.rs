@@ -13,11 +13,18 @@ use crate::support::tools::{npm_ci, repo, report, require, run_checked};
 use crate::support::{DemoIds, TestServer, on_both_databases, user_errors};
 
 /// The example operations, by file name without `.graphql`.
-const OPERATIONS: [&str; 5] = [
+const OPERATIONS: [&str; 12] = [
     "SignIn",
+    "RefreshSession",
     "ContactsByStage",
+    "ContactDetail",
     "SaveContactWithPending",
     "MoveContactToStage",
+    "MyTodos",
+    "MyReminders",
+    "CompletePendingActivity",
+    "SnoozeReminder",
+    "DismissReminder",
     "Reminders",
 ];
 
@@ -145,6 +152,94 @@ async fn the_example_operations_run_as_the_readme_shows_them(server: &TestServer
     };
     assert_eq!(names.len() as i64, total);
     assert!(names.contains(&"Ada Lovelace".to_owned()));
+    the_screens_of_a_crm_client_run_as_kept(server, &signed_in, &contact_id).await;
+}
+
+/// The operations of the screens behind the list: the contact, my to-dos, my reminders and
+/// what is done with them, and renewing the session.
+async fn the_screens_of_a_crm_client_run_as_kept(
+    server: &TestServer,
+    signed_in: &Value,
+    contact_id: &Value,
+) {
+    let renewed = run(
+        server,
+        None,
+        "RefreshSession",
+        json!({ "input": { "refreshToken": signed_in["login"]["refreshToken"] } }),
+    )
+    .await;
+    assert_eq!(user_errors(&renewed["refreshToken"]), vec![]);
+    let token = renewed["refreshToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = Some(token.as_str());
+
+    let detail = run(server, token, "ContactDetail", json!({ "id": contact_id })).await;
+    let contact = &detail["contact"];
+    assert_eq!(contact["name"], "Ada Lovelace");
+    assert_eq!(contact["stage"]["code"], "QUALIFICATION");
+    assert_eq!(contact["activities"]["totalCount"], 1);
+    assert_eq!(contact["stageLog"]["edges"].as_array().unwrap().len(), 2);
+    assert!(contact["availableTransitions"].as_array().unwrap().len() >= 2);
+    assert!(contact["allowedActivityTypes"].as_array().unwrap().len() >= 3);
+    let pending = contact["pendingActivities"][0].clone();
+    assert_eq!(pending["status"], "OPEN");
+
+    let todos = run(server, token, "MyTodos", json!({})).await;
+    let mine: Vec<&Value> = todos["todos"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|edge| edge["node"]["contact"]["id"] == *contact_id)
+        .collect();
+    assert_eq!(mine.len(), 1, "{todos}");
+
+    let showing = run(server, token, "MyReminders", json!({})).await;
+    let reminder = showing["activeReminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|reminder| reminder["contact"]["id"] == *contact_id)
+        .expect("the save's reminder shows")
+        .clone();
+    let later = chrono::Utc::now() + chrono::Duration::hours(2);
+    let snoozed = run(
+        server,
+        token,
+        "SnoozeReminder",
+        json!({ "input": { "reminderId": reminder["id"], "until": later.to_rfc3339() } }),
+    )
+    .await;
+    assert_eq!(user_errors(&snoozed["snoozeReminder"]), vec![]);
+    assert_eq!(snoozed["snoozeReminder"]["reminder"]["state"], "SNOOZED");
+    let dismissed = run(
+        server,
+        token,
+        "DismissReminder",
+        json!({ "input": { "reminderId": reminder["id"] } }),
+    )
+    .await;
+    assert_eq!(user_errors(&dismissed["dismissReminder"]), vec![]);
+    assert_eq!(
+        dismissed["dismissReminder"]["reminder"]["state"],
+        "DISMISSED"
+    );
+
+    let completed = run(
+        server,
+        token,
+        "CompletePendingActivity",
+        json!({ "input": { "pendingActivityId": pending["id"], "description": "Sheet sent" } }),
+    )
+    .await;
+    let payload = &completed["completePendingActivity"];
+    assert_eq!(user_errors(payload), vec![]);
+    assert_eq!(payload["pendingActivity"]["status"], "DONE");
+    assert_eq!(payload["pendingActivity"]["todo"]["status"], "DONE");
+    let after = run(server, token, "ContactDetail", json!({ "id": contact_id })).await;
+    assert_eq!(after["contact"]["activities"]["totalCount"], 2);
 }
 
 on_both_databases!(the_example_operations_run_as_the_readme_shows_them);
@@ -431,6 +526,53 @@ fn the_generated_typescript_client_type_checks_and_a_wrong_operation_does_not_ge
     );
     // Leave the generated client of the real operations behind, as the check made it.
     assert!(codegen(&dir, None).status.success());
+}
+
+#[test]
+fn every_example_operation_selects_the_id_of_each_object_that_has_one() {
+    if !require("npm", "the graphql-eslint check") {
+        return;
+    }
+    let dir = npm_ci("examples/client");
+    // graphql-eslint's require-selections (and the checks beside it), as a frontend's CI runs
+    // it: without an id, a normalised cache cannot merge a save's answer and refetches.
+    run_checked(
+        Command::new("npm")
+            .args(["run", "--silent", "lint"])
+            .current_dir(&dir),
+        "npm run lint (graphql-eslint)",
+    );
+    // The rule bites: an operation without an id, linted as if it were one of them.
+    let mut lint = std::process::Command::new(dir.join("node_modules/.bin/eslint"))
+        .args([
+            "--max-warnings",
+            "0",
+            "--stdin",
+            "--stdin-filename",
+            "operations/NoId.graphql",
+        ])
+        .current_dir(repo("examples"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("eslint runs");
+    use std::io::Write as _;
+    lint.stdin
+        .take()
+        .unwrap()
+        .write_all(b"query NoId { me { displayName } }\n")
+        .unwrap();
+    let refused = lint.wait_with_output().unwrap();
+    assert!(
+        !refused.status.success(),
+        "an operation without id passed the lint"
+    );
+    assert!(
+        report(&refused).contains("require-selections"),
+        "{}",
+        report(&refused)
+    );
 }
 
 fn git(dir: &Path, args: &[&str]) {

@@ -1,7 +1,10 @@
-// GraphiQL in headless Chromium, as a new user meets it: a browser opening /graphql lands on
-// GraphiQL, signs in with the panel, runs the example query of the first tab and the reminders
-// subscription of the second, and sees a reminder arrive the moment it falls due. Every request
-// the page makes must go to the server under test; screenshots are kept for the CI artifacts.
+// GraphiQL in headless Chromium, as a new user meets it, in the order of the README's
+// walkthrough: a browser opening /graphql lands on GraphiQL, signs in with the panel, runs the
+// example query of the first tab (with the variables it shows), the save of the second, and the
+// reminders subscription of the third, which shows a reminder the moment it falls due and the
+// save's own a minute after the page opened. Stop and a tab switch end the subscription on the
+// server. Every request the page makes must go to the server under test; screenshots are kept
+// for the CI artifacts.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +17,12 @@ const executablePath = process.env.CONTACTFLOW_CHROMIUM ?? '/usr/bin/chromium';
 
 let browser;
 let page;
+let openedAt;
 const requests = [];
 const problems = [];
+// What the page sent: GraphQL request bodies over HTTP, messages over its sockets.
+const sent = [];
+const framesSent = [];
 
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
@@ -25,8 +32,16 @@ before(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('websocket', (socket) => requests.push(socket.url()));
+  page.on('request', (request) => {
+    requests.push(request.url());
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/graphql') {
+      sent.push(JSON.parse(request.postData() ?? 'null'));
+    }
+  });
+  page.on('websocket', (socket) => {
+    requests.push(socket.url());
+    socket.on('framesent', (frame) => framesSent.push(JSON.parse(frame.payload)));
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()} ${response.request().postData()?.slice(0, 300)}`);
   });
@@ -52,7 +67,28 @@ async function waitForText(selector, pattern, timeout = 20_000) {
   throw new Error(`${selector} never matched ${pattern}; it shows:\n${text}`);
 }
 
-const waitForResponse = (pattern) => waitForText('.graphiql-response', pattern);
+const waitForResponse = (pattern, timeout) => waitForText('.graphiql-response', pattern, timeout);
+
+// The server's gauge of subscriptions running now.
+async function activeSubscriptions() {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('contactflow_subscriptions_active'));
+  return Number(line?.split(/\s+/)[1] ?? NaN);
+}
+
+async function waitForSubscriptions(count, timeout = 5_000) {
+  const deadline = Date.now() + timeout;
+  let now;
+  while (Date.now() < deadline) {
+    now = await activeSubscriptions();
+    if (now === count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`contactflow_subscriptions_active stayed ${now}, not ${count}`);
+}
+
+const config = () =>
+  page.evaluate(() => JSON.parse(document.getElementById('contactflow-config').textContent));
 
 async function graphql(query, variables, token) {
   const response = await fetch(`${base}/graphql`, {
@@ -69,6 +105,7 @@ async function graphql(query, variables, token) {
 }
 
 test('a browser opening /graphql is sent to GraphiQL, which loads its schema', async () => {
+  openedAt = Date.now();
   await page.goto(`${base}/graphql`);
   assert.equal(new URL(page.url()).pathname, '/graphiql');
   await page.locator('input[name="login"]').waitFor({ timeout: 20_000 });
@@ -94,13 +131,29 @@ test('signing in puts a bearer token in the header editor', async () => {
   await waitForText('.graphiql-editor-tool', /"Authorization": "Bearer [\w-]+\.[\w-]+\.[\w-]+"/);
 });
 
-test('the example query runs and shows contacts from the demo data', async () => {
+test('the example query runs with the variables its tab shows and lists demo contacts', async () => {
+  await page.locator('.graphiql-editor-tools button', { hasText: 'Variables' }).click();
+  await waitForText('.graphiql-editor-tool', /"stageIds"/);
   await page.click('.graphiql-execute-button');
   const text = await waitForResponse(/"totalCount": \d+/);
   const count = Number(/"totalCount": (\d+)/.exec(text)[1]);
   assert.ok(count > 0, `the demo data has contacts in the example's stages:\n${text}`);
   assert.doesNotMatch(text, /"errors"/);
+  const request = sent.find((body) => body?.query?.includes('query ContactsByStage'));
+  assert.ok(request, 'the query went over HTTP');
+  assert.deepEqual(request.variables, (await config()).examples.contactsByStage, 'the variables sent');
   await page.screenshot({ path: join(screenshots, 'graphiql-query.png') });
+});
+
+test('the save example of the second tab runs as it stands', async () => {
+  await page.locator('.graphiql-tab', { hasText: 'SaveContactWithPending' }).click();
+  await page.locator('.graphiql-query-editor', { hasText: 'mutation SaveContactWithPending' }).waitFor();
+  await page.click('.graphiql-execute-button');
+  // The editor renders only the lines in view: the saved contact comes first.
+  const text = await waitForResponse(/"name": "Ada Lovelace"/);
+  assert.doesNotMatch(text, /"errors"|"code": "[A-Z_]+",\s*"message"/);
+  const request = sent.find((body) => body?.query?.includes('mutation SaveContactWithPending'));
+  assert.equal(request.variables.input.name, 'Ada Lovelace', 'the tab sent its variables');
 });
 
 test('the reminders subscription shows a reminder the moment it falls due', async () => {
@@ -146,6 +199,30 @@ test('the reminders subscription shows a reminder the moment it falls due', asyn
   const text = await waitForResponse(new RegExp(`"name": "${name}"`));
   assert.match(text, /"kind": "DUE"/);
   await page.screenshot({ path: join(screenshots, 'graphiql-subscription.png') });
+});
+
+test("the walkthrough's save shows its reminder a minute after the page opened", async () => {
+  // The tab keeps running; the save of the second tab set its reminder to start a minute after
+  // the page was opened.
+  const left = Math.max(0, openedAt + 60_000 - Date.now());
+  await waitForResponse(/"name": "Ada Lovelace"/, left + 15_000);
+  assert.equal(await activeSubscriptions(), 1);
+});
+
+test('Stop ends the subscription on the server', async () => {
+  await page.click('.graphiql-execute-button');
+  await waitForSubscriptions(0);
+  assert.ok(
+    framesSent.some((message) => message.type === 'complete'),
+    `the socket sent complete: ${JSON.stringify(framesSent)}`,
+  );
+});
+
+test('switching tabs ends a running subscription too', async () => {
+  await page.click('.graphiql-execute-button');
+  await waitForSubscriptions(1);
+  await page.locator('.graphiql-tab', { hasText: 'ContactsByStage' }).click();
+  await waitForSubscriptions(0);
 });
 
 test('the page made no request beyond the server under test and logged no error', () => {

@@ -59,12 +59,37 @@ export function createFetcher({ httpUrl, wsUrl }) {
     return socket.client;
   }
 
-  async function* subscribe(params, authorization) {
-    try {
-      yield* client(authorization).iterate(params);
-    } catch (event) {
-      yield { errors: [{ message: closeMessage(event) }] };
-    }
+  // The iterator graphql-ws returns, with a socket that closes on it turned into one error
+  // result. Returned as it is rather than wrapped in an async generator: GraphiQL's Stop (and a
+  // tab switch) calls return(), which must reach graphql-ws at once so that it sends `complete`.
+  // A generator's return() would wait for the next event first, leaving the subscription open.
+  function subscribe(params, authorization) {
+    const iterator = client(authorization).iterate(params);
+    let ended = false;
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        if (ended) return { done: true, value: undefined };
+        try {
+          return await iterator.next();
+        } catch (event) {
+          ended = true;
+          return { done: false, value: { errors: [{ message: closeMessage(event) }] } };
+        }
+      },
+      async return(value) {
+        ended = true;
+        await iterator.return?.(value);
+        return { done: true, value };
+      },
+      async throw(error) {
+        ended = true;
+        await iterator.return?.();
+        throw error;
+      },
+    };
   }
 
   return async (params, options = {}) => {

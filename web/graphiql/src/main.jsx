@@ -19,10 +19,11 @@ const wsUrl = new URL(httpUrl);
 wsUrl.protocol = httpUrl.protocol === 'https:' ? 'wss:' : 'ws:';
 
 const json = (value) => JSON.stringify(value, null, 2);
+// In the order of the README's walkthrough: read, save, watch the save's reminder arrive, move.
 const tabs = [
   { query: contactsByStage, variables: json(config.examples.contactsByStage) },
-  { query: reminders },
   { query: saveContact, variables: json(config.examples.saveContact) },
+  { query: reminders },
   { query: moveStage, variables: json(config.examples.moveStage) },
 ];
 
@@ -37,6 +38,10 @@ function App() {
     <GraphiQL
       fetcher={createFetcher({ httpUrl: httpUrl.href, wsUrl: wsUrl.href })}
       defaultTabs={tabs}
+      // GraphiQL opens its first tab with initialQuery and initialVariables, not with the first
+      // of defaultTabs: without these, that tab shows no variables and sends variables: null.
+      initialQuery={tabs[0].query}
+      initialVariables={tabs[0].variables}
       plugins={[signIn]}
       visiblePlugin={signIn}
       defaultEditorToolsVisibility="variables"
