@@ -12,8 +12,8 @@ use super::errors::to_graphql;
 use super::load_queue::LoadQueue;
 use crate::domain::{WorkStatus, WorkflowRules};
 use crate::entity::{
-    activity, activity_type, activity_type_name, contact, operator, pending_activity, stage,
-    stage_activity_rule, stage_name, todo, transition, workflow,
+    activity, activity_type, contact, operator, pending_activity, stage, stage_activity_rule, todo,
+    transition, workflow,
 };
 use crate::service::{ServiceError, catalog, lookup, work_items};
 
@@ -118,10 +118,6 @@ children!(/// The transitions of a workflow, in configured order.
     TransitionsOfWorkflow => transition by WorkflowId, |row| row.workflow_id, order [Position, Id]);
 children!(/// The activity rules of a stage, in rule order.
     RulesOfStage => stage_activity_rule by StageId, |row| row.stage_id, order [Position, Id]);
-children!(/// The localized names of a stage.
-    NamesOfStage => stage_name by StageId, |row| row.stage_id, order [Locale]);
-children!(/// The localized names of an activity type.
-    NamesOfActivityType => activity_type_name by ActivityTypeId, |row| row.activity_type_id, order [Locale]);
 children!(/// The to-dos created for a pending activity, oldest first.
     TodosOfPending => todo by PendingActivityId, |row| row.pending_activity_id.unwrap_or_default(), order [Id]);
 

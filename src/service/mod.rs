@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod clock;
 pub mod contacts;
 pub mod digest;
+pub mod localized;
 pub mod lookup;
 pub mod pagination;
 pub mod reminders;
@@ -100,6 +101,8 @@ pub struct Store {
     pub announcements: Arc<dyn Announcements>,
     /// Hashes and checks passwords, a few at a time.
     pub passwords: Arc<auth::Passwords>,
+    /// The localized names of stages and activity types, kept a few seconds.
+    pub names: Arc<localized::NameCache>,
 }
 
 impl Store {
@@ -109,6 +112,7 @@ impl Store {
             db,
             announcements,
             passwords: Arc::new(auth::Passwords::per_core()),
+            names: Arc::default(),
         }
     }
 }

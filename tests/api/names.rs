@@ -267,3 +267,51 @@ on_both_databases!(
     localized_names_are_edited_with_their_record,
     malformed_localized_names_are_refused_and_nothing_is_written,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instance_shows_an_edited_name_within_seconds() {
+    let Some(first) = TestServer::start(crate::support::Backend::Postgres).await else {
+        return;
+    };
+    let second = TestServer::start_on(&first.database_url, false).await;
+    let admin = first.login("admin").await;
+    let ids = DemoIds::read(&first, &admin).await;
+    assert_eq!(
+        name_of(
+            &read_in(&second, &admin, Some("it")).await,
+            "types",
+            "QUOTE"
+        ),
+        "Offerta"
+    );
+    first
+        .data(
+            &admin,
+            SAVE_TYPE,
+            json!({ "input": { "id": ids.kind("QUOTE"), "localizedNames": [{ "locale": "it", "name": "Preventivo" }] } }),
+        )
+        .await;
+    assert_eq!(
+        name_of(&read_in(&first, &admin, Some("it")).await, "types", "QUOTE"),
+        "Preventivo",
+        "at once where it was edited"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(8);
+    loop {
+        let shown = name_of(
+            &read_in(&second, &admin, Some("it")).await,
+            "types",
+            "QUOTE",
+        );
+        if shown == "Preventivo" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {shown} after 8 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    second.finish().await;
+    first.finish().await;
+}

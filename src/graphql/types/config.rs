@@ -5,12 +5,12 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use crate::domain;
 use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
-use crate::graphql::context::{loader, locale_for};
+use crate::graphql::context::{db, loader, locale_for, store};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
-    ActivityTypeKey, NamesOfActivityType, NamesOfStage, RulesOfStage, StageKey, StagesOfWorkflow,
-    TransitionsOfWorkflow, WorkflowKey, required,
+    ActivityTypeKey, RulesOfStage, StageKey, StagesOfWorkflow, TransitionsOfWorkflow, WorkflowKey,
+    required,
 };
 use crate::service::catalog;
 
@@ -33,28 +33,27 @@ fn shown_name(ctx: &Context<'_>, default: &str, names: &[LocalizedName]) -> Stri
         .to_owned()
 }
 
-/// The localized names of a stage, batched per request.
-async fn stage_names(ctx: &Context<'_>, id: i64) -> Result<Vec<LocalizedName>> {
-    let rows = loader(ctx).load_one(NamesOfStage(id)).await?;
-    let pairs = rows.unwrap_or_default().into_iter();
-    Ok(pairs
-        .map(|row| LocalizedName::of(row.locale, row.name))
-        .collect())
+/// Whose localized names.
+#[derive(Clone, Copy)]
+enum Named {
+    Stage(i64),
+    ActivityType(i64),
 }
 
-/// The localized names of an activity type, batched per request.
-async fn type_names(ctx: &Context<'_>, id: i64) -> Result<Vec<LocalizedName>> {
-    let rows = loader(ctx).load_one(NamesOfActivityType(id)).await?;
-    let pairs = rows.unwrap_or_default().into_iter();
-    Ok(pairs
-        .map(|row| LocalizedName::of(row.locale, row.name))
+/// The localized names of a stage or activity type (kept by the store a few seconds).
+async fn localized(ctx: &Context<'_>, whose: Named) -> Result<Vec<LocalizedName>> {
+    let names = store(ctx).names.get(db(ctx)).await.api()?;
+    let rows = match whose {
+        Named::Stage(id) => names.of_stage(id),
+        Named::ActivityType(id) => names.of_activity_type(id),
+    };
+    Ok(rows
+        .iter()
+        .map(|row| LocalizedName {
+            locale: row.locale.clone(),
+            name: row.name.clone(),
+        })
         .collect())
-}
-
-impl LocalizedName {
-    fn of(locale: String, name: String) -> Self {
-        Self { locale, name }
-    }
 }
 
 /// What an operator may do.
@@ -130,12 +129,12 @@ impl ActivityType {
         Ok(shown_name(
             ctx,
             &self.0.name,
-            &type_names(ctx, self.0.id).await?,
+            &localized(ctx, Named::ActivityType(self.0.id)).await?,
         ))
     }
     /// The name in each language it has one in, by locale.
     async fn localized_names(&self, ctx: &Context<'_>) -> Result<Vec<LocalizedName>> {
-        type_names(ctx, self.0.id).await
+        localized(ctx, Named::ActivityType(self.0.id)).await
     }
     /// Inactive types can no longer be recorded or scheduled.
     async fn active(&self) -> bool {
@@ -215,12 +214,12 @@ impl Stage {
         Ok(shown_name(
             ctx,
             &self.0.name,
-            &stage_names(ctx, self.0.id).await?,
+            &localized(ctx, Named::Stage(self.0.id)).await?,
         ))
     }
     /// The name in each language it has one in, by locale.
     async fn localized_names(&self, ctx: &Context<'_>) -> Result<Vec<LocalizedName>> {
-        stage_names(ctx, self.0.id).await
+        localized(ctx, Named::Stage(self.0.id)).await
     }
     /// Place in the workflow, from 1.
     async fn position(&self) -> i32 {

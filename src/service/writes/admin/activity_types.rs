@@ -99,6 +99,7 @@ pub async fn save_activity_type(
         names::replace(&*write, Owner::ActivityType(saved.id), &localized).await?;
     }
     write.commit().await?;
+    store.names.forget();
     Ok(saved)
 }
 
@@ -150,5 +151,6 @@ pub async fn delete_activity_type(
     names::delete(db, Owner::ActivityType(id)).await?;
     activity_type::Entity::delete_by_id(id).exec(db).await?;
     write.commit().await?;
+    store.names.forget();
     Ok(row)
 }

@@ -204,5 +204,6 @@ pub async fn save_workflow(
         }
     }
     write.commit().await?;
+    store.names.forget();
     Ok(saved)
 }

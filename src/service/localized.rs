@@ -1,0 +1,112 @@
+//! The localized names of every stage and activity type, read whole and kept for a few seconds:
+//! they are a handful of rows that change only when an ADMIN edits the configuration, and every
+//! page of contacts shows stage names, so a page costs no statement for them. An edit on this
+//! instance forgets them at once; another instance sees it within [`KEPT_FOR`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+
+use super::ServiceResult;
+use crate::domain::locale::LocalizedName;
+use crate::entity::{activity_type_name, stage_name};
+
+/// How long names read from the database are used before they are read again.
+pub const KEPT_FOR: Duration = Duration::from_secs(5);
+
+/// The localized names of stages and activity types, by id, in locale order.
+#[derive(Debug, Default)]
+pub struct Names {
+    stages: HashMap<i64, Vec<LocalizedName>>,
+    activity_types: HashMap<i64, Vec<LocalizedName>>,
+}
+
+impl Names {
+    /// The names of a stage.
+    pub fn of_stage(&self, id: i64) -> &[LocalizedName] {
+        self.stages.get(&id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The names of an activity type.
+    pub fn of_activity_type(&self, id: i64) -> &[LocalizedName] {
+        self.activity_types.get(&id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The names last read, and when.
+#[derive(Default)]
+pub struct NameCache {
+    read: RwLock<Option<(Instant, Arc<Names>)>>,
+    reading: tokio::sync::Mutex<()>,
+}
+
+impl NameCache {
+    /// The names, read again when the ones kept are older than [`KEPT_FOR`] (one reader at a
+    /// time; the others wait for its answer).
+    pub async fn get(&self, db: &impl ConnectionTrait) -> ServiceResult<Arc<Names>> {
+        if let Some(names) = self.fresh() {
+            return Ok(names);
+        }
+        let _one_reader = self.reading.lock().await;
+        if let Some(names) = self.fresh() {
+            return Ok(names);
+        }
+        let names = Arc::new(read(db).await?);
+        *self.write() = Some((Instant::now(), names.clone()));
+        Ok(names)
+    }
+
+    /// Forgets the names kept: an edit changed them.
+    pub fn forget(&self) {
+        *self.write() = None;
+    }
+
+    fn fresh(&self) -> Option<Arc<Names>> {
+        let kept = self
+            .read
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.as_ref()
+            .filter(|(at, _)| at.elapsed() < KEPT_FOR)
+            .map(|(_, names)| names.clone())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Option<(Instant, Arc<Names>)>> {
+        self.read
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+async fn read(db: &impl ConnectionTrait) -> ServiceResult<Names> {
+    let mut names = Names::default();
+    let stage_rows = stage_name::Entity::find()
+        .order_by_asc(stage_name::Column::Locale)
+        .all(db)
+        .await?;
+    for row in stage_rows {
+        let name = LocalizedName {
+            locale: row.locale,
+            name: row.name,
+        };
+        names.stages.entry(row.stage_id).or_default().push(name);
+    }
+    let type_rows = activity_type_name::Entity::find()
+        .order_by_asc(activity_type_name::Column::Locale)
+        .all(db)
+        .await?;
+    for row in type_rows {
+        let name = LocalizedName {
+            locale: row.locale,
+            name: row.name,
+        };
+        names
+            .activity_types
+            .entry(row.activity_type_id)
+            .or_default()
+            .push(name);
+    }
+    Ok(names)
+}
