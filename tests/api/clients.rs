@@ -50,6 +50,46 @@ async fn the_graphql_ws_client_package_receives_reminders() {
     server.finish().await;
 }
 
+/// Apollo Client 4's normalised cache over the example operations, on both databases.
+async fn apollo_client_merges_a_move_into_its_cache(backend: Backend) {
+    if !require("node", "the Apollo Client test") {
+        return;
+    }
+    let Some(server) = TestServer::start(backend).await else {
+        return;
+    };
+    let token = server.login("maria").await;
+    let ids = DemoIds::read(&server, &token).await;
+    let env = [
+        ("CONTACTFLOW_TOKEN", token.clone()),
+        (
+            "CONTACTFLOW_OPERATIONS_DIR",
+            crate::support::tools::repo("examples/operations")
+                .display()
+                .to_string(),
+        ),
+        ("CONTACTFLOW_START_STAGE", ids.stage("START").to_owned()),
+        (
+            "CONTACTFLOW_NEXT_STAGE",
+            ids.stage("QUALIFICATION").to_owned(),
+        ),
+        // Apollo Client warns (cache data lost) only in its development build.
+        ("NODE_OPTIONS", "--conditions=development".to_owned()),
+    ];
+    node_test(&server, "apollo.test.mjs", &env).await;
+    server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apollo_client_merges_a_move_into_its_cache_on_sqlite() {
+    apollo_client_merges_a_move_into_its_cache(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apollo_client_merges_a_move_into_its_cache_on_postgres() {
+    apollo_client_merges_a_move_into_its_cache(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_graphql_http_audit_passes_every_audit() {
     if !require("node", "the graphql-http audit") {
