@@ -88,7 +88,7 @@ impl Browsers {
     /// Middleware of `/graphql`: refuses an origin outside the list (403, no CORS headers),
     /// answers a preflight (204), adds CORS headers to the answers of cross-origin requests and
     /// the caching headers to every answer.
-    pub async fn apply(self, request: Request, next: Next) -> Response {
+    pub async fn apply(self: std::sync::Arc<Self>, request: Request, next: Next) -> Response {
         let headers = request.headers();
         if !self.admits(headers) {
             return refuse_coded(

@@ -49,7 +49,7 @@ pub fn router(state: HttpState) -> Router {
     };
     #[cfg(feature = "bench")]
     let router = router.merge(super::baseline::routes());
-    let browsers = Browsers::new(&state.options.allowed_origins);
+    let browsers = std::sync::Arc::new(Browsers::new(&state.options.allowed_origins));
     let graphql = get(get_graphql)
         .post(endpoint::post_request)
         .fallback(endpoint::other_method)
