@@ -4,6 +4,7 @@
 //! instance forgets them at once; another instance sees it within [`KEPT_FOR`].
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -40,37 +41,53 @@ impl Names {
 pub struct NameCache {
     read: RwLock<Option<(Instant, Arc<Names>)>>,
     reading: tokio::sync::Mutex<()>,
+    /// Raised by each edit, so that a read that began before it is not kept.
+    edits: AtomicU64,
 }
 
 impl NameCache {
-    /// The names, read again when the ones kept are older than [`KEPT_FOR`] (one reader at a
-    /// time; the others wait for its answer).
+    /// The names, read again when the ones kept are older than [`KEPT_FOR`]. One request at a
+    /// time reads them; meanwhile the others go on with the names kept, and wait only when
+    /// there are none (at start, or after an edit here).
     pub async fn get(&self, db: &impl ConnectionTrait) -> ServiceResult<Arc<Names>> {
-        if let Some(names) = self.fresh() {
+        let kept = self.kept();
+        if let Some((at, names)) = &kept
+            && at.elapsed() < KEPT_FOR
+        {
+            return Ok(names.clone());
+        }
+        let _one_reader = match (&kept, self.reading.try_lock()) {
+            (_, Ok(guard)) => guard,
+            (Some((_, names)), Err(_)) => return Ok(names.clone()),
+            (None, Err(_)) => self.reading.lock().await,
+        };
+        if let Some((at, names)) = self.kept()
+            && at.elapsed() < KEPT_FOR
+        {
             return Ok(names);
         }
-        let _one_reader = self.reading.lock().await;
-        if let Some(names) = self.fresh() {
-            return Ok(names);
-        }
+        let edits = self.edits.load(Ordering::Acquire);
         let names = Arc::new(read(db).await?);
-        *self.write() = Some((Instant::now(), names.clone()));
+        let mut kept = self.write();
+        if self.edits.load(Ordering::Acquire) == edits {
+            *kept = Some((Instant::now(), names.clone()));
+        }
         Ok(names)
     }
 
     /// Forgets the names kept: an edit changed them.
     pub fn forget(&self) {
-        *self.write() = None;
+        let mut kept = self.write();
+        self.edits.fetch_add(1, Ordering::AcqRel);
+        *kept = None;
     }
 
-    fn fresh(&self) -> Option<Arc<Names>> {
+    fn kept(&self) -> Option<(Instant, Arc<Names>)> {
         let kept = self
             .read
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        kept.as_ref()
-            .filter(|(at, _)| at.elapsed() < KEPT_FOR)
-            .map(|(_, names)| names.clone())
+        kept.clone()
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Option<(Instant, Arc<Names>)>> {
