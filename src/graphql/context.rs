@@ -80,6 +80,23 @@ impl RequestAuth {
     }
 }
 
+/// The localized names one request shows, taken from the store's once per request.
+#[derive(Default)]
+pub struct RequestNames(OnceCell<Arc<crate::service::localized::Names>>);
+
+/// The localized names of stages and activity types, for this request.
+pub async fn localized_names(
+    ctx: &Context<'_>,
+) -> async_graphql::Result<Arc<crate::service::localized::Names>> {
+    use super::errors::ApiResult;
+    let app = state(ctx);
+    let load = || async { app.store.names.get(app.db()).await };
+    match ctx.data_opt::<RequestNames>() {
+        Some(names) => Ok(names.0.get_or_try_init(load).await.api()?.clone()),
+        None => load().await.api(),
+    }
+}
+
 /// The locale whose name to show, of those `available`: the request's languages first, then the
 /// caller's locale; none: the default name.
 pub fn locale_for<'a>(ctx: &Context<'_>, available: &[&'a str]) -> Option<&'a str> {

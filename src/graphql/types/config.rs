@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use crate::domain;
 use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
-use crate::graphql::context::{db, loader, locale_for, store};
+use crate::graphql::context::{loader, locale_for, localized_names};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
@@ -42,7 +42,7 @@ enum Named {
 
 /// The localized names of a stage or activity type (kept by the store a few seconds).
 async fn localized(ctx: &Context<'_>, whose: Named) -> Result<Vec<LocalizedName>> {
-    let names = store(ctx).names.get(db(ctx)).await.api()?;
+    let names = localized_names(ctx).await?;
     let rows = match whose {
         Named::Stage(id) => names.of_stage(id),
         Named::ActivityType(id) => names.of_activity_type(id),

@@ -172,7 +172,12 @@ pub fn prepare(
     request.set_parsed_query((*document).clone());
     let (loader, loads) = loaders::for_request(db);
     let credentials = RequestAuth::new(client.token, client.address).reading(client.languages);
-    let request = request.data(credentials).data(loader);
+    let mut request = request.data(credentials).data(loader);
+    // A query or mutation shows the names of one moment; a subscription lives on, and reads
+    // them afresh for each event.
+    if kind != Some(async_graphql::parser::types::OperationType::Subscription) {
+        request = request.data(crate::graphql::context::RequestNames::default());
+    }
     let order = ResponseOrder::new(document, name.clone());
     Ok(Prepared {
         request,
