@@ -234,16 +234,18 @@ async fn the_standard_introspection_query_of_graphql_js_passes_the_default_limit
     server.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn graphiql_in_headless_chromium_signs_in_and_runs_a_query_and_a_subscription() {
+/// GraphiQL in headless Chromium over a server on `backend`, screenshots in `target/browser/NAME`.
+async fn graphiql_in_headless_chromium(backend: Backend, name: &str) {
     if !require("node", "the GraphiQL browser test") {
         return;
     }
     let Some(chromium) = crate::support::tools::chromium("the GraphiQL browser test") else {
         return;
     };
-    let server = TestServer::start(Backend::Sqlite).await.expect("sqlite");
-    let screenshots = repo("target/browser");
+    let Some(server) = TestServer::start(backend).await else {
+        return;
+    };
+    let screenshots = repo("target/browser").join(name);
     let env = [
         ("CONTACTFLOW_CHROMIUM", chromium.display().to_string()),
         (
@@ -259,4 +261,14 @@ async fn graphiql_in_headless_chromium_signs_in_and_runs_a_query_and_a_subscript
         assert!(size > 10_000, "{shot} was saved ({size} bytes)");
     }
     server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphiql_in_headless_chromium_signs_in_and_runs_a_query_and_a_subscription() {
+    graphiql_in_headless_chromium(Backend::Sqlite, "sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphiql_in_headless_chromium_on_postgresql() {
+    graphiql_in_headless_chromium(Backend::Postgres, "postgres").await;
 }
