@@ -45,7 +45,6 @@ fn listed(allowed: &[String], origin: &str) -> bool {
 }
 
 /// The origin allow-list and the CORS answers it gives.
-#[derive(Clone)]
 pub struct Browsers {
     allowed: Vec<String>,
     cors: CorsLayer,
@@ -76,7 +75,7 @@ impl Browsers {
     }
 
     /// Whether a request with these headers comes from an origin that may use the API.
-    pub fn admits(&self, headers: &axum::http::HeaderMap) -> bool {
+    fn admits(&self, headers: &axum::http::HeaderMap) -> bool {
         let text = |name| {
             headers
                 .get(name)

@@ -47,7 +47,6 @@ fn token_in(headers: &HeaderMap) -> Option<String> {
     bearer_token(headers.get(AUTHORIZATION)?.to_str().ok()?)
 }
 
-/// The client of a request: its bearer token and the peer's address.
 /// The languages of a request's `Accept-Language`, most wanted first.
 pub(super) fn languages_in(headers: &HeaderMap) -> Vec<String> {
     headers
@@ -57,6 +56,7 @@ pub(super) fn languages_in(headers: &HeaderMap) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The client of a request: its bearer token, the peer's address and the languages it reads.
 fn client_of(headers: &HeaderMap, peer: Option<SocketAddr>) -> Client {
     Client {
         token: token_in(headers),

@@ -80,12 +80,17 @@ fn with_document_id(
     let named: Named = serde_json::from_slice(body)
         .map_err(|_| "doc_id and documentId must be strings".to_owned())?;
     if let Some(id) = named.doc_id.or(named.document_id) {
-        request.extensions.insert(
-            crate::http::operation::DOCUMENT_ID.to_owned(),
-            async_graphql::Value::String(id),
-        );
+        name_document(&mut request, id);
     }
     Ok(request)
+}
+
+/// Carries the id of a trusted document a request names as its `documentId` extension.
+fn name_document(request: &mut async_graphql::Request, id: String) {
+    request.extensions.insert(
+        crate::http::operation::DOCUMENT_ID.to_owned(),
+        async_graphql::Value::String(id),
+    );
 }
 
 /// A GET request's parameters.
@@ -146,10 +151,7 @@ pub fn query_string(text: &str) -> Result<Get, GetError> {
             .map_err(|_| GetError::Field("\"extensions\" must be an object".to_owned()))?;
     }
     if let Some(id) = document_id {
-        request.extensions.insert(
-            crate::http::operation::DOCUMENT_ID.to_owned(),
-            async_graphql::Value::String(id.clone()),
-        );
+        name_document(&mut request, id.clone());
     }
     Ok(Get {
         request,

@@ -33,6 +33,11 @@ pub enum Lookup {
     Invalid(&'static str),
 }
 
+/// Whether `text` is a sha256 in hex (64 hex digits, either case).
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The trusted documents of a manifest, by id.
 #[derive(Debug, Default, Clone)]
 pub struct Manifest {
@@ -54,8 +59,7 @@ impl Manifest {
                 return Err(format!("{id:?}: the document does not parse: {error}"));
             }
             let key = Self::key(&id);
-            let hashed = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
-            if hashed && sha256_hex(&document) != key {
+            if is_sha256_hex(&key) && sha256_hex(&document) != key {
                 return Err(format!("{id:?}: the id is not the document's sha256"));
             }
             documents.insert(key, document.into());
@@ -78,7 +82,7 @@ impl Manifest {
     /// document), any other id as it is.
     fn key(id: &str) -> String {
         let hex = id.strip_prefix("sha256:").unwrap_or(id);
-        if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if is_sha256_hex(hex) {
             hex.to_ascii_lowercase()
         } else {
             id.to_owned()
@@ -141,7 +145,7 @@ impl PersistedQueries {
         let Some(hash) = persisted
             .get("sha256Hash")
             .and_then(Value::as_str)
-            .filter(|hash| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            .filter(|hash| is_sha256_hex(hash))
         else {
             return Lookup::Invalid("persistedQuery needs a \"sha256Hash\" of 64 hex digits");
         };

@@ -48,6 +48,6 @@ pub async fn upgrade(state: HttpState, mut parts: Parts) -> Response {
         .write_buffer_size(4 * 1024)
         .max_message_size(64 * 1024)
         .on_upgrade(move |socket| {
-            session::serve(socket, protocol, state, request_id, (peer, languages))
+            session::serve(socket, protocol, state, request_id, peer, languages)
         })
 }

@@ -98,20 +98,29 @@ pub async fn start(
     })
 }
 
+/// Revokes the live (neither used nor revoked) tokens that `which` selects; how many there were.
+async fn revoke_live(
+    db: &impl ConnectionTrait,
+    which: sea_orm::sea_query::SimpleExpr,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
+    let revoked = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(which)
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(revoked.rows_affected)
+}
+
 /// Revokes the live tokens of a family; how many there were.
 async fn revoke_family(
     db: &impl ConnectionTrait,
     family: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<u64> {
-    let revoked = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::Family.eq(family))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(revoked.rows_affected)
+    revoke_live(db, refresh_token::Column::Family.eq(family), now).await
 }
 
 /// The operator a refresh token may still renew a session for, or why not.
@@ -199,14 +208,8 @@ pub async fn end_every_session(
     operator_id: i64,
     now: DateTime<Utc>,
 ) -> ServiceResult<u64> {
-    let revoked = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::OperatorId.eq(operator_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(&**write)
-        .await?
-        .rows_affected;
+    let which = refresh_token::Column::OperatorId.eq(operator_id);
+    let revoked = revoke_live(&**write, which, now).await?;
     operator::Entity::update_many()
         .col_expr(
             operator::Column::TokenGeneration,

@@ -63,7 +63,8 @@ pub async fn serve(
     protocol: Protocol,
     state: HttpState,
     request_id: String,
-    (peer, languages): (Option<IpAddr>, Vec<String>),
+    peer: Option<IpAddr>,
+    languages: Vec<String>,
 ) {
     let metrics = state.metrics.clone();
     let _open = metrics.websocket_open();
