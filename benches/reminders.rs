@@ -43,7 +43,7 @@ struct Options {
 
 async fn insert_reminders(
     db: &sea_orm::DatabaseConnection,
-    contact_id: i64,
+    (company_id, contact_id): (i64, i64),
     type_id: i64,
     assignee: i64,
     starts: &[DateTime<Utc>],
@@ -52,6 +52,7 @@ async fn insert_reminders(
     for chunk in starts.chunks(500) {
         let rows = chunk.iter().map(|start| pending_activity::ActiveModel {
             id: NotSet,
+            company_id: Set(company_id),
             contact_id: Set(contact_id),
             activity_type_id: Set(type_id),
             description: Set(None),
@@ -152,8 +153,10 @@ async fn main() {
         id_of("bob").await,
         id_of("maria").await,
     );
-    let contact_id = contact::Entity::find().one(&db).await.unwrap().unwrap().id;
+    let first = contact::Entity::find().one(&db).await.unwrap().unwrap();
+    let (company, contact_id) = (first.company_id, first.id);
     let type_id = activity_type::Entity::find()
+        .filter(activity_type::Column::CompanyId.eq(company))
         .one(&db)
         .await
         .unwrap()
@@ -187,9 +190,9 @@ async fn main() {
         })
         .collect();
     let seeding = Instant::now();
-    insert_reminders(&db, contact_id, type_id, bob, &background).await;
-    insert_reminders(&db, contact_id, type_id, alice, &measured).await;
-    insert_reminders(&db, contact_id, type_id, maria, &burst).await;
+    insert_reminders(&db, (company, contact_id), type_id, bob, &background).await;
+    insert_reminders(&db, (company, contact_id), type_id, alice, &measured).await;
+    insert_reminders(&db, (company, contact_id), type_id, maria, &burst).await;
     println!(
         "seeded {} reminders in {:.1} s",
         background.len() + measured.len() + burst.len(),
@@ -208,13 +211,13 @@ async fn main() {
     let url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
     let deadline = Instant::now() + Duration::from_secs(120);
     let lag_events = collect(
-        subscribe(&url, &keys.issue(alice, 0).unwrap().token).await,
+        subscribe(&url, &keys.issue(alice, 0, company).unwrap().token).await,
         start + lead,
         options.measured,
         deadline,
     );
     let burst_events = collect(
-        subscribe(&url, &keys.issue(maria, 0).unwrap().token).await,
+        subscribe(&url, &keys.issue(maria, 0, company).unwrap().token).await,
         burst_at,
         options.burst,
         deadline,
@@ -247,7 +250,7 @@ async fn main() {
     let burst_span = last.map(|last| (last - burst_at).num_milliseconds());
 
     let before = server.memory_kib("VmRSS");
-    let token = keys.issue(bob, 0).unwrap().token;
+    let token = keys.issue(bob, 0, company).unwrap().token;
     let mut idle = Vec::with_capacity(options.idle);
     let opening = Instant::now();
     for _ in 0..options.idle {

@@ -117,12 +117,31 @@ pub async fn connect_existing(settings: &Settings) -> Result<DatabaseConnection,
     Ok(db)
 }
 
-/// Connects to the configured database.
+/// The PostgreSQL role the server works as: it owns no table, so row-level security applies to
+/// it (created by the migrations, which run as the connecting user).
+pub const SERVING_ROLE: &str = "contactflow_app";
+
+/// Connects to the configured database as its owner (migrating, seeding).
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
-    connect_with_pool(settings, settings.db_max_connections).await
+    connect_as(settings, settings.db_max_connections, None).await
+}
+
+/// Connects to the configured database as the server works with it: on PostgreSQL every
+/// connection takes [`SERVING_ROLE`], so each sees only the rows of the company its
+/// transaction is set to.
+pub async fn connect_serving(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
+    connect_as(settings, settings.db_max_connections, Some(SERVING_ROLE)).await
 }
 
 async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseConnection, DbErr> {
+    connect_as(settings, pool, None).await
+}
+
+async fn connect_as(
+    settings: &Settings,
+    pool: u32,
+    role: Option<&'static str>,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = match &settings.database {
         DatabaseUrl::Sqlite(path) => {
             let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
@@ -142,10 +161,14 @@ async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseCon
             let mut options = ConnectOptions::new(url.clone());
             let statement_timeout = settings.db_statement_timeout.as_millis().to_string();
             options.map_sqlx_postgres_opts(move |pg| {
-                pg.options([
+                let pg = pg.options([
                     ("statement_timeout", statement_timeout.as_str()),
                     ("idle_in_transaction_session_timeout", "60000"),
-                ])
+                ]);
+                match role {
+                    Some(role) => pg.options([("role", role)]),
+                    None => pg,
+                }
             });
             options
         }

@@ -90,7 +90,7 @@ impl Client {
             .await
             .unwrap();
         text.lines()
-            .find_map(|line| line.strip_prefix("contactflow_db_statements_total "))
+            .find_map(|line| line.strip_prefix("contactflow_db_statements_total{kind=\"data\"} "))
             .and_then(|n| n.trim().parse().ok())
             .unwrap_or(0)
     }

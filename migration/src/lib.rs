@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_configuration;
 mod m20261128_000002_contacts;
 mod m20261202_000003_sessions_and_names;
+mod m20261203_000004_companies;
+mod m20261203_000005_row_security;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_configuration::Migration),
             Box::new(m20261128_000002_contacts::Migration),
             Box::new(m20261202_000003_sessions_and_names::Migration),
+            Box::new(m20261203_000004_companies::Migration),
+            Box::new(m20261203_000005_row_security::Migration),
         ]
     }
 }

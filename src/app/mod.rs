@@ -52,16 +52,18 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             match contacts {
                 Some(count) => seed_contacts(&db, count).await?,
                 None if crate::seed::load_if_empty(&db).await? => println!(
-                    "demo data loaded: 4 operators (password \"demo\"), 7 activity types, 1 workflow, {} contacts",
-                    crate::seed::DEMO_CONTACTS
+                    "demo data loaded: companies ACME ({} contacts) and GLOBEX ({} contacts), 5 operators (password \"demo\")",
+                    crate::seed::DEMO_CONTACTS,
+                    crate::seed::GLOBEX_CONTACTS
                 ),
                 None => println!("the database already holds operators: demo data not loaded"),
             }
         }
-        Command::Token { login } => {
+        Command::Token { login, company } => {
             let db = crate::db::connect_existing(&settings).await?;
             let keys = token_keys(&db, &settings).await?;
-            println!("{}", auth::token_for_login(&db, &keys, &login).await?);
+            let token = auth::token_for_login(&db, &keys, &login, company.as_deref()).await?;
+            println!("{token}");
         }
         Command::Serve { demo } => {
             let server = start(settings, demo).await?;

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use super::{AppError, migrate, token_keys};
 use crate::config::{ConfigError, Settings};
 use crate::graphql::{AppState, SchemaLimits, build_schema};
-use crate::http::operation::Parts;
+use crate::http::operation::{Parts, Reading};
 use crate::http::{
     ConnectionLimits, DocumentLimits, Gate, HttpOptions, HttpState, Manifest, Metrics, Operations,
     PersistedQueries, router, serve,
@@ -85,7 +85,11 @@ fn operations(
         gate,
         persisted: PersistedQueries::new(limits.persisted_queries)
             .trusting(trusted, settings.only_persisted_documents),
-        db: app.db().clone(),
+        reading: Reading {
+            db: app.db().clone(),
+            keys: app.keys.clone(),
+            company_filter: settings.company_filter,
+        },
         metrics: metrics.clone(),
         timeout: limits.request_timeout,
     })
@@ -97,19 +101,20 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     let trusted = trusted_documents(&settings)?;
     if migrate(&settings, load_demo).await? {
         tracing::info!(
-            "demo data loaded: sign in as admin, maria, alice or bob with password \"demo\""
+            "demo data loaded: sign in as admin, maria, alice, bob (ACME) or carla (GLOBEX) with password \"demo\""
         );
     }
     let metrics = Arc::new(Metrics::default());
-    let mut db = crate::db::connect(&settings).await?;
+    let mut db = crate::db::connect_serving(&settings).await?;
     let counter = metrics.clone();
-    db.set_metric_callback(move |info| counter.statement_run(info.failed));
+    db.set_metric_callback(move |info| counter.statement_run(&info.statement.sql, info.failed));
     let keys = token_keys(&db, &settings).await?;
     let sign_ins = SignInLimits::allowing(
         settings.limits.sign_in_failures_per_login,
         settings.limits.sign_in_failures_per_address,
     );
-    let app = AppState::new(db.clone(), keys, sign_ins, ReminderEngine::start(db));
+    let mut app = AppState::new(db.clone(), keys, sign_ins, ReminderEngine::start(db));
+    app.store.company_filter = settings.company_filter;
     let options = HttpOptions {
         max_body_bytes: settings.limits.max_body_bytes,
         allowed_origins: settings.allowed_origins.0.clone(),

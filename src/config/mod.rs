@@ -56,6 +56,9 @@ pub enum Command {
     Token {
         /// The operator's login.
         login: String,
+        /// The code of the company the token works for; default: the operator's first by code.
+        #[arg(long, value_name = "CODE")]
+        company: Option<String>,
     },
     /// Print the GraphQL schema (SDL).
     Schema,

@@ -21,6 +21,10 @@ pub struct Settings {
         value_parser = DatabaseUrl::parse
     )]
     pub database: DatabaseUrl,
+    /// The application's own company filter, on every statement; no flag or variable turns it
+    /// off: only the test that shows row-level security alone isolates the companies does.
+    #[arg(skip = true)]
+    pub company_filter: bool,
     /// Address to listen on.
     #[arg(
         long,

@@ -49,6 +49,10 @@ pub enum Field {
     Color,
     /// An operator's sign-in name.
     Login,
+    /// The code of the company to sign in to.
+    CompanyCode,
+    /// The company to switch to.
+    Company,
     /// An operator's name shown to people.
     DisplayName,
     /// An operator's role.

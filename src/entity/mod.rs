@@ -4,8 +4,10 @@
 pub mod activity;
 pub mod activity_type;
 pub mod activity_type_name;
+pub mod company;
 pub mod contact;
 pub mod idempotency_record;
+pub mod membership;
 pub mod operator;
 pub mod pending_activity;
 pub mod refresh_token;

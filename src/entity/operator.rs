@@ -1,10 +1,8 @@
-//! `operators`: An operator who signs in and works contacts.
+//! `operators`: A person who signs in and works contacts for the companies they are a member of.
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::Role;
-
-/// An operator who signs in and works contacts.
+/// A person who signs in; their role and whether they may work are per company ([`super::membership`]).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "operators")]
 #[expect(
@@ -17,8 +15,6 @@ pub struct Model {
     pub login: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub role: Role,
-    pub active: bool,
     pub time_zone: String,
     pub password_hash: String,
     pub token_generation: i32,

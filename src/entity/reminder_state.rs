@@ -12,6 +12,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    pub company_id: i64,
     pub pending_activity_id: i64,
     pub snoozed_until: Option<DateTimeUtc>,
     pub dismissed_at: Option<DateTimeUtc>,

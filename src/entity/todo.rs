@@ -14,6 +14,7 @@ use crate::domain::WorkStatus;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    pub company_id: i64,
     pub operator_id: i64,
     pub title: String,
     pub description: Option<String>,

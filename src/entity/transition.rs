@@ -12,6 +12,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    pub company_id: i64,
     pub workflow_id: i64,
     pub name: String,
     pub from_stage_id: i64,

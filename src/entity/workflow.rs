@@ -12,6 +12,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    pub company_id: i64,
     pub code: String,
     pub name: String,
     pub description: Option<String>,

@@ -14,6 +14,7 @@ use super::loaders::Loaders;
 use crate::reminders::ReminderEngine;
 use crate::service::Store;
 use crate::service::auth::{SignInLimits, TokenKeys};
+use crate::service::company::Reads;
 
 /// Shared by every request: the store, the token keys, the sign-in limits and the reminder
 /// engine.
@@ -27,6 +28,8 @@ pub struct AppState {
     pub sign_ins: Arc<SignInLimits>,
     /// Schedules reminders and announces them to subscribers.
     pub reminders: Arc<ReminderEngine>,
+    /// The reads of a request that came without a company (it sees nothing).
+    no_company: Reads,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
         reminders: Arc<ReminderEngine>,
     ) -> Self {
         Self {
+            no_company: Reads::per_statement(db.clone(), 0),
             store: Store::new(db, reminders.clone()),
             keys,
             sign_ins: Arc::new(sign_ins),
@@ -90,7 +94,7 @@ pub async fn localized_names(
 ) -> async_graphql::Result<Arc<crate::service::localized::Names>> {
     use super::errors::ApiResult;
     let app = state(ctx);
-    let load = || async { app.store.names.get(app.db()).await };
+    let load = || async { app.store.names.get(db(ctx)).await };
     match ctx.data_opt::<RequestNames>() {
         Some(names) => Ok(names.0.get_or_try_init(load).await.api()?.clone()),
         None => load().await.api(),
@@ -128,8 +132,15 @@ pub fn store<'a>(ctx: &Context<'a>) -> &'a Store {
     &state(ctx).store
 }
 
-/// The database.
-pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+/// The request's reads: the database, working for the company of the request's token.
+pub fn db<'a>(ctx: &Context<'a>) -> &'a Reads {
+    ctx.data_opt::<Reads>()
+        .unwrap_or_else(|| &state(ctx).no_company)
+}
+
+/// The database as the group's directory (companies, people, memberships), read outside any
+/// company: which companies a person works for is not one company's to answer.
+pub fn directory<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     state(ctx).db()
 }
 

@@ -6,6 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The kinds of record that have a global id (the GraphQL type names).
 pub mod kind {
+    /// `Company`
+    pub const COMPANY: &str = "Company";
     /// `Operator`
     pub const OPERATOR: &str = "Operator";
     /// `Workflow`

@@ -6,20 +6,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::DatabaseConnection;
 
 use super::errors::to_graphql;
 use super::load_queue::LoadQueue;
 use crate::domain::{WorkStatus, WorkflowRules};
 use crate::entity::{
-    activity, activity_type, contact, operator, pending_activity, stage, stage_activity_rule, todo,
+    activity, activity_type, contact, pending_activity, stage, stage_activity_rule, todo,
     transition, workflow,
 };
+use crate::service::company::Reads;
+use crate::service::members::{self, Member};
 use crate::service::{ServiceError, catalog, lookup, work_items};
 
 /// The loaders' shared state.
 pub struct Loaders {
-    db: DatabaseConnection,
+    db: Reads,
 }
 
 /// A failed load, shareable between the fields that waited on it.
@@ -41,7 +42,7 @@ impl From<LoadError> for async_graphql::Error {
 /// A fresh loader for one request, and the queue its batch loads wait in: run them with
 /// [`LoadQueue::drive`] around the request's execution (or [`LoadQueue::spawn`] for a stream).
 /// Loads start as soon as a pass over the resolvers ends, so a single request pays no delay.
-pub fn for_request(db: &DatabaseConnection) -> (DataLoader<Loaders>, LoadQueue) {
+pub fn for_request(db: &Reads) -> (DataLoader<Loaders>, LoadQueue) {
     let (spawner, queue) = super::load_queue::queue();
     let loader = DataLoader::new(Loaders { db: db.clone() }, spawner)
         .delay(Duration::ZERO)
@@ -94,8 +95,24 @@ macro_rules! children {
     };
 }
 
-by_id!(/// An operator by id.
-    OperatorKey => operator);
+/// An operator by id, as a member of the request's company (none when not one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OperatorKey(pub i64);
+
+impl Loader<OperatorKey> for Loaders {
+    type Value = Member;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[OperatorKey]) -> Result<HashMap<OperatorKey, Member>, LoadError> {
+        let ids: Vec<i64> = keys.iter().map(|key| key.0).collect();
+        let found = members::members_by_ids(&self.db, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, member)| (OperatorKey(id), member))
+            .collect())
+    }
+}
+
 by_id!(/// An activity type by id.
     ActivityTypeKey => activity_type);
 by_id!(/// A workflow by id.

@@ -2,11 +2,13 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{db, loader};
+use super::context::{db, directory, loader};
 use super::errors::ApiResult;
+use super::errors::to_graphql;
 use super::guard::{SignedIn, signed_in};
 use super::ids::{self, kind};
 use super::loaders::ContactKey;
+use super::types::company::Company;
 use super::types::config::{ActivityType, Operator, Workflow};
 use super::types::contact::Contact;
 use super::types::contact_list::{ContactFilter, ContactOrder};
@@ -15,7 +17,7 @@ use super::types::reminder::Reminder;
 use super::types::todo::{Todo, TodoFilter};
 use super::types::work::{PendingActivity, PendingActivityFilter, statuses};
 use crate::service::pagination::PageRequest;
-use crate::service::{catalog, clock, contacts, reminders, work_items};
+use crate::service::{catalog, clock, companies, contacts, members, reminders, work_items};
 
 super::types::connection::connection!(
     ContactConnection,
@@ -59,11 +61,31 @@ impl Query {
     }
     /// The signed-in operator.
     async fn me(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(signed_in(ctx)?.operator.clone()))
+        Ok(Operator(signed_in(ctx)?.member()))
     }
-    /// Every operator (any signed-in operator may list them), by display name.
+    /// The company the caller's token is for.
+    async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
+        let who = signed_in(ctx)?;
+        companies::visible(directory(ctx), who.operator.id, who.company_id())
+            .await
+            .api()?
+            .map(Company)
+            .ok_or_else(|| to_graphql(&crate::service::ServiceError::Unauthenticated))
+    }
+    /// The companies the caller belongs to, by code.
+    async fn companies(&self, ctx: &Context<'_>) -> Result<Vec<Company>> {
+        let who = signed_in(ctx)?;
+        Ok(companies::of_operator(directory(ctx), who.operator.id)
+            .await
+            .api()?
+            .into_iter()
+            .map(Company)
+            .collect())
+    }
+    /// Every operator of the caller's company (any signed-in operator may list them), by
+    /// display name.
     async fn operators(&self, ctx: &Context<'_>) -> Result<Vec<Operator>> {
-        Ok(catalog::operators(db(ctx))
+        Ok(members::members(db(ctx))
             .await
             .api()?
             .into_iter()

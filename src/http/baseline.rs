@@ -50,14 +50,37 @@ macro_rules! row_json {
     }};
 }
 
-/// Runs hand-written SQL (`?` placeholders, each bound to an integer) on the pool underneath.
+/// Where one request's hand-written SQL runs, for one company: on PostgreSQL a transaction with
+/// the company set (row-level security), as the GraphQL path reads; on SQLite the pool.
+enum Scoped {
+    Postgres(tokio::sync::Mutex<sqlx::Transaction<'static, sqlx::Postgres>>),
+    Sqlite(sqlx::SqlitePool),
+}
+
+impl Scoped {
+    async fn begin(db: &DatabaseConnection, company: i64) -> Result<Self, sqlx::Error> {
+        match db.get_database_backend() {
+            DbBackend::Postgres => {
+                let mut txn = db.get_postgres_connection_pool().begin().await?;
+                sqlx::query("SELECT set_config('contactflow.company_id', $1, true)")
+                    .bind(company.to_string())
+                    .execute(&mut *txn)
+                    .await?;
+                Ok(Self::Postgres(tokio::sync::Mutex::new(txn)))
+            }
+            _ => Ok(Self::Sqlite(db.get_sqlite_connection_pool().clone())),
+        }
+    }
+}
+
+/// Runs hand-written SQL (`?` placeholders, each bound to an integer).
 async fn rows(
-    db: &DatabaseConnection,
+    db: &Scoped,
     sql: &str,
     binds: &[i64],
 ) -> Result<Vec<Map<String, Value>>, sqlx::Error> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
+    match db {
+        Scoped::Postgres(txn) => {
             let mut numbered = String::with_capacity(sql.len() + 8);
             let mut n = 0;
             for c in sql.chars() {
@@ -72,15 +95,16 @@ async fn rows(
             for bind in binds {
                 query = query.bind(*bind);
             }
-            let found = query.fetch_all(db.get_postgres_connection_pool()).await?;
+            let mut txn = txn.lock().await;
+            let found = query.fetch_all(&mut **txn).await?;
             Ok(found.iter().map(|row| row_json!(row)).collect())
         }
-        _ => {
+        Scoped::Sqlite(pool) => {
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
             for bind in binds {
                 query = query.bind(*bind);
             }
-            let found = query.fetch_all(db.get_sqlite_connection_pool()).await?;
+            let found = query.fetch_all(pool).await?;
             Ok(found.iter().map(|row| row_json!(row)).collect())
         }
     }
@@ -94,37 +118,44 @@ fn failed(error: impl std::fmt::Display) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()
 }
 
-/// The caller's token checked and its operator read, as the GraphQL path does.
-async fn caller(state: &HttpState, headers: &HeaderMap) -> Result<(), Response> {
+/// The caller's token checked and its membership of the token's company read, as the GraphQL
+/// path does; where the request's SQL runs, in that company.
+async fn caller(state: &HttpState, headers: &HeaderMap) -> Result<(Scoped, i64), Response> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(super::bearer::bearer_token);
-    let Some(id) = token.and_then(|token| state.app.keys.verify(&token)) else {
+    let Some(verified) = token.and_then(|token| state.app.keys.verify_session(&token)) else {
         return Err(StatusCode::UNAUTHORIZED.into_response());
     };
+    let company = verified.company_id;
+    let db = Scoped::begin(state.app.db(), company)
+        .await
+        .map_err(failed)?;
     let found = rows(
-        state.app.db(),
-        "SELECT id, login, role, active FROM operators WHERE id = ?",
-        &[id],
+        &db,
+        "SELECT o.id, o.login, m.role, m.active FROM memberships m JOIN operators o ON o.id = m.operator_id WHERE m.company_id = ? AND m.operator_id = ? AND m.active",
+        &[company, verified.operator_id],
     )
     .await
     .map_err(failed)?;
     if found.is_empty() {
         return Err(StatusCode::UNAUTHORIZED.into_response());
     }
-    Ok(())
+    Ok((db, company))
 }
 
 /// Rows by id, keyed by id.
 async fn by_ids(
-    db: &DatabaseConnection,
+    db: &Scoped,
     sql_head: &str,
+    company: i64,
     ids: &HashSet<i64>,
 ) -> Result<HashMap<i64, Map<String, Value>>, Response> {
-    let ids: Vec<i64> = ids.iter().copied().collect();
-    let sql = format!("{sql_head} WHERE id IN ({})", placeholders(ids.len()));
-    let found = rows(db, &sql, &ids).await.map_err(failed)?;
+    let mut binds = vec![company];
+    binds.extend(ids.iter().copied());
+    let sql = format!("{sql_head} AND id IN ({})", placeholders(ids.len()));
+    let found = rows(db, &sql, &binds).await.map_err(failed)?;
     Ok(found
         .into_iter()
         .filter_map(|row| Some((row.get("id")?.as_i64()?, row)))
@@ -137,14 +168,15 @@ async fn contact(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Err(refused) = caller(&state, &headers).await {
-        return refused;
-    }
-    let db = state.app.db();
+    let (db, company) = match caller(&state, &headers).await {
+        Ok(scoped) => scoped,
+        Err(refused) => return refused,
+    };
+    let db = &db;
     let found = match rows(
         db,
-        "SELECT id, name, version, stage_id, owner_id FROM contacts WHERE id = ?",
-        &[id],
+        "SELECT id, name, version, stage_id, owner_id FROM contacts WHERE company_id = ? AND id = ?",
+        &[company, id],
     )
     .await
     {
@@ -162,17 +194,17 @@ async fn contact(
         .get("owner_id")
         .and_then(Value::as_i64)
         .unwrap_or_default();
-    let (stage_ids, owner_ids) = ([stage_id], [owner_id]);
+    let (stage_key, owner_key) = ([company, stage_id], [company, owner_id]);
     let (stage, owner) = tokio::join!(
         rows(
             db,
-            "SELECT id, code, name FROM stages WHERE id = ?",
-            &stage_ids
+            "SELECT id, code, name FROM stages WHERE company_id = ? AND id = ?",
+            &stage_key
         ),
         rows(
             db,
-            "SELECT id, login, display_name FROM operators WHERE id = ?",
-            &owner_ids
+            "SELECT o.id, o.login, o.display_name FROM memberships m JOIN operators o ON o.id = m.operator_id WHERE m.company_id = ? AND m.operator_id = ?",
+            &owner_key
         ),
     );
     let (Ok(stage), Ok(owner)) = (stage, owner) else {
@@ -196,12 +228,13 @@ async fn contacts(
     headers: HeaderMap,
     Query(params): Query<HashMap<String, i64>>,
 ) -> Response {
-    if let Err(refused) = caller(&state, &headers).await {
-        return refused;
-    }
-    let db = state.app.db();
+    let (db, company) = match caller(&state, &headers).await {
+        Ok(scoped) => scoped,
+        Err(refused) => return refused,
+    };
+    let db = &db;
     let first = params.get("first").copied().unwrap_or(20).clamp(0, 100);
-    let page = match rows(db, "SELECT id, name, version, stage_id, owner_id FROM contacts ORDER BY updated_at DESC, id DESC LIMIT ?", &[first + 1]).await {
+    let page = match rows(db, "SELECT id, name, version, stage_id, owner_id FROM contacts WHERE company_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?", &[company, first + 1]).await {
         Ok(page) => page,
         Err(error) => return failed(error),
     };
@@ -217,20 +250,28 @@ async fn contacts(
         .collect();
     let list = placeholders(ids.len());
     let pending_sql = format!(
-        "SELECT id, contact_id, due_at FROM pending_activities WHERE contact_id IN ({list}) AND status = 'OPEN' ORDER BY due_at IS NULL, due_at, id"
+        "SELECT id, contact_id, due_at FROM pending_activities WHERE company_id = ? AND contact_id IN ({list}) AND status = 'OPEN' ORDER BY due_at IS NULL, due_at, id"
     );
     let last_sql = format!(
-        "SELECT id, contact_id, performed_at FROM activities WHERE contact_id IN ({list}) AND activities.id = (SELECT newest.id FROM activities AS newest WHERE newest.contact_id = activities.contact_id ORDER BY newest.performed_at DESC, newest.id DESC LIMIT 1)"
+        "SELECT id, contact_id, performed_at FROM activities WHERE company_id = ? AND contact_id IN ({list}) AND activities.id = (SELECT newest.id FROM activities AS newest WHERE newest.company_id = activities.company_id AND newest.contact_id = activities.contact_id ORDER BY newest.performed_at DESC, newest.id DESC LIMIT 1)"
     );
+    let mut scoped_ids = vec![company];
+    scoped_ids.extend(ids.iter().copied());
     let (stages, owners, pending, last) = tokio::join!(
-        by_ids(db, "SELECT id, code, name FROM stages", &stage_ids),
         by_ids(
             db,
-            "SELECT id, login, display_name FROM operators",
+            "SELECT id, code, name FROM stages WHERE company_id = ?",
+            company,
+            &stage_ids
+        ),
+        by_ids(
+            db,
+            "SELECT id, login, display_name FROM operators WHERE id IN (SELECT operator_id FROM memberships WHERE company_id = ?)",
+            company,
             &owner_ids
         ),
-        rows(db, &pending_sql, &ids),
-        rows(db, &last_sql, &ids),
+        rows(db, &pending_sql, &scoped_ids),
+        rows(db, &last_sql, &scoped_ids),
     );
     let (Ok(stages), Ok(owners), Ok(pending), Ok(last)) = (stages, owners, pending, last) else {
         return failed("lookup failed");

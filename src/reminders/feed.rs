@@ -5,9 +5,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::service::company::{InCompany, Reads};
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, Stream, StreamExt};
-use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{Announcement, AnnouncementKind, ReminderEngine};
@@ -53,11 +53,11 @@ fn ids_of(showing: &[Reminder]) -> HashSet<i64> {
 }
 
 impl ReminderEngine {
-    /// The feed of `assignee`'s reminders: those showing now, then each as it falls due or
-    /// stops showing. Counts every `DUE` it hands out.
+    /// The feed of `assignee`'s reminders in the reads' company: those showing now, then each
+    /// as it falls due or stops showing. Counts every `DUE` it hands out.
     pub async fn feed(
         self: &Arc<Self>,
-        db: &DatabaseConnection,
+        db: &Reads,
         assignee: i64,
     ) -> ServiceResult<impl Stream<Item = ReminderFeedEvent> + Send + use<>> {
         // Listen before reading what shows now, so nothing falls between the two.
@@ -72,6 +72,9 @@ impl ReminderEngine {
             move |(mut receiver, db, mut sent)| async move {
                 loop {
                     match receiver.recv().await {
+                        // The assignee's reminders of their other companies are not this feed's.
+                        Ok(announcement)
+                            if announcement.reminder.pending.company_id != db.company_id() => {}
                         Ok(announcement) => {
                             let id = announcement.reminder.pending.id;
                             let fresh = match announcement.kind {

@@ -87,7 +87,7 @@ impl Scheduler {
     /// ones already showing are only remembered: subscribers catch up on them when they subscribe.
     async fn refill(&mut self, announce: bool) {
         let now = clock::now();
-        match reminders::reminders_overlapping(&self.db, now, now + HORIZON).await {
+        match reminders::every_company_overlapping(&self.db, now, now + HORIZON).await {
             Ok(reminders) => {
                 for reminder in reminders {
                     self.settle_one(reminder.pending.id, Some(reminder), now, announce);
@@ -102,7 +102,7 @@ impl Scheduler {
     /// Reloads reminders by pending activity id and announces what changed.
     async fn settle(&mut self, ids: Vec<i64>, announce: bool) {
         for chunk in ids.chunks(BATCH) {
-            match reminders::reminders_by_pending(&self.db, chunk).await {
+            match reminders::every_company_by_pending(&self.db, chunk).await {
                 Ok(mut found) => {
                     let now = clock::now();
                     for id in chunk {

@@ -1,32 +1,37 @@
-//! The demo configuration: operators, activity types, and the CRM_CONTACTS workflow with its
-//! stages, stage activity rules and transitions, as API.md describes them.
+//! The demo configuration: people, companies and memberships; and each company's activity
+//! types and CRM_CONTACTS workflow with its stages, stage activity rules and transitions, as
+//! API.md describes them.
 
 use std::collections::HashMap;
 
 use chrono::Duration;
 use sea_orm::ActiveModelTrait;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseExecutor};
 
-use super::{ACTIVITY_TYPES, DemoIds, OPERATORS, PIPELINE, STAGES};
+use super::{ACTIVITY_TYPES, DemoCompany, DemoIds, PEOPLE, PIPELINE, STAGES};
 use crate::domain::Role;
-use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
+use crate::entity::{
+    activity_type, company as company_row, membership, operator, stage, stage_activity_rule,
+    transition, workflow,
+};
+use crate::service::company::{CompanyDb, InCompany};
 use crate::service::writes::admin::names::{self, Owner};
 use crate::service::{ServiceResult, catalog, clock};
 
-/// Loads the demo operators, activity types and the CRM_CONTACTS workflow; their ids.
-pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> ServiceResult<DemoIds> {
-    let now = clock::now();
-    let created = now - Duration::days(120);
-    let mut operators = HashMap::new();
-    for (login, name, role) in OPERATORS {
+/// Loads the demo's people; their ids by login.
+pub(super) async fn load_people(
+    db: &impl ConnectionTrait,
+    password_hash: &str,
+) -> ServiceResult<HashMap<&'static str, i64>> {
+    let created = clock::now() - Duration::days(120);
+    let mut people = HashMap::new();
+    for (login, name) in PEOPLE {
         let row = operator::ActiveModel {
             id: NotSet,
             login: Set(login.to_owned()),
             display_name: Set(name.to_owned()),
             email: Set(Some(format!("{login}@example.com"))),
-            role: Set(role),
-            active: Set(true),
             time_zone: Set("Europe/Rome".to_owned()),
             password_hash: Set(password_hash.to_owned()),
             token_generation: NotSet,
@@ -34,12 +39,63 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
             created_at: Set(created),
             updated_at: Set(created),
         };
-        operators.insert(login, row.insert(db).await?.id);
+        people.insert(login, row.insert(db).await?.id);
     }
+    Ok(people)
+}
+
+/// Loads a demo company and its memberships; its id.
+pub(super) async fn load_company(
+    db: &impl ConnectionTrait,
+    company: &DemoCompany,
+    people: &HashMap<&'static str, i64>,
+) -> ServiceResult<i64> {
+    let created = clock::now() - Duration::days(120);
+    let row = company_row::ActiveModel {
+        id: NotSet,
+        code: Set(company.code.to_owned()),
+        name: Set(company.name.to_owned()),
+        created_at: Set(created),
+        updated_at: Set(created),
+    }
+    .insert(db)
+    .await?;
+    for (login, role) in company.members {
+        membership::ActiveModel {
+            id: NotSet,
+            company_id: Set(row.id),
+            operator_id: Set(people[login]),
+            role: Set(*role),
+            active: Set(true),
+            token_generation: NotSet,
+            created_at: Set(created),
+            updated_at: Set(created),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(row.id)
+}
+
+/// Loads a company's activity types and CRM_CONTACTS workflow; their ids.
+pub(super) async fn load(
+    db: &CompanyDb<DatabaseExecutor<'_>>,
+    company: &'static DemoCompany,
+    people: &HashMap<&'static str, i64>,
+) -> ServiceResult<DemoIds> {
+    let company_id = db.company_id();
+    let now = clock::now();
+    let created = now - Duration::days(120);
+    let operators: HashMap<&'static str, i64> = company
+        .members
+        .iter()
+        .map(|(login, _)| (*login, people[login]))
+        .collect();
     let mut types = HashMap::new();
     for (position, (code, name)) in ACTIVITY_TYPES.into_iter().enumerate() {
         let row = activity_type::ActiveModel {
             id: NotSet,
+            company_id: Set(company_id),
             code: Set(code.to_owned()),
             name: Set(name.to_owned()),
             active: Set(true),
@@ -52,6 +108,7 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
     }
     let workflow_row = workflow::ActiveModel {
         id: NotSet,
+        company_id: Set(company_id),
         code: Set("CRM_CONTACTS".to_owned()),
         name: Set("CRM contacts".to_owned()),
         description: Set(Some(
@@ -68,6 +125,7 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
     for (position, (code, name, color, own)) in STAGES.into_iter().enumerate() {
         let row = stage::ActiveModel {
             id: NotSet,
+            company_id: Set(company_id),
             workflow_id: Set(workflow_row.id),
             code: Set(code.to_owned()),
             name: Set(name.to_owned()),
@@ -91,6 +149,7 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
             };
             stage_activity_rule::ActiveModel {
                 id: NotSet,
+                company_id: Set(company_id),
                 stage_id: Set(row.id),
                 activity_type_id: Set(types[type_code]),
                 next_activity_type_id: Set(next.map(|code| types[code])),
@@ -122,6 +181,7 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
     for (position, (from, to, roles)) in pairs.into_iter().enumerate() {
         transition::ActiveModel {
             id: NotSet,
+            company_id: Set(company_id),
             workflow_id: Set(workflow_row.id),
             name: Set(format!("{} → {}", stage_name(from), stage_name(to))),
             from_stage_id: Set(stages[from]),
@@ -134,6 +194,8 @@ pub(super) async fn load(db: &impl ConnectionTrait, password_hash: &str) -> Serv
     }
     let workflow = catalog::workflow_rules(db, workflow_row.id).await?;
     Ok(DemoIds {
+        company_id,
+        company,
         operators,
         types,
         stages,

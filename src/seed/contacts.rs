@@ -43,8 +43,10 @@ const PATHS: [&[&str]; 9] = [
     &["START", "QUALIFICATION", "PROSPECT", "CLOSED"],
     &["START", "QUALIFICATION", "PROSPECT", "LEAD", "PROSPECT"],
 ];
-/// How many demo contacts are loaded.
+/// How many demo contacts ACME has.
 pub const DEMO_CONTACTS: usize = 36;
+/// How many demo contacts GLOBEX has.
+pub const GLOBEX_CONTACTS: usize = 12;
 
 /// The activities recorded in each stage a demo contact passes through.
 fn activities_in(stage: &str) -> &'static [&'static str] {
@@ -72,9 +74,9 @@ fn next_in(stage: &str) -> Option<&'static str> {
     }
 }
 
-/// Loads the demo contacts.
+/// Loads the demo contacts of a company.
 pub(crate) async fn load(db: &impl ConnectionTrait, ids: &DemoIds) -> ServiceResult<()> {
-    for index in 0..DEMO_CONTACTS {
+    for index in 0..ids.company.contacts {
         load_one(db, ids, index).await?;
     }
     Ok(())
@@ -83,7 +85,8 @@ pub(crate) async fn load(db: &impl ConnectionTrait, ids: &DemoIds) -> ServiceRes
 async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> ServiceResult<()> {
     let now = ids.now;
     let path = PATHS[index % PATHS.len()];
-    let owner = ["alice", "bob", "maria"][index % 3];
+    let owners = ids.company.owners;
+    let owner = owners[index % owners.len()];
     let owner_id = (index % 12 != 11).then(|| ids.operators[owner]);
     let step = Duration::days(3 + (index % 4) as i64);
     let created = now - step * path.len() as i32 - Duration::days(2 + (index % 10) as i64);
@@ -91,6 +94,7 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
     let last = LAST_NAMES[(index * 5 + index / 12) % 12];
     let row = contact::ActiveModel {
         id: NotSet,
+        company_id: Set(ids.company_id),
         version: Set(1),
         name: Set(format!("{first} {last}")),
         email: Set(Some(format!(
@@ -113,7 +117,16 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
     .insert(db)
     .await?;
     let operator_id = owner_id.unwrap_or(ids.operators["admin"]);
-    log(db, row.id, None, ids.stages[path[0]], operator_id, created).await?;
+    log(
+        db,
+        ids,
+        row.id,
+        None,
+        ids.stages[path[0]],
+        operator_id,
+        created,
+    )
+    .await?;
     let mut writes = 0;
     let mut entered = created;
     for (position, stage) in path.iter().enumerate() {
@@ -134,20 +147,22 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
             writes += 1;
         }
         if let Some(next) = path.get(position + 1) {
+            let (closer, closer_role) = ids.company.closer;
             let role = if *next == "CUSTOMER" {
-                Role::Manager
+                closer_role
             } else {
                 Role::Operator
             };
             ids.check_move(stage, next, role, &recorded)?;
-            let mover = if role == Role::Manager {
-                ids.operators["maria"]
+            let mover = if *next == "CUSTOMER" {
+                ids.operators[closer]
             } else {
                 operator_id
             };
             entered += step;
             log(
                 db,
+                ids,
                 row.id,
                 Some(ids.stages[stage]),
                 ids.stages[next],

@@ -1,19 +1,20 @@
-//! Data the app loads into a database: the demo of API.md (four operators, seven activity
-//! types, the CRM_CONTACTS workflow and a few dozen contacts with a legal history, so a
-//! newcomer sees a living pipeline at once), and generated contacts in bulk for load tests
-//! ([`seed_contacts`]). It writes rows directly, each history checked by the domain's rules.
+//! Data the app loads into a database: the demo of API.md (two companies, ACME and GLOBEX,
+//! each with seven activity types, the CRM_CONTACTS workflow and contacts with a legal
+//! history; five people working for one or both, so a newcomer sees a living pipeline at once),
+//! and generated contacts in bulk for load tests ([`seed_contacts`], into ACME). It writes rows
+//! directly, each history checked by the domain's rules.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 
 use crate::domain::stage_move::plan_stage_move;
 use crate::domain::{Role, WorkflowRules};
-use crate::entity::{activity_type, operator, stage, workflow};
+use crate::entity::{activity_type, company as company_row, operator, stage, workflow};
+use crate::service::company::{self, CompanyDb};
 use crate::service::{ServiceError, ServiceResult, auth, catalog, clock};
 
 mod bulk;
@@ -22,13 +23,55 @@ mod contacts;
 mod rows;
 
 pub use bulk::{SeedReport, seed_contacts};
-pub use contacts::DEMO_CONTACTS;
+pub use contacts::{DEMO_CONTACTS, GLOBEX_CONTACTS};
 
-const OPERATORS: [(&str, &str, Role); 4] = [
-    ("admin", "Ada Amministratore", Role::Admin),
-    ("maria", "Maria Rossi", Role::Manager),
-    ("alice", "Alice Bianchi", Role::Operator),
-    ("bob", "Bob Verdi", Role::Operator),
+/// The demo's people: login and name (password `demo`).
+const PEOPLE: [(&str, &str); 5] = [
+    ("admin", "Ada Amministratore"),
+    ("maria", "Maria Rossi"),
+    ("alice", "Alice Bianchi"),
+    ("bob", "Bob Verdi"),
+    ("carla", "Carla Neri"),
+];
+
+/// A demo company: who works for it in which role, who owns its contacts, who moves them to
+/// CUSTOMER (a MANAGER's transition), and how many contacts it has.
+pub(crate) struct DemoCompany {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub members: &'static [(&'static str, Role)],
+    pub owners: &'static [&'static str],
+    pub closer: (&'static str, Role),
+    pub contacts: usize,
+}
+
+/// The demo's companies: ACME holds the first wave's demo; GLOBEX its own, smaller one.
+pub(crate) const COMPANIES: [DemoCompany; 2] = [
+    DemoCompany {
+        code: "ACME",
+        name: "Acme S.p.A.",
+        members: &[
+            ("admin", Role::Admin),
+            ("maria", Role::Manager),
+            ("alice", Role::Operator),
+            ("bob", Role::Operator),
+        ],
+        owners: &["alice", "bob", "maria"],
+        closer: ("maria", Role::Manager),
+        contacts: DEMO_CONTACTS,
+    },
+    DemoCompany {
+        code: "GLOBEX",
+        name: "Globex S.r.l.",
+        members: &[
+            ("admin", Role::Admin),
+            ("bob", Role::Operator),
+            ("carla", Role::Operator),
+        ],
+        owners: &["carla", "bob", "admin"],
+        closer: ("admin", Role::Admin),
+        contacts: GLOBEX_CONTACTS,
+    },
 ];
 
 const ACTIVITY_TYPES: [(&str, &str); 7] = [
@@ -104,16 +147,19 @@ pub(crate) const PIPELINE: [&str; 6] = [
     "CUSTOMER",
 ];
 
-/// The role of a demo operator (OPERATOR for a login that is not one of them).
+/// The role of a demo operator in ACME (OPERATOR for a login that is not one of them).
 pub(crate) fn role_of(login: &str) -> Role {
-    OPERATORS
+    COMPANIES[0]
+        .members
         .iter()
-        .find(|(known, _, _)| *known == login)
-        .map_or(Role::Operator, |(_, _, role)| *role)
+        .find(|(known, _)| *known == login)
+        .map_or(Role::Operator, |(_, role)| *role)
 }
 
-/// The demo configuration as loaded: ids by code.
+/// The demo configuration of one company as loaded: ids by code.
 pub(crate) struct DemoIds {
+    pub company_id: i64,
+    pub company: &'static DemoCompany,
     pub operators: HashMap<&'static str, i64>,
     pub types: HashMap<&'static str, i64>,
     pub stages: HashMap<&'static str, i64>,
@@ -128,47 +174,59 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> ServiceResult<bool> {
     }
     let password_hash = auth::passwords::hash_now("demo")?;
     let txn = db.begin().await?;
-    let ids = configuration::load(&txn, &password_hash).await?;
-    contacts::load(&txn, &ids).await?;
+    let people = configuration::load_people(&txn, &password_hash).await?;
+    for company in &COMPANIES {
+        let company_id = configuration::load_company(&txn, company, &people).await?;
+        let scoped = CompanyDb::borrowing(&txn, company_id);
+        let ids = configuration::load(&scoped, company, &people).await?;
+        contacts::load(&scoped, &ids).await?;
+    }
     txn.commit().await?;
     Ok(true)
 }
 
 impl DemoIds {
-    /// The demo configuration already in the database (operators, activity types and the
+    /// ACME's demo configuration already in the database (operators, activity types and the
     /// CRM_CONTACTS workflow, by code).
-    pub(crate) async fn read(db: &impl ConnectionTrait) -> ServiceResult<Self> {
+    pub(crate) async fn read(db: &DatabaseConnection) -> ServiceResult<Self> {
         let missing = |what: &str| {
             ServiceError::BadInput(format!(
                 "the demo configuration is incomplete ({what} is missing): load it with seed --demo into an empty database"
             ))
         };
+        let acme = &COMPANIES[0];
+        let company = company_row::Entity::find()
+            .filter(company_row::Column::Code.eq(acme.code))
+            .one(db)
+            .await?
+            .ok_or_else(|| missing(acme.code))?;
+        let db = &CompanyDb::borrowing(db, company.id);
         let mut operators = HashMap::new();
-        for (login, _, _) in OPERATORS {
+        for (login, _) in acme.members {
             let row = operator::Entity::find()
-                .filter(operator::Column::Login.eq(login))
+                .filter(operator::Column::Login.eq(*login))
                 .one(db)
                 .await?
                 .ok_or_else(|| missing(login))?;
-            operators.insert(login, row.id);
+            operators.insert(*login, row.id);
         }
         let mut types = HashMap::new();
         for (code, _) in ACTIVITY_TYPES {
-            let row = activity_type::Entity::find()
+            let row = company::find::<activity_type::Entity>(db)
                 .filter(activity_type::Column::Code.eq(code))
                 .one(db)
                 .await?
                 .ok_or_else(|| missing(code))?;
             types.insert(code, row.id);
         }
-        let workflow_row = workflow::Entity::find()
+        let workflow_row = company::find::<workflow::Entity>(db)
             .filter(workflow::Column::Code.eq("CRM_CONTACTS"))
             .one(db)
             .await?
             .ok_or_else(|| missing("CRM_CONTACTS"))?;
         let mut stages = HashMap::new();
         for (code, _, _, _) in STAGES {
-            let row = stage::Entity::find()
+            let row = company::find::<stage::Entity>(db)
                 .filter(stage::Column::WorkflowId.eq(workflow_row.id))
                 .filter(stage::Column::Code.eq(code))
                 .one(db)
@@ -177,6 +235,8 @@ impl DemoIds {
             stages.insert(code, row.id);
         }
         Ok(Self {
+            company_id: company.id,
+            company: acme,
             operators,
             types,
             stages,

@@ -13,6 +13,7 @@ use crate::service::ServiceResult;
 /// Appends a row to a demo contact's stage log.
 pub(super) async fn log(
     db: &impl ConnectionTrait,
+    ids: &DemoIds,
     contact_id: i64,
     from: Option<i64>,
     to: i64,
@@ -21,6 +22,7 @@ pub(super) async fn log(
 ) -> ServiceResult<()> {
     stage_change::ActiveModel {
         id: NotSet,
+        company_id: Set(ids.company_id),
         contact_id: Set(contact_id),
         from_stage_id: Set(from),
         to_stage_id: Set(to),
@@ -45,6 +47,7 @@ pub(super) async fn record(
 ) -> ServiceResult<()> {
     let done = activity::ActiveModel {
         id: NotSet,
+        company_id: Set(ids.company_id),
         contact_id: Set(contact_id),
         activity_type_id: Set(ids.types[type_code]),
         stage_id: Set(ids.stages[stage]),
@@ -61,6 +64,7 @@ pub(super) async fn record(
     let since = at - Duration::hours(18);
     pending_activity::ActiveModel {
         id: NotSet,
+        company_id: Set(ids.company_id),
         contact_id: Set(contact_id),
         activity_type_id: Set(ids.types[type_code]),
         description: Set(None),
@@ -115,6 +119,7 @@ pub(super) async fn schedule(
     );
     let pending = pending_activity::ActiveModel {
         id: NotSet,
+        company_id: Set(ids.company_id),
         contact_id: Set(contact.id),
         activity_type_id: Set(ids.types[type_code]),
         description: Set(Some(description.clone())),
@@ -136,6 +141,7 @@ pub(super) async fn schedule(
     if pending.create_todo {
         todo::ActiveModel {
             id: NotSet,
+            company_id: Set(ids.company_id),
             operator_id: Set(assignee_id),
             title: Set(format!(
                 "{}: {}",

@@ -1,25 +1,17 @@
-//! The configuration a client reads: operators, activity types, workflows with their stages,
+//! The configuration a client reads: activity types, workflows with their stages,
 //! stage activity rules and transitions; and the same configuration as domain rules.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use super::{ServiceError, ServiceResult};
 use crate::domain::activity_types::ActivityTypeInfo;
 use crate::domain::{ActivityRule, Role, StageRules, TransitionRule, WorkflowRules};
-use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
-
-/// Every operator, by display name.
-pub async fn operators(db: &impl ConnectionTrait) -> ServiceResult<Vec<operator::Model>> {
-    Ok(operator::Entity::find()
-        .order_by_asc(operator::Column::DisplayName)
-        .order_by_asc(operator::Column::Id)
-        .all(db)
-        .await?)
-}
+use crate::entity::{activity_type, stage, stage_activity_rule, transition, workflow};
+use crate::service::company::{self, InCompany};
 
 /// Every workflow: the default first, then by name.
-pub async fn workflows(db: &impl ConnectionTrait) -> ServiceResult<Vec<workflow::Model>> {
-    Ok(workflow::Entity::find()
+pub async fn workflows(db: &impl InCompany) -> ServiceResult<Vec<workflow::Model>> {
+    Ok(company::find::<workflow::Entity>(db)
         .order_by_desc(workflow::Column::IsDefault)
         .order_by_asc(workflow::Column::Name)
         .order_by_asc(workflow::Column::Id)
@@ -28,8 +20,8 @@ pub async fn workflows(db: &impl ConnectionTrait) -> ServiceResult<Vec<workflow:
 }
 
 /// Every activity type, in configured order.
-pub async fn activity_types(db: &impl ConnectionTrait) -> ServiceResult<Vec<activity_type::Model>> {
-    Ok(activity_type::Entity::find()
+pub async fn activity_types(db: &impl InCompany) -> ServiceResult<Vec<activity_type::Model>> {
+    Ok(company::find::<activity_type::Entity>(db)
         .order_by_asc(activity_type::Column::Position)
         .order_by_asc(activity_type::Column::Id)
         .all(db)
@@ -43,28 +35,25 @@ pub fn transition_roles(row: &transition::Model) -> ServiceResult<Vec<Role>> {
 }
 
 /// A workflow's configuration as domain rules.
-pub async fn workflow_rules(
-    db: &impl ConnectionTrait,
-    workflow_id: i64,
-) -> ServiceResult<WorkflowRules> {
-    let workflow = workflow::Entity::find_by_id(workflow_id)
+pub async fn workflow_rules(db: &impl InCompany, workflow_id: i64) -> ServiceResult<WorkflowRules> {
+    let workflow = company::find_by_id::<workflow::Entity>(db, workflow_id)
         .one(db)
         .await?
         .ok_or_else(|| ServiceError::Internal(format!("workflow {workflow_id} is missing")))?;
-    let stages = stage::Entity::find()
+    let stages = company::find::<stage::Entity>(db)
         .filter(stage::Column::WorkflowId.eq(workflow_id))
         .order_by_asc(stage::Column::Position)
         .order_by_asc(stage::Column::Id)
         .all(db)
         .await?;
     let stage_ids: Vec<i64> = stages.iter().map(|s| s.id).collect();
-    let rules = stage_activity_rule::Entity::find()
+    let rules = company::find::<stage_activity_rule::Entity>(db)
         .filter(stage_activity_rule::Column::StageId.is_in(stage_ids))
         .order_by_asc(stage_activity_rule::Column::Position)
         .order_by_asc(stage_activity_rule::Column::Id)
         .all(db)
         .await?;
-    let transitions = transition::Entity::find()
+    let transitions = company::find::<transition::Entity>(db)
         .filter(transition::Column::WorkflowId.eq(workflow_id))
         .order_by_asc(transition::Column::Position)
         .order_by_asc(transition::Column::Id)
@@ -122,7 +111,7 @@ pub fn type_infos(types: &[activity_type::Model]) -> Vec<ActivityTypeInfo> {
 /// `activityTypes(stageId:)`: the types rule 3 accepts in the stage, in offer order; without a
 /// stage, every active type (or every type with `include_inactive`).
 pub async fn activity_types_for(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     stage_id: Option<i64>,
     include_inactive: bool,
 ) -> ServiceResult<Vec<activity_type::Model>> {
@@ -133,7 +122,10 @@ pub async fn activity_types_for(
             .filter(|t| include_inactive || t.active)
             .collect());
     };
-    let Some(stage) = stage::Entity::find_by_id(stage_id).one(db).await? else {
+    let Some(stage) = company::find_by_id::<stage::Entity>(db, stage_id)
+        .one(db)
+        .await?
+    else {
         return Ok(Vec::new());
     };
     let rules = workflow_rules(db, stage.workflow_id).await?;

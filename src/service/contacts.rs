@@ -5,10 +5,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Select,
-};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QuerySelect, Select};
 
 use super::ServiceResult;
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
@@ -16,6 +13,7 @@ use crate::domain::limits::{TEXT_MAX, check_text};
 use crate::domain::stage_move::transition_blockers;
 use crate::domain::{Role, RuleCode, WorkStatus, WorkflowRules};
 use crate::entity::{activity, contact, pending_activity, transition};
+use crate::service::company::{self, InCompany, Reads};
 
 /// Which contacts a list shows; every given criterion must hold.
 #[derive(Debug, Clone, Default)]
@@ -48,8 +46,10 @@ pub enum ContactSort {
 }
 
 /// A contact by id.
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> ServiceResult<Option<contact::Model>> {
-    Ok(contact::Entity::find_by_id(id).one(db).await?)
+pub async fn get(db: &impl InCompany, id: i64) -> ServiceResult<Option<contact::Model>> {
+    Ok(company::find_by_id::<contact::Entity>(db, id)
+        .one(db)
+        .await?)
 }
 
 fn open_pending_of_contact() -> sea_orm::sea_query::SelectStatement {
@@ -92,7 +92,11 @@ fn like_pattern(term: &str) -> String {
 }
 
 /// The contacts a filter admits, unordered.
-pub fn filtered(filter: &ContactFilter, now: DateTime<Utc>) -> Select<contact::Entity> {
+pub fn filtered(
+    db: &impl InCompany,
+    filter: &ContactFilter,
+    now: DateTime<Utc>,
+) -> Select<contact::Entity> {
     let mut condition = Condition::all();
     if let Some(term) = filter
         .search
@@ -131,7 +135,7 @@ pub fn filtered(filter: &ContactFilter, now: DateTime<Utc>) -> Select<contact::E
         );
         condition = condition.add(exists_or_not(overdue, late));
     }
-    contact::Entity::find().filter(condition)
+    company::find::<contact::Entity>(db).filter(condition)
 }
 
 /// The ordering of a contact list.
@@ -165,7 +169,7 @@ pub fn ordering(sort: ContactSort, descending: bool) -> Ordering<contact::Model>
 
 /// A page of contacts, and a counter for the whole filtered list.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &Reads,
     filter: &ContactFilter,
     sort: ContactSort,
     descending: bool,
@@ -176,17 +180,17 @@ pub async fn list(
         check_text("search", search, TEXT_MAX)
             .map_err(|violation| super::ServiceError::BadInput(violation.message))?;
     }
-    let select = filtered(filter, now);
+    let select = filtered(db, filter, now);
     let rows = fetch_page(db, select.clone(), &ordering(sort, descending), page).await?;
     Ok((rows, Counter::new(db, select)))
 }
 
 /// The activity types recorded in the contact's current stage since it entered it.
 pub async fn recorded_since_entry(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     contact: &contact::Model,
 ) -> ServiceResult<HashSet<i64>> {
-    let types: Vec<i64> = activity::Entity::find()
+    let types: Vec<i64> = company::find::<activity::Entity>(db)
         .select_only()
         .column(activity::Column::ActivityTypeId)
         .distinct()
@@ -210,7 +214,7 @@ pub struct TransitionOption {
 
 /// Every transition out of the contact's current stage, with the caller's blockers.
 pub async fn available_transitions(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     contact: &contact::Model,
     rules: &WorkflowRules,
     role: Role,

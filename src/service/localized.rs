@@ -1,4 +1,5 @@
-//! The localized names of every stage and activity type, read whole and kept for a few seconds:
+//! The localized names of every stage and activity type of a company, read whole and kept for a
+//! few seconds:
 //! they are a handful of rows that change only when an ADMIN edits the configuration, and every
 //! page of contacts shows stage names, so a page costs no statement for them. An edit on this
 //! instance forgets them at once; another instance sees it within [`KEPT_FOR`].
@@ -8,11 +9,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::QueryOrder;
 
 use super::ServiceResult;
 use crate::domain::locale::LocalizedName;
 use crate::entity::{activity_type_name, stage_name};
+use crate::service::company::{self, InCompany};
 
 /// How long names read from the database are used before they are read again.
 pub const KEPT_FOR: Duration = Duration::from_secs(5);
@@ -36,20 +38,55 @@ impl Names {
     }
 }
 
-/// The names last read, and when.
+/// The names of every company, each kept on its own.
 #[derive(Default)]
 pub struct NameCache {
+    companies: RwLock<HashMap<i64, Arc<Kept>>>,
+}
+
+impl NameCache {
+    /// The names of the connection's company (see [`Kept::get`]).
+    pub async fn get(&self, db: &impl InCompany) -> ServiceResult<Arc<Names>> {
+        self.of(db.company_id()).get(db).await
+    }
+
+    /// Forgets the names kept for a company: an edit changed them.
+    pub fn forget(&self, company_id: i64) {
+        self.of(company_id).forget();
+    }
+
+    fn of(&self, company_id: i64) -> Arc<Kept> {
+        let known = self
+            .companies
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&company_id)
+            .cloned();
+        known.unwrap_or_else(|| {
+            self.companies
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .entry(company_id)
+                .or_default()
+                .clone()
+        })
+    }
+}
+
+/// The names of one company last read, and when.
+#[derive(Default)]
+struct Kept {
     read: RwLock<Option<(Instant, Arc<Names>)>>,
     reading: tokio::sync::Mutex<()>,
     /// Raised by each edit, so that a read that began before it is not kept.
     edits: AtomicU64,
 }
 
-impl NameCache {
+impl Kept {
     /// The names, read again when the ones kept are older than [`KEPT_FOR`]. One request at a
     /// time reads them; meanwhile the others go on with the names kept, and wait only when
     /// there are none (at start, or after an edit here).
-    pub async fn get(&self, db: &impl ConnectionTrait) -> ServiceResult<Arc<Names>> {
+    async fn get(&self, db: &impl InCompany) -> ServiceResult<Arc<Names>> {
         let kept = self.kept();
         if let Some((at, names)) = &kept
             && at.elapsed() < KEPT_FOR
@@ -76,7 +113,7 @@ impl NameCache {
     }
 
     /// Forgets the names kept: an edit changed them.
-    pub fn forget(&self) {
+    fn forget(&self) {
         let mut kept = self.write();
         self.edits.fetch_add(1, Ordering::AcqRel);
         *kept = None;
@@ -97,9 +134,9 @@ impl NameCache {
     }
 }
 
-async fn read(db: &impl ConnectionTrait) -> ServiceResult<Names> {
+async fn read(db: &impl InCompany) -> ServiceResult<Names> {
     let mut names = Names::default();
-    let stage_rows = stage_name::Entity::find()
+    let stage_rows = company::find::<stage_name::Entity>(db)
         .order_by_asc(stage_name::Column::Locale)
         .all(db)
         .await?;
@@ -110,7 +147,7 @@ async fn read(db: &impl ConnectionTrait) -> ServiceResult<Names> {
         };
         names.stages.entry(row.stage_id).or_default().push(name);
     }
-    let type_rows = activity_type_name::Entity::find()
+    let type_rows = company::find::<activity_type_name::Entity>(db)
         .order_by_asc(activity_type_name::Column::Locale)
         .all(db)
         .await?;

@@ -1,10 +1,12 @@
-//! Batched look-ups by id, for the per-request data loaders: one statement per batch of keys.
+//! Batched look-ups by id in the caller's company, for the per-request data loaders: one
+//! statement per batch of keys.
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use super::ServiceResult;
+use super::company::{self, InCompany, Owned};
 
 /// Rows of `E` whose `column` is one of `ids`, by that column's value.
 pub async fn by_ids<E, C>(
@@ -14,13 +16,13 @@ pub async fn by_ids<E, C>(
     id_of: fn(&E::Model) -> i64,
 ) -> ServiceResult<HashMap<i64, E::Model>>
 where
-    E: EntityTrait,
-    C: ConnectionTrait,
+    E: Owned,
+    C: InCompany,
 {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = E::find()
+    let rows = company::find::<E>(db)
         .filter(column.is_in(ids.iter().copied()))
         .all(db)
         .await?;
@@ -37,15 +39,15 @@ pub async fn children<E, C>(
     order_by: &[E::Column],
 ) -> ServiceResult<HashMap<i64, Vec<E::Model>>>
 where
-    E: EntityTrait,
-    C: ConnectionTrait,
+    E: Owned,
+    C: InCompany,
 {
     let mut grouped: HashMap<i64, Vec<E::Model>> =
         parents.iter().map(|&id| (id, Vec::new())).collect();
     if parents.is_empty() {
         return Ok(grouped);
     }
-    let mut select = E::find().filter(parent.is_in(parents.iter().copied()));
+    let mut select = company::find::<E>(db).filter(parent.is_in(parents.iter().copied()));
     for column in order_by {
         select = select.order_by_asc(*column);
     }

@@ -5,10 +5,13 @@
 pub mod auth;
 pub mod catalog;
 pub mod clock;
+pub mod companies;
+pub mod company;
 pub mod contacts;
 pub mod digest;
 pub mod localized;
 pub mod lookup;
+pub mod members;
 pub mod pagination;
 pub mod reminders;
 pub mod work_items;
@@ -103,6 +106,8 @@ pub struct Store {
     pub passwords: Arc<auth::Passwords>,
     /// The localized names of stages and activity types, kept a few seconds.
     pub names: Arc<localized::NameCache>,
+    /// Whether writes get the application's company filter (always, but in one test).
+    pub company_filter: bool,
 }
 
 impl Store {
@@ -113,6 +118,7 @@ impl Store {
             announcements,
             passwords: Arc::new(auth::Passwords::per_core()),
             names: Arc::default(),
+            company_filter: true,
         }
     }
 }

@@ -6,11 +6,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select, Statement, Value,
+    Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select, Statement, Value,
 };
 use serde::{Deserialize, Serialize};
 
+use super::company::Reads;
 use super::{ServiceError, ServiceResult};
 
 /// Page size when neither `first` nor `last` is given.
@@ -209,13 +210,13 @@ where
 /// select `totalCount` costs no count.
 #[derive(Clone)]
 pub struct Counter {
-    db: DatabaseConnection,
+    db: Reads,
     statement: Statement,
 }
 
 impl Counter {
     /// A counter for the rows of `select`.
-    pub fn new<E: EntityTrait>(db: &DatabaseConnection, select: Select<E>) -> Self {
+    pub fn new<E: EntityTrait>(db: &Reads, select: Select<E>) -> Self {
         let backend = db.get_database_backend();
         let inner = select.build(backend);
         let statement = Statement::from_sql_and_values(

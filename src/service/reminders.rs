@@ -4,13 +4,16 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 
 use super::ServiceResult;
+use super::companies;
+use super::company::Reads;
 use crate::domain::WorkStatus;
 use crate::domain::reminder::{ReminderFacts, ReminderState, ReminderWindow, reminder_state};
 use crate::domain::rights::may_see_reminder;
 use crate::entity::{pending_activity, reminder_state as reminder_row};
+use crate::service::company::{self, InCompany};
 
 /// A reminder: a pending activity with a window, and what its assignee did with it.
 #[derive(Debug, Clone)]
@@ -50,7 +53,7 @@ impl Reminder {
 
 /// The reminder of one pending activity, if `viewer` may see it (only its assignee does).
 pub async fn visible_reminder(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     pending_id: i64,
     viewer: i64,
 ) -> ServiceResult<Option<Reminder>> {
@@ -60,10 +63,7 @@ pub async fn visible_reminder(
 }
 
 /// The reminder of one pending activity.
-pub async fn reminder(
-    db: &impl ConnectionTrait,
-    pending_id: i64,
-) -> ServiceResult<Option<Reminder>> {
+pub async fn reminder(db: &impl InCompany, pending_id: i64) -> ServiceResult<Option<Reminder>> {
     Ok(reminders_by_pending(db, &[pending_id])
         .await?
         .remove(&pending_id))
@@ -71,11 +71,11 @@ pub async fn reminder(
 
 /// The operator's reminders showing at `now`, earliest first.
 pub async fn active_reminders(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     assignee_id: i64,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<Reminder>> {
-    let candidates = pending_activity::Entity::find()
+    let candidates = company::find::<pending_activity::Entity>(db)
         .filter(pending_activity::Column::AssigneeId.eq(assignee_id))
         .filter(pending_activity::Column::Status.eq(WorkStatus::Open))
         .filter(pending_activity::Column::ReminderStartsAt.lte(now))
@@ -93,13 +93,13 @@ pub async fn active_reminders(
 
 /// Attaches snooze and dismissal rows to pending activities, keeping those with a window.
 async fn with_states(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     pending: Vec<pending_activity::Model>,
 ) -> ServiceResult<Vec<Reminder>> {
     let ids: Vec<i64> = pending.iter().map(|p| p.id).collect();
     let mut rows = HashMap::new();
     for chunk in ids.chunks(500) {
-        let found = reminder_row::Entity::find()
+        let found = company::find::<reminder_row::Entity>(db)
             .filter(reminder_row::Column::PendingActivityId.is_in(chunk.iter().copied()))
             .all(db)
             .await?;
@@ -116,10 +116,10 @@ async fn with_states(
 
 /// The reminders of these pending activities (any status), by pending activity id.
 pub async fn reminders_by_pending(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     pending_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, Reminder>> {
-    let pending = pending_activity::Entity::find()
+    let pending = company::find::<pending_activity::Entity>(db)
         .filter(pending_activity::Column::Id.is_in(pending_ids.iter().copied()))
         .all(db)
         .await?;
@@ -132,15 +132,44 @@ pub async fn reminders_by_pending(
 
 /// The open reminders whose window overlaps `[from, to]`.
 pub async fn reminders_overlapping(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> ServiceResult<Vec<Reminder>> {
-    let pending = pending_activity::Entity::find()
+    let pending = company::find::<pending_activity::Entity>(db)
         .filter(pending_activity::Column::Status.eq(WorkStatus::Open))
         .filter(pending_activity::Column::ReminderStartsAt.lte(to))
         .filter(pending_activity::Column::ReminderEndsAt.gt(from))
         .all(db)
         .await?;
     with_states(db, pending).await
+}
+
+/// The open reminders of every company whose window overlaps `[from, to]` (for the reminder
+/// engine, which serves them all): one read per company.
+pub async fn every_company_overlapping(
+    db: &DatabaseConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ServiceResult<Vec<Reminder>> {
+    let mut found = Vec::new();
+    for company_id in companies::all_ids(db).await? {
+        let scoped = Reads::per_statement(db.clone(), company_id);
+        found.extend(reminders_overlapping(&scoped, from, to).await?);
+    }
+    Ok(found)
+}
+
+/// The reminders of these pending activities in whichever company they are (for the reminder
+/// engine), by pending activity id.
+pub async fn every_company_by_pending(
+    db: &DatabaseConnection,
+    pending_ids: &[i64],
+) -> ServiceResult<HashMap<i64, Reminder>> {
+    let mut found = HashMap::new();
+    for company_id in companies::all_ids(db).await? {
+        let scoped = Reads::per_statement(db.clone(), company_id);
+        found.extend(reminders_by_pending(&scoped, pending_ids).await?);
+    }
+    Ok(found)
 }

@@ -5,15 +5,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Select,
-};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, Select};
 
 use super::ServiceResult;
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
 use crate::domain::WorkStatus;
 use crate::entity::{activity, pending_activity, stage_change, todo};
+use crate::service::company::{self, InCompany, Reads};
 
 /// Sorts rows with no deadline after every dated row.
 pub(crate) fn far_future() -> DateTime<Utc> {
@@ -38,11 +36,12 @@ fn newest_first<M>(
 
 /// A contact's done activities, newest first.
 pub async fn activities_of_contact(
-    db: &DatabaseConnection,
+    db: &Reads,
     contact_id: i64,
     page: &PageRequest,
 ) -> ServiceResult<(Page<activity::Model>, Counter)> {
-    let select = activity::Entity::find().filter(activity::Column::ContactId.eq(contact_id));
+    let select =
+        company::find::<activity::Entity>(db).filter(activity::Column::ContactId.eq(contact_id));
     let ordering = newest_first(
         "activities:performedAt",
         Expr::col((activity::Entity, activity::Column::PerformedAt)),
@@ -57,12 +56,12 @@ pub async fn activities_of_contact(
 
 /// A contact's stage log, newest first.
 pub async fn stage_log(
-    db: &DatabaseConnection,
+    db: &Reads,
     contact_id: i64,
     page: &PageRequest,
 ) -> ServiceResult<(Page<stage_change::Model>, Counter)> {
-    let select =
-        stage_change::Entity::find().filter(stage_change::Column::ContactId.eq(contact_id));
+    let select = company::find::<stage_change::Entity>(db)
+        .filter(stage_change::Column::ContactId.eq(contact_id));
     let ordering = newest_first(
         "stageLog:changedAt",
         Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)),
@@ -78,7 +77,7 @@ pub async fn stage_log(
 /// A contact's pending activities with one of these statuses, soonest deadline first (those
 /// without a deadline last).
 pub async fn pending_of_contact(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     contact_id: i64,
     statuses: &[WorkStatus],
 ) -> ServiceResult<Vec<pending_activity::Model>> {
@@ -89,11 +88,11 @@ pub async fn pending_of_contact(
 /// The pending activities of many contacts with one of these statuses, in one statement; each
 /// contact's list ordered as [`pending_of_contact`] orders it.
 pub async fn pending_of_contacts(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     contact_ids: &[i64],
     statuses: &[WorkStatus],
 ) -> ServiceResult<HashMap<i64, Vec<pending_activity::Model>>> {
-    let rows = pending_activity::Entity::find()
+    let rows = company::find::<pending_activity::Entity>(db)
         .filter(pending_activity::Column::ContactId.is_in(contact_ids.iter().copied()))
         .filter(pending_activity::Column::Status.is_in(statuses.iter().copied()))
         .order_by_asc(Expr::expr(Func::coalesce([
@@ -113,7 +112,7 @@ pub async fn pending_of_contacts(
 /// The newest done activity of each of these contacts (by when it was done), in one
 /// statement that walks the `(contact_id, performed_at, id)` index once per contact.
 pub async fn last_activities(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     contact_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, activity::Model>> {
     let newest = Expr::cust(
@@ -121,7 +120,7 @@ pub async fn last_activities(
          WHERE newest.contact_id = activities.contact_id \
          ORDER BY newest.performed_at DESC, newest.id DESC LIMIT 1)",
     );
-    let rows = activity::Entity::find()
+    let rows = company::find::<activity::Entity>(db)
         .filter(activity::Column::ContactId.is_in(contact_ids.iter().copied()))
         .filter(newest)
         .all(db)
@@ -157,7 +156,7 @@ fn soonest_due<M>(
 
 /// Pending activities, soonest deadline first (undated last).
 pub async fn pending_activities(
-    db: &DatabaseConnection,
+    db: &Reads,
     filter: &PendingFilter,
     page: &PageRequest,
 ) -> ServiceResult<(Page<pending_activity::Model>, Counter)> {
@@ -169,7 +168,7 @@ pub async fn pending_activities(
     if let Some(before) = filter.due_before {
         condition = condition.add(pending_activity::Column::DueAt.lt(before));
     }
-    let select = pending_activity::Entity::find().filter(condition);
+    let select = company::find::<pending_activity::Entity>(db).filter(condition);
     let ordering = soonest_due(
         "pendingActivities:dueAt",
         Expr::col((pending_activity::Entity, pending_activity::Column::DueAt)),
@@ -184,12 +183,12 @@ pub async fn pending_activities(
 
 /// To-dos of one operator with one of `statuses`, soonest deadline first (undated last).
 pub async fn todos(
-    db: &DatabaseConnection,
+    db: &Reads,
     operator_id: i64,
     statuses: &[WorkStatus],
     page: &PageRequest,
 ) -> ServiceResult<(Page<todo::Model>, Counter)> {
-    let select: Select<todo::Entity> = todo::Entity::find()
+    let select: Select<todo::Entity> = company::find::<todo::Entity>(db)
         .filter(todo::Column::OperatorId.eq(operator_id))
         .filter(todo::Column::Status.is_in(statuses.iter().cloned()));
     let ordering = soonest_due(

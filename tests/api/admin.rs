@@ -151,7 +151,7 @@ async fn activity_types_are_created_changed_and_deleted_only_when_unused(server:
 async fn operators_are_created_and_deactivated_and_lose_access(server: &TestServer) {
     let admin = server.login("admin").await;
     let ids = DemoIds::read(server, &admin).await;
-    let input = json!({ "login": "carla", "displayName": "Carla Neri", "role": "OPERATOR", "password": "s3cret-pass", "email": "carla@example.com", "timeZone": "Europe/Rome" });
+    let input = json!({ "login": "dora", "displayName": "Dora Russo", "role": "OPERATOR", "password": "s3cret-pass", "email": "dora@example.com", "timeZone": "Europe/Rome" });
     let created = server
         .data(&admin, SAVE_OPERATOR, json!({ "input": input }))
         .await["saveOperator"]
@@ -160,16 +160,14 @@ async fn operators_are_created_and_deactivated_and_lose_access(server: &TestServ
     let login = server
         .post(
             None,
-            "mutation { login(input: {login: \"carla\", password: \"s3cret-pass\"}) { token } }",
+            "mutation { login(input: {login: \"dora\", password: \"s3cret-pass\"}) { token } }",
             json!({}),
         )
         .await;
-    let carla = login["data"]["login"]["token"].as_str().unwrap().to_owned();
+    let dora = login["data"]["login"]["token"].as_str().unwrap().to_owned();
     assert_eq!(
-        server
-            .data(&carla, "{ me { login role } }", json!({}))
-            .await["me"],
-        json!({ "login": "carla", "role": "OPERATOR" })
+        server.data(&dora, "{ me { login role } }", json!({})).await["me"],
+        json!({ "login": "dora", "role": "OPERATOR" })
     );
     let taken = server.data(&admin, SAVE_OPERATOR, json!({ "input": { "login": "alice", "displayName": "A", "role": "OPERATOR", "password": "long-enough" } })).await["saveOperator"].clone();
     assert_eq!(
@@ -199,13 +197,13 @@ async fn operators_are_created_and_deactivated_and_lose_access(server: &TestServ
     assert_eq!(
         error_codes(
             &server
-                .post(Some(&carla), "{ me { login } }", json!({}))
+                .post(Some(&dora), "{ me { login } }", json!({}))
                 .await
         ),
         vec!["UNAUTHENTICATED"],
         "a deactivated operator's token stops working"
     );
-    let relogin = server.post(None, "mutation { login(input: {login: \"carla\", password: \"s3cret-pass\"}) { userErrors { code } } }", json!({})).await;
+    let relogin = server.post(None, "mutation { login(input: {login: \"dora\", password: \"s3cret-pass\"}) { userErrors { code } } }", json!({})).await;
     assert_eq!(
         relogin["data"]["login"]["userErrors"][0]["code"],
         "INVALID_CREDENTIALS"

@@ -430,3 +430,64 @@ fn the_path_reader_expands_groups_and_resolves_super() {
     let from = vec!["http".to_owned(), "endpoint".to_owned()];
     assert_eq!(absolute(&from, &paths[0]), ["http", "state", "HttpState"]);
 }
+
+/// The tables that belong to a company (every one with a `company_id` but `refresh_tokens`,
+/// which a sign-in reads before it knows the company).
+const COMPANY_OWNED: [&str; 15] = [
+    "activity",
+    "activity_type",
+    "activity_type_name",
+    "contact",
+    "idempotency_record",
+    "membership",
+    "pending_activity",
+    "reminder_state",
+    "stage",
+    "stage_activity_rule",
+    "stage_change",
+    "stage_name",
+    "todo",
+    "transition",
+    "workflow",
+];
+
+#[test]
+fn service_reads_and_writes_company_rows_only_through_the_company_scope() {
+    for (file, source) in &sources() {
+        let in_service = source.module.first().is_some_and(|top| top == "service");
+        let scope = source.module == ["service", "company"];
+        // Which companies a person may work for is the one question asked across companies.
+        let across = source.module == ["service", "companies"];
+        if !in_service || scope {
+            continue;
+        }
+        for table in COMPANY_OWNED {
+            if across && table == "membership" {
+                continue;
+            }
+            for call in [
+                "::Entity::find",
+                "::Entity::update",
+                "::Entity::delete",
+                "::Entity::insert_many",
+            ] {
+                let spelled = format!("{table}{call}");
+                let hit = source.code.match_indices(&spelled).any(|(at, _)| {
+                    // `activity::Entity` inside `pending_activity::Entity` is another table.
+                    at == 0
+                        || !source.code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                });
+                assert!(
+                    !hit,
+                    "{} calls {spelled} directly: go through service::company",
+                    file.display()
+                );
+            }
+        }
+        assert!(
+            !source.code.contains("E::find()") && !source.code.contains("E::find_by_id("),
+            "{} finds rows of any table directly: go through service::company",
+            file.display()
+        );
+    }
+}

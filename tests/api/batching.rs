@@ -11,7 +11,7 @@ async fn statements_run(server: &TestServer) -> u64 {
         .metrics()
         .await
         .lines()
-        .find_map(|line| line.strip_prefix("contactflow_db_statements_total "))
+        .find_map(|line| line.strip_prefix("contactflow_db_statements_total{kind=\"data\"} "))
         .and_then(|count| count.trim().parse().ok())
         .expect("the statement counter is exported")
 }

@@ -216,12 +216,19 @@ async fn a_socket_closes_when_its_token_expires(server: &TestServer) {
     db.close().await.ok();
     let keys = contactflow::service::auth::TokenKeys::new(&secret, Duration::from_secs(2));
     let me = server
-        .data(&server.login("alice").await, "{ me { id } }", json!({}))
+        .data(
+            &server.login("alice").await,
+            "{ me { id } company { id } }",
+            json!({}),
+        )
         .await;
     let number =
         contactflow::graphql::ids::decode(me["me"]["id"].as_str().unwrap(), "Operator").unwrap();
+    let company =
+        contactflow::graphql::ids::decode(me["company"]["id"].as_str().unwrap(), "Company")
+            .unwrap();
     let mut socket = open(server, "graphql-transport-ws").await;
-    let short_lived = keys.issue(number, 0).unwrap().token;
+    let short_lived = keys.issue(number, 0, company).unwrap().token;
     send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {short_lived}") } })).await;
     assert_eq!(
         next(&mut socket, Duration::from_secs(1))

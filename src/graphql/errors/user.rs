@@ -91,6 +91,8 @@ fn usual_name(field: Field) -> String {
         Field::Code => "code",
         Field::Color => "color",
         Field::Login => "login",
+        Field::CompanyCode => "companyCode",
+        Field::Company => "companyId",
         Field::DisplayName => "displayName",
         Field::Role => "role",
         Field::Password => "password",

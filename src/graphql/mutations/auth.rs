@@ -1,10 +1,11 @@
 //! Signing in, renewing a session with a refresh token, and signing out.
 
-use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::context::{client_address, state};
 use crate::graphql::errors::{UserError, answer, payloads, usual_names};
-use crate::graphql::guard::{Public, maybe_signed_in};
+use crate::graphql::guard::{self, Caller, Public, maybe_signed_in};
+use crate::graphql::ids::{self, kind};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::types::config::Operator;
 use crate::service::auth::{self, Logout, Session, SignIn};
@@ -21,6 +22,16 @@ pub struct LoginInput {
     /// The operator's password.
     #[graphql(secret)]
     pub password: String,
+    /// The code of the company to work for (its `Company.code`); absent: the operator's first
+    /// company by code. One the operator is not an active member of: `INVALID_CREDENTIALS`.
+    pub company_code: Option<String>,
+}
+
+/// The company to switch to.
+#[derive(InputObject)]
+pub struct SwitchCompanyInput {
+    /// The company's global id (one of `companies`).
+    pub company_id: ID,
 }
 
 /// The answer to `login` and `refreshToken`.
@@ -73,7 +84,7 @@ payloads!(LoginPayload, LogoutPayload);
 fn signed_in(session: Session) -> LoginPayload {
     LoginPayload {
         token: Some(session.token),
-        operator: Some(Operator(session.operator)),
+        operator: Some(Operator(session.member)),
         user_errors: vec![],
         refresh_token: Some(session.refresh_token),
         expires_at: Some(session.expires_at.into()),
@@ -96,6 +107,7 @@ impl AuthMutation {
             login: &input.login,
             password: &input.password,
             address: client_address(ctx),
+            company_code: input.company_code.as_deref(),
         };
         let outcome = auth::login(&app.store, &app.keys, &app.sign_ins, attempt).await;
         answer(outcome, usual_names, signed_in)
@@ -124,6 +136,21 @@ impl AuthMutation {
         answer(outcome, usual_names, signed_in)
     }
 
+    /// A token (and refresh token) for another company the caller belongs to; the caller's
+    /// current session goes on. A company the caller is not an active member of: `NOT_FOUND`.
+    async fn switch_company(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
+        input: SwitchCompanyInput,
+    ) -> Result<LoginPayload> {
+        let app = state(ctx);
+        let who = guard::signed_in(ctx)?;
+        let company = ids::filter_value(&input.company_id, kind::COMPANY);
+        let outcome = auth::switch_company(&app.store, &app.keys, &who.operator, company).await;
+        answer(outcome, usual_names, signed_in)
+    }
+
     /// Revokes the given refresh token, or with everywhere: true every refresh token and every
     /// token of the caller (the bearer token's operator, else the refresh token's).
     #[graphql(guard = "Public")]
@@ -133,9 +160,9 @@ impl AuthMutation {
         #[graphql(desc = "What to do; each field is described on the input type.")]
         input: LogoutInput,
     ) -> Result<LogoutPayload> {
-        let caller = maybe_signed_in(ctx).await?;
+        let caller = maybe_signed_in(ctx).await?.map(Caller::member);
         let request = Logout {
-            caller: caller.map(|caller| &caller.operator),
+            caller: caller.as_ref(),
             refresh_token: input.refresh_token.as_deref(),
             everywhere: input.everywhere.unwrap_or(false),
         };

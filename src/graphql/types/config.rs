@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use crate::domain;
-use crate::entity::{activity_type, operator, stage, stage_activity_rule, transition, workflow};
+use crate::entity::{activity_type, stage, stage_activity_rule, transition, workflow};
 use crate::graphql::context::{loader, locale_for, localized_names};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::ids::{self, kind};
@@ -13,6 +13,7 @@ use crate::graphql::loaders::{
     required,
 };
 use crate::service::catalog;
+use crate::service::members::Member;
 
 /// A name in one language.
 #[derive(SimpleObject, Debug, Clone)]
@@ -68,44 +69,49 @@ pub enum RoleValue {
     Operator,
 }
 
-/// A person who signs in and works contacts.
-pub struct Operator(pub operator::Model);
+/// A person who signs in and works contacts, as the caller's company knows them.
+pub struct Operator(pub Member);
 
 /// A person who signs in and works contacts.
 #[Object]
 impl Operator {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode(kind::OPERATOR, self.0.id)
+        ids::encode(kind::OPERATOR, self.0.operator.id)
     }
     /// Sign-in name.
     async fn login(&self) -> &str {
-        &self.0.login
+        &self.0.operator.login
     }
     /// Name shown to people.
     async fn display_name(&self) -> &str {
-        &self.0.display_name
+        &self.0.operator.display_name
     }
     /// E-mail address.
     async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
+        self.0.operator.email.as_deref()
     }
-    /// Role, which decides what the operator may do.
+    /// Role in the caller's company, which decides what the operator may do there.
     async fn role(&self) -> RoleValue {
-        self.0.role.into()
+        self.0.role().into()
     }
-    /// Inactive operators cannot sign in or be assigned work.
+    /// Whether the operator works for the caller's company now: inactive members cannot sign
+    /// in to it or be assigned its work.
     async fn active(&self) -> bool {
-        self.0.active
+        self.0.active()
     }
     /// IANA time zone the operator works in, for example `Europe/Rome`.
     async fn time_zone(&self) -> &str {
-        &self.0.time_zone
+        &self.0.operator.time_zone
     }
     /// The language (BCP 47, default `en`) the operator reads names in when a request's
     /// `Accept-Language` names none that has them.
     async fn locale(&self) -> &str {
-        &self.0.locale
+        &self.0.operator.locale
+    }
+    /// The companies the operator belongs to that the caller belongs to too, by code.
+    async fn companies(&self, ctx: &Context<'_>) -> Result<Vec<super::company::Company>> {
+        super::company::shared_companies(ctx, self.0.operator.id).await
     }
 }
 

@@ -1,5 +1,6 @@
 //! GraphQL object, input and enum types: thin wrappers over service rows.
 
+pub mod company;
 pub mod config;
 pub mod connection;
 pub mod contact;

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Interface, Result};
 
+use super::company::Company;
 use super::config::{ActivityType, Operator, Stage, Transition, Workflow};
 use super::contact::Contact;
 use super::reminder::Reminder;
@@ -9,7 +10,7 @@ use super::stage_change::StageChange;
 use super::todo::Todo;
 use super::work::{Activity, PendingActivity};
 use crate::entity::stage_change;
-use crate::graphql::context::{db, loader};
+use crate::graphql::context::{db, directory, loader};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::guard::signed_in;
 use crate::graphql::ids::{self, kind};
@@ -17,12 +18,14 @@ use crate::graphql::loaders::{
     ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, PendingKey, StageKey, TodoKey,
     TransitionKey, WorkflowKey,
 };
-use crate::service::{lookup, reminders};
+use crate::service::{companies, lookup, reminders};
 
 /// Anything with a global id that `node(id:)` resolves.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "async_graphql::ID", desc = "Global, opaque id."))]
 pub enum Node {
+    /// A company (of the caller's).
+    Company(Company),
     /// An operator.
     Operator(Operator),
     /// A workflow.
@@ -54,6 +57,13 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
     };
     let loader = loader(ctx);
     let node = match kind_name.as_str() {
+        kind::COMPANY => {
+            let who = signed_in(ctx)?;
+            companies::visible(directory(ctx), who.operator.id, number)
+                .await
+                .api()?
+                .map(|m| Node::Company(Company(m)))
+        }
         kind::OPERATOR => loader
             .load_one(OperatorKey(number))
             .await?

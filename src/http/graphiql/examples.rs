@@ -2,12 +2,14 @@
 //! each one, run as it stands, is accepted by the rules: a save with a done activity and a
 //! pending one in the initial stage, then a move along a transition open to every role.
 
-use sea_orm::ConnectionTrait;
+use sea_orm::DatabaseConnection;
 
 use crate::domain::WorkflowRules;
 use crate::domain::activity_types::{ActivityTypeInfo, allowed_in_stage};
 use crate::service::ServiceResult;
 use crate::service::catalog::{activity_types, type_infos, workflow_rules, workflows};
+use crate::service::companies;
+use crate::service::company::Reads;
 
 /// What the example operations refer to, as record ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +24,13 @@ pub struct ExplorerExample {
     pub pending_type_id: Option<i64>,
 }
 
-/// The example for the default workflow; `None` when there is no workflow yet.
-pub async fn default_example(db: &impl ConnectionTrait) -> ServiceResult<Option<ExplorerExample>> {
+/// The example for the default workflow of the first company by code; `None` when there is no
+/// workflow yet.
+pub async fn default_example(db: &DatabaseConnection) -> ServiceResult<Option<ExplorerExample>> {
+    let Some(first) = companies::first(db).await? else {
+        return Ok(None);
+    };
+    let db = &Reads::per_statement(db.clone(), first.id);
     let Some(workflow) = workflows(db).await?.into_iter().next() else {
         return Ok(None);
     };

@@ -91,6 +91,7 @@ pub struct Metrics {
     websockets: AtomicI64,
     subscriptions: AtomicI64,
     statements: AtomicU64,
+    control_statements: AtomicU64,
     failed_statements: AtomicU64,
 }
 
@@ -129,9 +130,14 @@ impl Metrics {
             .or_default() += 1;
     }
 
-    /// Counts one SQL statement run (from the database connection's callback).
-    pub fn statement_run(&self, failed: bool) {
-        self.statements.fetch_add(1, Ordering::Relaxed);
+    /// Counts one SQL statement run (from the database connection's callback): a data
+    /// statement, or a control one (setting a transaction's company for row-level security).
+    pub fn statement_run(&self, sql: &str, failed: bool) {
+        if sql.starts_with("SELECT set_config(") {
+            self.control_statements.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.statements.fetch_add(1, Ordering::Relaxed);
+        }
         if failed {
             self.failed_statements.fetch_add(1, Ordering::Relaxed);
         }
@@ -202,10 +208,11 @@ impl Metrics {
             "# HELP contactflow_reminders_delivered_total Reminder DUE events sent to subscribers.\n# TYPE contactflow_reminders_delivered_total counter\ncontactflow_reminders_delivered_total {reminders_delivered}"
         );
         let statements = self.statements.load(Ordering::Relaxed);
+        let control = self.control_statements.load(Ordering::Relaxed);
         let failed = self.failed_statements.load(Ordering::Relaxed);
         let _ = writeln!(
             out,
-            "# HELP contactflow_db_statements_total SQL statements run.\n# TYPE contactflow_db_statements_total counter\ncontactflow_db_statements_total {statements}\n# HELP contactflow_db_statements_failed_total SQL statements that failed.\n# TYPE contactflow_db_statements_failed_total counter\ncontactflow_db_statements_failed_total {failed}"
+            "# HELP contactflow_db_statements_total SQL statements run: data (SELECT, INSERT, UPDATE, DELETE) and control (setting a transaction's company; BEGIN and COMMIT are not counted).\n# TYPE contactflow_db_statements_total counter\ncontactflow_db_statements_total{{kind=\"data\"}} {statements}\ncontactflow_db_statements_total{{kind=\"control\"}} {control}\n# HELP contactflow_db_statements_failed_total SQL statements that failed.\n# TYPE contactflow_db_statements_failed_total counter\ncontactflow_db_statements_failed_total {failed}"
         );
         let (size, idle) = pool_use(db);
         let _ = writeln!(

@@ -16,11 +16,10 @@ use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::OperationType;
 use futures_util::stream::{Stream, StreamExt};
-use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 pub use persisted::{Manifest, PersistedQueries};
-pub use prepare::{Client, DOCUMENT_ID, Prepared, Refused, error_json};
+pub use prepare::{Client, DOCUMENT_ID, Prepared, Reading, Refused, error_json};
 pub use respond::Answer;
 
 use self::gate::Gate;
@@ -35,7 +34,7 @@ pub struct Operations {
     schema: ContactflowSchema,
     gate: Gate,
     persisted: PersistedQueries,
-    db: DatabaseConnection,
+    reading: prepare::Reading,
     metrics: Arc<Metrics>,
     timeout: Duration,
 }
@@ -48,8 +47,8 @@ pub struct Parts {
     pub gate: Gate,
     /// Documents known by their hash.
     pub persisted: PersistedQueries,
-    /// The database the data loaders read.
-    pub db: DatabaseConnection,
+    /// Where requests read, in their token's company.
+    pub reading: prepare::Reading,
     /// Counts every operation.
     pub metrics: Arc<Metrics>,
     /// Longest a query or mutation may run.
@@ -63,7 +62,7 @@ impl Operations {
             schema: parts.schema,
             gate: parts.gate,
             persisted: parts.persisted,
-            db: parts.db,
+            reading: parts.reading,
             metrics: parts.metrics,
             timeout: parts.timeout,
         }
@@ -84,7 +83,7 @@ impl Operations {
         prepare::prepare(
             &self.gate,
             &self.persisted,
-            &self.db,
+            &self.reading,
             request,
             client,
             started,

@@ -14,6 +14,7 @@ use super::persisted::{Lookup, PersistedQueries};
 use crate::graphql::errors::codes;
 use crate::graphql::load_queue::LoadQueue;
 use crate::graphql::{RequestAuth, loaders};
+use crate::service::company::Reads;
 
 /// An admitted operation.
 pub struct Prepared {
@@ -151,12 +152,22 @@ fn document_text(
     }
 }
 
+/// Where a request reads: the database, in the company of the request's token.
+pub struct Reading {
+    /// The database pool.
+    pub db: sea_orm::DatabaseConnection,
+    /// Checks bearer tokens: the company a request reads for is its token's.
+    pub keys: crate::service::auth::TokenKeys,
+    /// Whether reads get the application's company filter (always, but in one test).
+    pub company_filter: bool,
+}
+
 /// Resolves the document (persisted or sent), admits it through the gate and builds the
 /// request for its client.
 pub fn prepare(
     gate: &Gate,
     persisted: &PersistedQueries,
-    db: &sea_orm::DatabaseConnection,
+    reading: &Reading,
     mut request: async_graphql::Request,
     client: Client,
     started: Instant,
@@ -170,9 +181,27 @@ pub fn prepare(
     let name = name.or(operation_name);
     request.query = query;
     request.set_parsed_query((*document).clone());
-    let (loader, loads) = loaders::for_request(db);
+    // The request reads for its token's company (none without a genuine token: it sees
+    // nothing, and its fields are refused anyway).
+    let company = client
+        .token
+        .as_deref()
+        .and_then(|token| reading.keys.verify_session(token))
+        .map_or(0, |verified| verified.company_id);
+    let lives_on = kind == Some(async_graphql::parser::types::OperationType::Subscription);
+    let reads = if lives_on {
+        Reads::per_statement(reading.db.clone(), company)
+    } else {
+        Reads::for_request(reading.db.clone(), company)
+    };
+    let reads = if reading.company_filter {
+        reads
+    } else {
+        reads.without_company_filter()
+    };
+    let (loader, loads) = loaders::for_request(&reads);
     let credentials = RequestAuth::new(client.token, client.address).reading(client.languages);
-    let mut request = request.data(credentials).data(loader);
+    let mut request = request.data(credentials).data(loader).data(reads);
     // A query or mutation shows the names of one moment; a subscription lives on, and reads
     // them afresh for each event.
     if kind != Some(async_graphql::parser::types::OperationType::Subscription) {

@@ -150,6 +150,7 @@ impl Rows {
             let by = from.map_or(owner, |from| mover(ids, owner, from, code));
             self.changes.push(stage_change::ActiveModel {
                 id: NotSet,
+                company_id: Set(ids.company_id),
                 contact_id: Set(id),
                 from_stage_id: Set(from.map(|from| ids.stages[from])),
                 to_stage_id: Set(ids.stages[code]),
@@ -164,6 +165,7 @@ impl Rows {
             latest = latest.max(at);
             self.activities.push(activity::ActiveModel {
                 id: NotSet,
+                company_id: Set(ids.company_id),
                 contact_id: Set(id),
                 activity_type_id: Set(ids.types[code]),
                 stage_id: Set(ids.stages[template.stages[*index]]),
@@ -177,6 +179,7 @@ impl Rows {
         let due = now + Duration::minutes(60 + (n % (30 * 24 * 60)) as i64);
         self.pending.push(pending_activity::ActiveModel {
             id: NotSet,
+            company_id: Set(ids.company_id),
             contact_id: Set(id),
             activity_type_id: Set(ids.types["FOLLOW_UP"]),
             description: Set(Some("follow up".to_owned())),
@@ -195,6 +198,7 @@ impl Rows {
         });
         self.contacts.push(contact::ActiveModel {
             id: Set(id),
+            company_id: Set(ids.company_id),
             version: Set(template.stages.len() as i32),
             name: Set(format!("Load test contact {n:07}")),
             email: Set(Some(format!("contact{n}@load.example"))),

@@ -18,6 +18,9 @@ pub use passwords::Passwords;
 pub use sessions::{Logout, Session};
 pub use tokens::{Issued, TokenKeys, Verified, token_secret};
 
+use super::companies;
+use super::company::CompanyDb;
+use super::members::{self, Member};
 use super::{ServiceError, ServiceResult, Store};
 use crate::domain::limits::check_text;
 use crate::domain::{Field, FieldPath, FieldViolation, RuleCode};
@@ -36,6 +39,8 @@ pub struct SignIn<'a> {
     pub password: &'a str,
     /// Where the request came from, when known.
     pub address: Option<IpAddr>,
+    /// The code of the company to work for; none: the operator's first by code.
+    pub company_code: Option<&'a str>,
 }
 
 /// Refuses a login or password the database could not even look up (a NUL).
@@ -44,6 +49,11 @@ fn check_credentials(attempt: &SignIn<'_>) -> ServiceResult<()> {
     for (field, what, value) in [
         (Field::Login, "login", attempt.login),
         (Field::Password, "password", attempt.password),
+        (
+            Field::CompanyCode,
+            "company code",
+            attempt.company_code.unwrap_or_default(),
+        ),
     ] {
         if let Err(violation) = check_text(what, value, usize::MAX) {
             problems.push(FieldViolation::at(field, violation));
@@ -65,8 +75,30 @@ fn invalid_credentials() -> ServiceError {
     )])
 }
 
-/// Checks a login and password and starts a session; an unknown login, an inactive operator
-/// and a wrong password all give the same `INVALID_CREDENTIALS`. A login or address that failed
+/// The membership a sign-in works in: of the company with `code`, else the first active one by
+/// company code; none when the person is not an active member of it.
+async fn membership_for(
+    db: &DatabaseConnection,
+    operator: operator::Model,
+    code: Option<&str>,
+) -> ServiceResult<Option<Member>> {
+    let companies = companies::of_operator(db, operator.id).await?;
+    let chosen = match code.map(str::trim) {
+        Some(code) => companies.into_iter().find(|company| company.code == code),
+        None => companies.into_iter().next(),
+    };
+    let Some(chosen) = chosen else {
+        return Ok(None);
+    };
+    let scoped = CompanyDb::borrowing(db, chosen.id);
+    Ok(members::member(&scoped, operator.id)
+        .await?
+        .filter(Member::active))
+}
+
+/// Checks a login and password and starts a session in a company; an unknown login, an
+/// inactive operator, a company the operator does not actively belong to and a wrong password
+/// all give the same `INVALID_CREDENTIALS`. A login or address that failed
 /// too often is refused with [`ServiceError::RateLimited`] before any password is checked.
 pub async fn login(
     store: &Store,
@@ -90,16 +122,44 @@ pub async fn login(
         .passwords
         .verify(attempt.password, &stored_hash)
         .await?;
-    match found {
-        Some(operator) if matches && operator.active => {
-            admitted.succeeded();
-            sessions::start(store, keys, operator).await
+    let member = match found {
+        Some(operator) if matches => {
+            membership_for(&store.db, operator, attempt.company_code).await?
         }
-        _ => {
+        _ => None,
+    };
+    match member {
+        Some(member) => {
+            admitted.succeeded();
+            sessions::start(store, keys, member).await
+        }
+        None => {
             admitted.failed();
             Err(invalid_credentials())
         }
     }
+}
+
+/// Starts a session of the operator in another company they are an active member of; any
+/// other company is `NOT_FOUND`, as an unknown one is.
+pub async fn switch_company(
+    store: &Store,
+    keys: &TokenKeys,
+    operator: &operator::Model,
+    company_id: i64,
+) -> ServiceResult<Session> {
+    let scoped = CompanyDb::borrowing(&store.db, company_id);
+    let member = members::member(&scoped, operator.id)
+        .await?
+        .filter(Member::active)
+        .ok_or_else(|| {
+            ServiceError::Rules(vec![FieldViolation::new(
+                Field::Company,
+                RuleCode::NotFound,
+                "no such company",
+            )])
+        })?;
+    sessions::start(store, keys, member).await
 }
 
 /// Renews a session with its refresh token (see [`sessions::refresh`]); one that does not
@@ -142,37 +202,58 @@ pub async fn logout(store: &Store, request: Logout<'_>) -> ServiceResult<u64> {
     sessions::logout(store, request).await
 }
 
-/// The active operator a bearer token names.
+/// The active member a bearer token names, in the company it is for (one statement).
 pub async fn authenticate(
     db: &DatabaseConnection,
     keys: &TokenKeys,
     token: &str,
-) -> ServiceResult<operator::Model> {
+) -> ServiceResult<Member> {
     let verified = keys
         .verify_session(token)
         .ok_or(ServiceError::Unauthenticated)?;
-    operator::Entity::find_by_id(verified.operator_id)
-        .one(db)
+    let scoped = CompanyDb::borrowing(db, verified.company_id);
+    members::member(&scoped, verified.operator_id)
         .await?
-        .filter(|operator| operator.active && operator.token_generation == verified.generation)
+        .filter(|member| {
+            member.active()
+                && member.operator.token_generation == verified.generation
+                && member.membership.token_generation == verified.company_generation
+        })
         .ok_or(ServiceError::Unauthenticated)
 }
 
-/// A token for the operator with this login (for `contactflow token LOGIN`).
+/// A token for the operator with this login, in the company with this code or their first
+/// (for `contactflow token LOGIN [--company CODE]`).
 pub async fn token_for_login(
     db: &DatabaseConnection,
     keys: &TokenKeys,
     login: &str,
+    company_code: Option<&str>,
 ) -> ServiceResult<String> {
     let operator = operator::Entity::find()
         .filter(operator::Column::Login.eq(login))
         .one(db)
         .await?
         .ok_or_else(|| ServiceError::BadInput(format!("no operator has the login {login:?}")))?;
-    if !operator.active {
-        return Err(ServiceError::BadInput(format!(
-            "operator {login:?} is inactive"
-        )));
-    }
-    Ok(keys.issue(operator.id, operator.token_generation)?.token)
+    let member = membership_for(db, operator, company_code)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::BadInput(match company_code {
+                Some(code) => {
+                    format!("operator {login:?} is not an active member of company {code:?}")
+                }
+                None => format!("operator {login:?} is not an active member of any company"),
+            })
+        })?;
+    let generations = (
+        member.operator.token_generation,
+        member.membership.token_generation,
+    );
+    Ok(keys
+        .issue_for(
+            member.operator.id,
+            generations,
+            member.membership.company_id,
+        )?
+        .token)
 }

@@ -13,8 +13,10 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::tokens::TokenKeys;
-use crate::entity::{operator, refresh_token};
+use crate::entity::{membership, operator, refresh_token};
+use crate::service::company::{self, InCompany};
 use crate::service::digest::sha256_hex;
+use crate::service::members::{self, Member};
 use crate::service::writes::Write;
 use crate::service::{ServiceError, ServiceResult, Store, clock};
 
@@ -30,14 +32,14 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     /// The refresh token that renews it, once.
     pub refresh_token: String,
-    /// Who is signed in.
-    pub operator: operator::Model,
+    /// Who is signed in, as the company the session works for knows them.
+    pub member: Member,
 }
 
 /// Why a refresh token does not renew a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    /// Unknown, expired, revoked, or its operator is inactive.
+    /// Unknown, expired, revoked, or its operator is no longer an active member of its company.
     NotValid,
     /// It was used already: its family is revoked.
     Reused,
@@ -53,11 +55,11 @@ fn random(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buffer)
 }
 
-/// Stores a new refresh token of `family` for `operator_id`; the token itself.
+/// Stores a new refresh token of `family` for the member; the token itself.
 async fn add_refresh_token(
     db: &impl ConnectionTrait,
     keys: &TokenKeys,
-    operator_id: i64,
+    member: &Member,
     family: String,
     now: DateTime<Utc>,
 ) -> ServiceResult<String> {
@@ -66,7 +68,8 @@ async fn add_refresh_token(
         .map_err(|_| ServiceError::Internal("refresh token lifetime out of range".to_owned()))?;
     refresh_token::ActiveModel {
         id: NotSet,
-        operator_id: Set(operator_id),
+        company_id: Set(member.membership.company_id),
+        operator_id: Set(member.operator.id),
         family: Set(family),
         token_hash: Set(hash(&token)),
         created_at: Set(now),
@@ -79,23 +82,32 @@ async fn add_refresh_token(
     Ok(token)
 }
 
-/// Starts a session for an operator who just signed in: a bearer token and a new family.
-pub async fn start(
-    store: &Store,
-    keys: &TokenKeys,
-    operator: operator::Model,
-) -> ServiceResult<Session> {
-    let write = Write::begin(store).await?;
-    let refresh_token =
-        add_refresh_token(&*write, keys, operator.id, random(16), clock::now()).await?;
-    write.commit().await?;
-    let issued = keys.issue(operator.id, operator.token_generation)?;
+/// The session of a member whose refresh token was just stored.
+fn session(keys: &TokenKeys, member: Member, refresh_token: String) -> ServiceResult<Session> {
+    let generations = (
+        member.operator.token_generation,
+        member.membership.token_generation,
+    );
+    let issued = keys.issue_for(
+        member.operator.id,
+        generations,
+        member.membership.company_id,
+    )?;
     Ok(Session {
         token: issued.token,
         expires_at: issued.expires_at,
         refresh_token,
-        operator,
+        member,
     })
+}
+
+/// Starts a session for a member who just signed in (or switched company): a bearer token
+/// for their company and a new family.
+pub async fn start(store: &Store, keys: &TokenKeys, member: Member) -> ServiceResult<Session> {
+    let write = Write::begin(store, member.membership.company_id).await?;
+    let refresh_token = add_refresh_token(&*write, keys, &member, random(16), clock::now()).await?;
+    write.commit().await?;
+    session(keys, member, refresh_token)
 }
 
 /// Revokes the live (neither used nor revoked) tokens that `which` selects; how many there were.
@@ -123,22 +135,21 @@ async fn revoke_family(
     revoke_live(db, refresh_token::Column::Family.eq(family), now).await
 }
 
-/// The operator a refresh token may still renew a session for, or why not.
+/// The member a refresh token may still renew a session for, or why not.
 async fn live_owner(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     row: &refresh_token::Model,
     now: DateTime<Utc>,
-) -> ServiceResult<Result<operator::Model, Refusal>> {
+) -> ServiceResult<Result<Member, Refusal>> {
     if row.used_at.is_some() {
         return Ok(Err(Refusal::Reused));
     }
     if row.revoked_at.is_some() || row.expires_at <= now {
         return Ok(Err(Refusal::NotValid));
     }
-    let owner = operator::Entity::find_by_id(row.operator_id)
-        .one(db)
+    let owner = members::member(db, row.operator_id)
         .await?
-        .filter(|operator| operator.active);
+        .filter(Member::active);
     Ok(owner.ok_or(Refusal::NotValid))
 }
 
@@ -163,10 +174,12 @@ pub async fn refresh(
     keys: &TokenKeys,
     token: &str,
 ) -> ServiceResult<Result<Session, Refusal>> {
-    let write = Write::begin(store).await?;
+    // The company is the refresh token's: known once its row is read.
+    let mut write = Write::begin(store, 0).await?;
     let Some(row) = find(&*write, token).await? else {
         return Ok(Err(Refusal::NotValid));
     };
+    write.switch_to(row.company_id).await?;
     let now = clock::now();
     let owner = match live_owner(&*write, &row, now).await? {
         Ok(owner) => owner,
@@ -189,18 +202,37 @@ pub async fn refresh(
         write.commit().await?;
         return Ok(Err(Refusal::Reused));
     }
-    let refresh_token = add_refresh_token(&*write, keys, owner.id, row.family, now).await?;
+    let refresh_token = add_refresh_token(&*write, keys, &owner, row.family, now).await?;
     write.commit().await?;
-    let issued = keys.issue(owner.id, owner.token_generation)?;
-    Ok(Ok(Session {
-        token: issued.token,
-        expires_at: issued.expires_at,
-        refresh_token,
-        operator: owner,
-    }))
+    session(keys, owner, refresh_token).map(Ok)
 }
 
-/// Ends every session of an operator inside `write`: their live refresh tokens are revoked,
+/// Ends the sessions of an operator in the write's company (their membership is being
+/// deactivated), and nowhere else: its live refresh tokens are revoked, the generation of their
+/// bearer tokens for it raised (so that reactivation does not bring them back) and their open
+/// sockets told to close.
+pub async fn end_company_sessions(
+    write: &mut Write<'_>,
+    operator_id: i64,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
+    let which = refresh_token::Column::OperatorId
+        .eq(operator_id)
+        .and(refresh_token::Column::CompanyId.eq(write.company_id()));
+    let revoked = revoke_live(&**write, which, now).await?;
+    company::update_many::<membership::Entity>(&**write)
+        .col_expr(
+            membership::Column::TokenGeneration,
+            Expr::col(membership::Column::TokenGeneration).add(1),
+        )
+        .filter(membership::Column::OperatorId.eq(operator_id))
+        .exec(&**write)
+        .await?;
+    write.operator_revoked(operator_id);
+    Ok(revoked)
+}
+
+/// Ends every session of an operator, in every company, inside `write`: their live refresh tokens are revoked,
 /// the generation of their bearer tokens raised (every earlier one is refused) and their open
 /// sockets told to close. How many refresh tokens stopped working.
 pub async fn end_every_session(
@@ -226,7 +258,7 @@ pub async fn end_every_session(
 #[derive(Debug, Clone, Copy)]
 pub struct Logout<'a> {
     /// The operator of the request's bearer token, when it carried a valid one.
-    pub caller: Option<&'a operator::Model>,
+    pub caller: Option<&'a Member>,
     /// The refresh token whose session ends.
     pub refresh_token: Option<&'a str>,
     /// Whether every session and bearer token of the operator ends.
@@ -237,10 +269,13 @@ pub struct Logout<'a> {
 /// tokens stopped working. With `everywhere`, the operator is the caller, else the owner of the
 /// given refresh token; their bearer tokens stop working and their sockets close.
 pub async fn logout(store: &Store, request: Logout<'_>) -> ServiceResult<u64> {
-    let mut write = Write::begin(store).await?;
+    let company = request
+        .caller
+        .map_or(0, |caller| caller.membership.company_id);
+    let mut write = Write::begin(store, company).await?;
     let now = clock::now();
     let mut revoked = 0;
-    let mut owner = request.caller.map(|caller| caller.id);
+    let mut owner = request.caller.map(|caller| caller.operator.id);
     if let Some(token) = request.refresh_token
         && let Some(row) = find(&*write, token).await?
     {

@@ -39,6 +39,13 @@ struct Claims {
     #[serde(default, skip_serializing_if = "is_zero")]
     #[serde(rename = "gen")]
     generation: i32,
+    /// The company it works for (absent in tokens made before companies: refused).
+    #[serde(default)]
+    cid: i64,
+    /// The generation of the operator's tokens for that company (raised when the membership
+    /// is deactivated; absent: the first).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    mgen: i32,
 }
 
 fn is_zero(value: &i32) -> bool {
@@ -52,6 +59,10 @@ pub struct Verified {
     pub operator_id: i64,
     /// The generation of the operator's tokens it belongs to.
     pub generation: i32,
+    /// The company it works for.
+    pub company_id: i64,
+    /// The generation of the operator's tokens for that company.
+    pub company_generation: i32,
 }
 
 /// A token just issued and when it expires.
@@ -89,8 +100,24 @@ impl TokenKeys {
         self.refresh_ttl
     }
 
-    /// A token for an operator, in the given generation of their tokens.
-    pub fn issue(&self, operator_id: i64, generation: i32) -> ServiceResult<Issued> {
+    /// A token for an operator working for a company, in the given generation of their tokens.
+    pub fn issue(
+        &self,
+        operator_id: i64,
+        generation: i32,
+        company_id: i64,
+    ) -> ServiceResult<Issued> {
+        self.issue_for(operator_id, (generation, 0), company_id)
+    }
+
+    /// A token for an operator working for a company, in the given generations of their tokens
+    /// (theirs, and theirs for that company).
+    pub fn issue_for(
+        &self,
+        operator_id: i64,
+        (generation, company_generation): (i32, i32),
+        company_id: i64,
+    ) -> ServiceResult<Issued> {
         let now = clock::now().timestamp();
         let exp = now + i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let claims = Claims {
@@ -98,6 +125,8 @@ impl TokenKeys {
             iat: now,
             exp,
             generation,
+            cid: company_id,
+            mgen: company_generation,
         };
         let token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -123,9 +152,14 @@ impl TokenKeys {
     /// What a genuine, unexpired token says.
     pub fn verify_session(&self, token: &str) -> Option<Verified> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        if data.claims.cid <= 0 {
+            return None;
+        }
         Some(Verified {
             operator_id: data.claims.sub.parse().ok()?,
             generation: data.claims.generation,
+            company_id: data.claims.cid,
+            company_generation: data.claims.mgen,
         })
     }
 }
@@ -169,15 +203,32 @@ mod tests {
 
     #[test]
     fn a_token_names_its_operator() {
-        let token = keys().issue(42, 3).unwrap().token;
+        let token = keys().issue(42, 3, 7).unwrap().token;
         assert_eq!(keys().verify(&token), Some(42));
         assert_eq!(
             keys().verify_session(&token),
             Some(Verified {
                 operator_id: 42,
-                generation: 3
+                generation: 3,
+                company_id: 7,
+                company_generation: 0,
             })
         );
+    }
+
+    #[test]
+    fn a_token_made_before_companies_is_refused() {
+        let claims = Claims {
+            sub: "42".into(),
+            iat: 0,
+            exp: clock::now().timestamp() + 60,
+            generation: 0,
+            cid: 0,
+            mgen: 0,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys().encoding)
+            .unwrap();
+        assert_eq!(keys().verify(&token), None);
     }
 
     #[test]
@@ -186,7 +237,7 @@ mod tests {
             b"another secret, also long enough!!",
             Duration::from_secs(600),
         );
-        assert_eq!(keys().verify(&other.issue(42, 0).unwrap().token), None);
+        assert_eq!(keys().verify(&other.issue(42, 0, 1).unwrap().token), None);
     }
 
     #[test]
@@ -196,6 +247,8 @@ mod tests {
             iat: 0,
             exp: clock::now().timestamp() - 60,
             generation: 0,
+            cid: 1,
+            mgen: 0,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys().encoding)
             .unwrap();

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::next::next_row;
 use super::rows::{close_todos_of, insert_activity, insert_pending};
@@ -13,6 +13,7 @@ use crate::domain::limits::{TEXT_MAX, check_text};
 use crate::domain::rights::{PendingParties, may_close_pending, may_complete_todo};
 use crate::domain::{Field, FieldViolation, RuleCode, WorkStatus};
 use crate::entity::{activity, contact, pending_activity, todo};
+use crate::service::company::{self, InCompany};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
 
 /// What completing a pending activity wrote.
@@ -54,11 +55,11 @@ fn check_may_close(
 
 /// The open pending activity `id`; `at` names it in the request.
 async fn open_pending(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     id: i64,
     at: Field,
 ) -> ServiceResult<pending_activity::Model> {
-    let pending = pending_activity::Entity::find_by_id(id)
+    let pending = company::find_by_id::<pending_activity::Entity>(db, id)
         .one(db)
         .await?
         .ok_or_else(|| refuse(at, RuleCode::NotFound, "no such pending activity"))?;
@@ -74,10 +75,10 @@ async fn open_pending(
 }
 
 async fn contact_of(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     pending: &pending_activity::Model,
 ) -> ServiceResult<contact::Model> {
-    contact::Entity::find_by_id(pending.contact_id)
+    company::find_by_id::<contact::Entity>(db, pending.contact_id)
         .one(db)
         .await?
         .ok_or_else(|| ServiceError::Internal("pending activity without contact".into()))
@@ -85,13 +86,13 @@ async fn contact_of(
 
 /// Sets a pending activity's status (DONE or CANCELLED), and its to-dos' with it.
 async fn close_pending(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     pending_id: i64,
     status: WorkStatus,
     activity_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> ServiceResult<pending_activity::Model> {
-    let mut update = pending_activity::Entity::update_many()
+    let mut update = company::update_many::<pending_activity::Entity>(db)
         .col_expr(pending_activity::Column::Status, Expr::val(status))
         .col_expr(pending_activity::Column::CompletedAt, Expr::val(now))
         .col_expr(pending_activity::Column::UpdatedAt, Expr::val(now));
@@ -106,7 +107,7 @@ async fn close_pending(
         .exec(db)
         .await?;
     close_todos_of(db, pending_id, status, now).await?;
-    pending_activity::Entity::find_by_id(pending_id)
+    company::find_by_id::<pending_activity::Entity>(db, pending_id)
         .one(db)
         .await?
         .ok_or_else(|| ServiceError::Internal("pending vanished".into()))
@@ -155,7 +156,7 @@ async fn complete_in(
         ),
         None => None,
     };
-    let todo = todo::Entity::find()
+    let todo = company::find::<todo::Entity>(db)
         .filter(todo::Column::PendingActivityId.eq(pending.id))
         .one(db)
         .await?;
@@ -179,7 +180,7 @@ pub async fn complete_pending(
     description: Option<String>,
     next: Option<NewPending>,
 ) -> ServiceResult<Completed> {
-    let mut write = Write::begin(store).await?;
+    let mut write = Write::begin(store, actor.company_id).await?;
     let pending = open_pending(&*write, pending_id, Field::Record).await?;
     let contact = contact_of(&*write, &pending).await?;
     check_may_close(actor, &pending, &contact, Field::Record)?;
@@ -197,7 +198,7 @@ pub async fn cancel_pending(
     pending_id: i64,
 ) -> ServiceResult<pending_activity::Model> {
     let now = clock::now();
-    let mut write = Write::begin(store).await?;
+    let mut write = Write::begin(store, actor.company_id).await?;
     let pending = open_pending(&*write, pending_id, Field::Record).await?;
     let contact = contact_of(&*write, &pending).await?;
     check_may_close(actor, &pending, &contact, Field::Record)?;
@@ -216,8 +217,8 @@ pub async fn complete_todo(
     todo_id: i64,
 ) -> ServiceResult<(todo::Model, Option<Completed>)> {
     let now = clock::now();
-    let mut write = Write::begin(store).await?;
-    let found = todo::Entity::find_by_id(todo_id)
+    let mut write = Write::begin(store, actor.company_id).await?;
+    let found = company::find_by_id::<todo::Entity>(&*write, todo_id)
         .one(&*write)
         .await?
         .ok_or_else(|| refuse(Field::Record, RuleCode::NotFound, "no such to-do"))?;
@@ -244,7 +245,7 @@ pub async fn complete_todo(
             Some(complete_in(&mut write, actor, work, None, None, now).await?)
         }
         None => {
-            todo::Entity::update_many()
+            company::update_many::<todo::Entity>(&*write)
                 .col_expr(todo::Column::Status, Expr::val(WorkStatus::Done))
                 .col_expr(todo::Column::CompletedAt, Expr::val(now))
                 .col_expr(todo::Column::UpdatedAt, Expr::val(now))
@@ -254,7 +255,7 @@ pub async fn complete_todo(
             None
         }
     };
-    let todo = todo::Entity::find_by_id(found.id)
+    let todo = company::find_by_id::<todo::Entity>(&*write, found.id)
         .one(&*write)
         .await?
         .ok_or_else(|| ServiceError::Internal("to-do vanished".into()))?;

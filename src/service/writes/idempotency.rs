@@ -5,11 +5,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use crate::entity::idempotency_record;
+use crate::service::company::{self, InCompany};
 use crate::service::{ServiceError, ServiceResult};
 
 /// How long a key is remembered at least.
@@ -48,12 +49,13 @@ pub enum Claim {
 /// Claims the key for this write, or finds the record of its earlier use (waiting, on
 /// PostgreSQL, for a concurrent write that claimed it to end).
 pub async fn claim(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     keyed: Keyed<'_>,
     now: DateTime<Utc>,
 ) -> ServiceResult<Claim> {
     let placeholder = idempotency_record::ActiveModel {
         id: NotSet,
+        company_id: NotSet,
         operator_id: Set(keyed.operator_id),
         operation: Set(keyed.operation.to_owned()),
         key: Set(keyed.key.to_owned()),
@@ -61,9 +63,9 @@ pub async fn claim(
         response: Set(String::new()),
         created_at: Set(now),
     };
-    let inserted = idempotency_record::Entity::insert(placeholder)
+    let inserted = idempotency_record::Entity::insert(company::placed(db, placeholder))
         .on_conflict(
-            OnConflict::columns([
+            company::conflict_on::<idempotency_record::Entity>([
                 idempotency_record::Column::OperatorId,
                 idempotency_record::Column::Operation,
                 idempotency_record::Column::Key,
@@ -76,7 +78,7 @@ pub async fn claim(
     if inserted == 1 {
         return Ok(Claim::Ours);
     }
-    idempotency_record::Entity::find()
+    company::find::<idempotency_record::Entity>(db)
         .filter(idempotency_record::Column::OperatorId.eq(keyed.operator_id))
         .filter(idempotency_record::Column::Operation.eq(keyed.operation))
         .filter(idempotency_record::Column::Key.eq(keyed.key))
@@ -88,19 +90,19 @@ pub async fn claim(
 
 /// Keeps the answer to the claimed key, and forgets records older than [`KEPT_FOR`].
 pub async fn answer(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     keyed: Keyed<'_>,
     response: String,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    idempotency_record::Entity::update_many()
+    company::update_many::<idempotency_record::Entity>(db)
         .col_expr(idempotency_record::Column::Response, Expr::val(response))
         .filter(idempotency_record::Column::OperatorId.eq(keyed.operator_id))
         .filter(idempotency_record::Column::Operation.eq(keyed.operation))
         .filter(idempotency_record::Column::Key.eq(keyed.key))
         .exec(db)
         .await?;
-    idempotency_record::Entity::delete_many()
+    company::delete_many::<idempotency_record::Entity>(db)
         .filter(idempotency_record::Column::CreatedAt.lt(now - KEPT_FOR))
         .exec(db)
         .await?;

@@ -15,19 +15,22 @@ pub use unit::Write;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
+use super::company::{self, InCompany};
 use super::{FieldViolation, ServiceError, ServiceResult};
 use crate::domain::{Field, FieldPath, Role, RuleCode};
 use crate::entity::contact;
 
-/// Who is writing.
+/// Who is writing, for which company.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor {
     /// The signed-in operator.
     pub operator_id: i64,
-    /// Their role.
+    /// Their role in the company.
     pub role: Role,
+    /// The company the caller's token is for: every row the write reads or writes is its.
+    pub company_id: i64,
 }
 
 /// A change to an optional field: leave it, clear it, or set it.
@@ -73,13 +76,13 @@ pub(crate) fn refuse(
 /// Bumps a contact's version by one, only if it still is `expected` (when given): the check is
 /// in the UPDATE's WHERE clause, so two writers of one version cannot both win.
 pub(crate) async fn bump_version(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     contact_id: i64,
     expected: Option<i32>,
     now: DateTime<Utc>,
     extra: Vec<(contact::Column, Expr)>,
 ) -> ServiceResult<()> {
-    let mut update = contact::Entity::update_many()
+    let mut update = company::update_many::<contact::Entity>(db)
         .col_expr(
             contact::Column::Version,
             Expr::col(contact::Column::Version).add(1),

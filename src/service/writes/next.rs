@@ -1,14 +1,14 @@
 //! Rule 7's `next`: the pending activity a completion schedules — the one the client gave, or
 //! the one the stage's rule for the completed type names — checked like any other.
 
-use sea_orm::{ConnectionTrait, EntityTrait};
-
 use super::Actor;
 use super::rows::PendingRow;
 use super::save_contact::NewPending;
 use crate::domain::save::{ContactFields, PendingRequest, SaveRequest, plan_save};
 use crate::domain::{Field, FieldViolation, RuleCode};
-use crate::entity::{activity_type, contact, operator, pending_activity};
+use crate::entity::{activity_type, contact, pending_activity};
+use crate::service::company::{self, InCompany};
+use crate::service::members;
 use crate::service::{ServiceError, ServiceResult, catalog};
 
 /// The next pending activity as asked for, before it is checked.
@@ -25,7 +25,7 @@ struct Wanted {
 /// The next pending activity to schedule after `pending` is completed; `None` when none is
 /// given and the stage names none.
 pub(super) async fn next_row(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     actor: Actor,
     contact: &contact::Model,
     pending: &pending_activity::Model,
@@ -60,12 +60,10 @@ pub(super) async fn next_row(
             }
         }
     };
-    let next_type = activity_type::Entity::find_by_id(wanted.type_id)
+    let next_type = company::find_by_id::<activity_type::Entity>(db, wanted.type_id)
         .one(db)
         .await?;
-    let assignee = operator::Entity::find_by_id(wanted.assignee_id)
-        .one(db)
-        .await?;
+    let assignee = members::member(db, wanted.assignee_id).await?;
     let mut problems = Vec::new();
     if next_type.is_none() {
         let path = [Field::Pending, Field::ActivityType];
@@ -103,7 +101,7 @@ pub(super) async fn next_row(
             description: wanted.description.as_deref(),
             reminder_starts_at: wanted.starts,
             reminder_ends_at: wanted.ends,
-            assignee_active: assignee.active,
+            assignee_active: assignee.active(),
         }),
     };
     let plan = plan_save(&request).map_err(ServiceError::Rules)?;

@@ -5,13 +5,13 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::EntityTrait;
-use sea_orm::sea_query::OnConflict;
 
 use super::{Actor, Write, refuse};
 use crate::domain::reminder::{check_open, check_snooze};
 use crate::domain::rights::may_see_reminder;
 use crate::domain::{Field, FieldViolation, RuleCode};
 use crate::entity::reminder_state;
+use crate::service::company;
 use crate::service::reminders::{self, Reminder};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
 
@@ -32,7 +32,7 @@ pub async fn act_on_reminder(
     action: ReminderAction,
 ) -> ServiceResult<Reminder> {
     let now = clock::now();
-    let mut write = Write::begin(store).await?;
+    let mut write = Write::begin(store, actor.company_id).await?;
     // Another operator's reminder is as unknown to the caller as one that does not exist.
     let reminder = reminders::reminder(&*write, pending_id)
         .await?
@@ -52,20 +52,23 @@ pub async fn act_on_reminder(
     };
     let row = reminder_state::ActiveModel {
         id: NotSet,
+        company_id: NotSet,
         pending_activity_id: Set(pending_id),
         snoozed_until: Set(snoozed_until),
         dismissed_at: Set(dismissed_at),
         updated_at: Set(now),
     };
-    reminder_state::Entity::insert(row)
+    reminder_state::Entity::insert(company::placed(&*write, row))
         .on_conflict(
-            OnConflict::column(reminder_state::Column::PendingActivityId)
-                .update_columns([
-                    reminder_state::Column::SnoozedUntil,
-                    reminder_state::Column::DismissedAt,
-                    reminder_state::Column::UpdatedAt,
-                ])
-                .to_owned(),
+            company::conflict_on::<reminder_state::Entity>([
+                reminder_state::Column::PendingActivityId,
+            ])
+            .update_columns([
+                reminder_state::Column::SnoozedUntil,
+                reminder_state::Column::DismissedAt,
+                reminder_state::Column::UpdatedAt,
+            ])
+            .to_owned(),
         )
         .exec(&*write)
         .await?;

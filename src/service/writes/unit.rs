@@ -7,27 +7,53 @@ use std::ops::Deref;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
+use crate::service::company::{CompanyDb, set_company};
+
 use crate::db::Writer;
 use crate::service::{Changes, ServiceResult, Store};
 
 /// A write in progress.
 pub struct Write<'a> {
-    txn: DatabaseTransaction,
+    txn: CompanyDb<DatabaseTransaction>,
     _writer: Writer,
     store: &'a Store,
     changes: Changes,
 }
 
 impl<'a> Write<'a> {
-    /// Starts a write on the store's database.
-    pub async fn begin(store: &'a Store) -> ServiceResult<Self> {
+    /// Starts a write on the store's database, for company `company_id`.
+    pub async fn begin(store: &'a Store, company_id: i64) -> ServiceResult<Self> {
         let (txn, writer) = crate::db::begin_write(&store.db).await?;
+        set_company(&txn, company_id).await?;
+        let txn = CompanyDb::new(txn, company_id);
         Ok(Self {
-            txn,
+            txn: if store.company_filter {
+                txn
+            } else {
+                txn.without_company_filter()
+            },
             _writer: writer,
             store,
             changes: Changes::default(),
         })
+    }
+
+    /// Works for company `company_id` from now on: for signing in, which learns the company
+    /// from the rows it reads.
+    pub async fn switch_to(&mut self, company_id: i64) -> ServiceResult<()> {
+        set_company(self.txn.unscoped(), company_id).await?;
+        self.txn.switch_to(company_id);
+        Ok(())
+    }
+
+    /// The transaction itself, for what belongs to no company (companies, operators).
+    pub fn unscoped(&self) -> &DatabaseTransaction {
+        self.txn.unscoped()
+    }
+
+    /// The company the write works for.
+    pub fn company_id(&self) -> i64 {
+        crate::service::company::InCompany::company_id(&self.txn)
     }
 
     /// Notes a pending activity whose reminder this write may change.
@@ -53,7 +79,7 @@ impl<'a> Write<'a> {
                 self.txn.execute_raw(statement).await?;
             }
         }
-        self.txn.commit().await?;
+        self.txn.into_inner().commit().await?;
         if !self.changes.is_empty() {
             announcements.committed(&self.changes);
         }
@@ -62,9 +88,9 @@ impl<'a> Write<'a> {
 }
 
 impl Deref for Write<'_> {
-    type Target = DatabaseTransaction;
+    type Target = CompanyDb<DatabaseTransaction>;
 
-    fn deref(&self) -> &DatabaseTransaction {
+    fn deref(&self) -> &CompanyDb<DatabaseTransaction> {
         &self.txn
     }
 }

@@ -71,6 +71,22 @@ impl TestServer {
             .to_owned()
     }
 
+    /// One number counted straight from the database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let db = Database::connect(self.database_url.as_str())
+            .await
+            .expect("database reachable");
+        let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned());
+        let row = db
+            .query_one_raw(statement)
+            .await
+            .expect("query")
+            .expect("row");
+        let value: i64 = row.try_get_by_index(0).expect("a number");
+        db.close().await.ok();
+        value
+    }
+
     /// Everything a write could change, counted straight from the database: row counts of
     /// every table, the sum of contact versions, and open pending activities and to-dos.
     pub async fn snapshot(&self) -> Vec<(String, i64)> {
@@ -98,6 +114,10 @@ impl TestServer {
             "SELECT COUNT(*) FROM stage_names",
             "SELECT COUNT(*) FROM activity_type_names",
             "SELECT COUNT(*) FROM operators WHERE locale <> 'en'",
+            "SELECT COUNT(*) FROM companies",
+            "SELECT COUNT(*) FROM memberships",
+            "SELECT COUNT(*) FROM memberships WHERE active",
+            "SELECT COALESCE(SUM(token_generation), 0) FROM memberships",
         ];
         for sql in queries {
             let statement =

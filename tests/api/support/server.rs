@@ -52,6 +52,13 @@ impl TestServer {
         Some(server)
     }
 
+    /// Starts a server over a database the test prepared (kept until the server is dropped).
+    pub async fn start_on_database(database: TestDatabase, demo: bool) -> Self {
+        let mut server = Self::start_on_with(settings_for(&database.url), demo).await;
+        server._database = Some(database);
+        server
+    }
+
     /// Starts another server over the same database as this one (another instance).
     pub async fn start_on(database_url: &str, demo: bool) -> Self {
         Self::start_on_with(settings_for(database_url), demo).await

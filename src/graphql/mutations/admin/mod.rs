@@ -1,10 +1,13 @@
-//! ADMIN configuration: `saveWorkflow`, `saveActivityType`, `deleteActivityType`, `saveOperator`.
+//! ADMIN configuration: `saveWorkflow`, `saveActivityType`, `deleteActivityType`, `saveOperator`,
+//! `saveCompany`.
 //! Callers who are not an ADMIN get a `FORBIDDEN` user error from the service.
 
+mod company;
 mod inputs;
 
 use async_graphql::{Context, Object, Result};
 
+use self::company::{SaveCompanyInput, SaveCompanyPayload};
 use self::inputs::{
     DeleteActivityTypeInput, SaveActivityTypeInput, SaveActivityTypePayload, SaveOperatorInput,
     SaveOperatorPayload, SaveWorkflowInput, SaveWorkflowPayload, to_workflow,
@@ -14,6 +17,7 @@ use crate::graphql::errors::{answer, usual_names};
 use crate::graphql::guard::{SignedIn, signed_in};
 use crate::graphql::ids::kind;
 use crate::graphql::mutations::inputs::number;
+use crate::graphql::types::company::Company;
 use crate::graphql::types::config::{ActivityType, Operator, Workflow};
 use crate::service::writes::admin::{self, workflow as workflows};
 
@@ -70,7 +74,23 @@ impl AdminMutation {
         })
     }
 
-    /// Creates or changes an operator; the last active ADMIN stays an active ADMIN.
+    /// ADMIN: creates or renames a company; its creator becomes its ADMIN.
+    async fn save_company(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do; each field is described on the input type.")]
+        input: SaveCompanyInput,
+    ) -> Result<SaveCompanyPayload> {
+        let actor = signed_in(ctx)?.actor();
+        let outcome = admin::save_company(store(ctx), actor, input.into_service()).await;
+        answer(outcome, usual_names, |saved| SaveCompanyPayload {
+            company: Some(Company(saved)),
+            user_errors: vec![],
+        })
+    }
+
+    /// Creates or changes an operator of the caller's company (the person, and their role and
+    /// activity in this company only); the company's last active ADMIN stays an active ADMIN.
     async fn save_operator(
         &self,
         ctx: &Context<'_>,

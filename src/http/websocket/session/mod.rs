@@ -195,7 +195,7 @@ impl Session {
             }
             return Next::Close(4403, "Forbidden".into());
         };
-        self.operator = Some(operator.id);
+        self.operator = Some(operator.operator.id);
         if let Some(expiry) = app.keys.expiry(&token) {
             let left = (expiry - clock::now()).to_std().unwrap_or(Duration::ZERO);
             self.expires = Some(Instant::now() + left);

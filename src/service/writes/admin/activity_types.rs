@@ -2,7 +2,7 @@
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, PaginatorTrait, QueryFilter};
 
 use super::names::{self, Owner};
 use super::{Problems, require_admin, row_to_change};
@@ -10,6 +10,7 @@ use crate::domain::limits::{LABEL_MAX, NAME_MAX};
 use crate::domain::locale::LocalizedName;
 use crate::domain::{Field, FieldPath, RuleCode};
 use crate::entity::{activity, activity_type, pending_activity, stage_activity_rule, todo};
+use crate::service::company;
 use crate::service::writes::{Actor, Write, refuse};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
 
@@ -37,7 +38,7 @@ pub async fn save_activity_type(
     input: SaveActivityType,
 ) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
-    let write = Write::begin(store).await?;
+    let write = Write::begin(store, actor.company_id).await?;
     let existing =
         row_to_change::<activity_type::Entity>(&*write, input.id, "activity type").await?;
     let creating = existing.is_none();
@@ -81,17 +82,24 @@ pub async fn save_activity_type(
         None => {
             let position = match input.position {
                 Some(position) => position,
-                None => activity_type::Entity::find().count(&*write).await? as i32,
+                None => {
+                    company::find::<activity_type::Entity>(&*write)
+                        .count(&*write)
+                        .await? as i32
+                }
             };
-            activity_type::ActiveModel {
-                id: NotSet,
-                code: Set(input.code.unwrap_or_default().trim().to_owned()),
-                name: Set(input.name.unwrap_or_default().trim().to_owned()),
-                active: Set(input.active.unwrap_or(true)),
-                position: Set(position),
-                created_at: Set(clock::now()),
-            }
-            .insert(&*write)
+            company::insert(
+                &*write,
+                activity_type::ActiveModel {
+                    id: NotSet,
+                    company_id: NotSet,
+                    code: Set(input.code.unwrap_or_default().trim().to_owned()),
+                    name: Set(input.name.unwrap_or_default().trim().to_owned()),
+                    active: Set(input.active.unwrap_or(true)),
+                    position: Set(position),
+                    created_at: Set(clock::now()),
+                },
+            )
             .await?
         }
     };
@@ -99,7 +107,7 @@ pub async fn save_activity_type(
         names::replace(&*write, Owner::ActivityType(saved.id), &localized).await?;
     }
     write.commit().await?;
-    store.names.forget();
+    store.names.forget(actor.company_id);
     Ok(saved)
 }
 
@@ -110,7 +118,7 @@ pub async fn delete_activity_type(
     id: i64,
 ) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
-    let write = Write::begin(store).await?;
+    let write = Write::begin(store, actor.company_id).await?;
     let db = &*write;
     let Some(row) = row_to_change::<activity_type::Entity>(db, Some(id), "activity type").await?
     else {
@@ -118,19 +126,19 @@ pub async fn delete_activity_type(
             "a looked-up row is missing".to_owned(),
         ));
     };
-    let uses = activity::Entity::find()
+    let uses = company::find::<activity::Entity>(db)
         .filter(activity::Column::ActivityTypeId.eq(id))
         .count(db)
         .await?
-        + pending_activity::Entity::find()
+        + company::find::<pending_activity::Entity>(db)
             .filter(pending_activity::Column::ActivityTypeId.eq(id))
             .count(db)
             .await?
-        + todo::Entity::find()
+        + company::find::<todo::Entity>(db)
             .filter(todo::Column::ActivityTypeId.eq(id))
             .count(db)
             .await?
-        + stage_activity_rule::Entity::find()
+        + company::find::<stage_activity_rule::Entity>(db)
             .filter(
                 stage_activity_rule::Column::ActivityTypeId
                     .eq(id)
@@ -149,8 +157,11 @@ pub async fn delete_activity_type(
         ));
     }
     names::delete(db, Owner::ActivityType(id)).await?;
-    activity_type::Entity::delete_by_id(id).exec(db).await?;
+    company::delete_many::<activity_type::Entity>(db)
+        .filter(activity_type::Column::Id.eq(id))
+        .exec(db)
+        .await?;
     write.commit().await?;
-    store.names.forget();
+    store.names.forget(actor.company_id);
     Ok(row)
 }

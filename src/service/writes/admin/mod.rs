@@ -3,18 +3,21 @@
 //! Here: the checks they share, collected so that every problem of an edit is reported at once.
 
 pub mod activity_types;
+pub mod companies;
 pub(crate) mod names;
 pub mod operators;
 pub mod workflow;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter};
 
 pub use activity_types::{SaveActivityType, delete_activity_type, save_activity_type};
+pub use companies::{SaveCompany, save_company};
 pub use operators::{SaveOperator, save_operator};
 
 use super::{Actor, refuse};
 use crate::domain::limits::check_text;
 use crate::domain::{Field, FieldPath, FieldViolation, RuleCode};
+use crate::service::company::{self, InCompany};
 use crate::service::{ServiceError, ServiceResult};
 
 /// Refuses anyone but an ADMIN.
@@ -66,9 +69,9 @@ impl Problems {
     }
 
     /// Flags `value` when another row of `E` already holds it in the unique `column`.
-    pub async fn unique<E: EntityTrait>(
+    pub async fn unique<E: company::Owned>(
         &mut self,
-        db: &impl ConnectionTrait,
+        db: &impl InCompany,
         (column, id_of): UniqueColumn<E>,
         value: &str,
         own_id: Option<i64>,
@@ -78,7 +81,10 @@ impl Problems {
             // Refused by its label check; PostgreSQL could not even compare it.
             return Ok(());
         }
-        let holder = E::find().filter(column.eq(value.trim())).one(db).await?;
+        let holder = company::find::<E>(db)
+            .filter(column.eq(value.trim()))
+            .one(db)
+            .await?;
         if holder.is_some_and(|other| Some(id_of(&other)) != own_id) {
             let message = format!("the {what} {value:?} is taken");
             self.push(FieldViolation::new(field, RuleCode::InvalidInput, message));
@@ -99,18 +105,18 @@ impl Problems {
 /// The row an ADMIN edit changes, or none when the edit creates one; an unknown id is
 /// `NOT_FOUND` at the record's id.
 pub(crate) async fn row_to_change<E>(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     id: Option<i64>,
     what: &str,
 ) -> ServiceResult<Option<E::Model>>
 where
-    E: EntityTrait,
+    E: company::Owned,
     <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
 {
     let Some(id) = id else {
         return Ok(None);
     };
-    match E::find_by_id(id).one(db).await? {
+    match company::find_by_id::<E>(db, id).one(db).await? {
         Some(row) => Ok(Some(row)),
         None => Err(refuse(
             Field::Record,

@@ -2,13 +2,14 @@
 //! then replaced as a whole when the edit gives them (kept when it does not).
 
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::Problems;
 use crate::domain::FieldPath;
 use crate::domain::locale::{LocalizedName, check_names};
 use crate::entity::{activity_type_name, stage_name};
 use crate::service::ServiceResult;
+use crate::service::company::{self, InCompany};
 
 /// Whose names they are.
 #[derive(Debug, Clone, Copy)]
@@ -37,16 +38,16 @@ pub fn checked(
 }
 
 /// Deletes every localized name of `owner`.
-pub async fn delete(db: &impl ConnectionTrait, owner: Owner) -> ServiceResult<()> {
+pub async fn delete(db: &impl InCompany, owner: Owner) -> ServiceResult<()> {
     match owner {
         Owner::Stage(id) => {
-            stage_name::Entity::delete_many()
+            company::delete_many::<stage_name::Entity>(db)
                 .filter(stage_name::Column::StageId.eq(id))
                 .exec(db)
                 .await?;
         }
         Owner::ActivityType(id) => {
-            activity_type_name::Entity::delete_many()
+            company::delete_many::<activity_type_name::Entity>(db)
                 .filter(activity_type_name::Column::ActivityTypeId.eq(id))
                 .exec(db)
                 .await?;
@@ -57,7 +58,7 @@ pub async fn delete(db: &impl ConnectionTrait, owner: Owner) -> ServiceResult<()
 
 /// Replaces the localized names of `owner` with `names`.
 pub async fn replace(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     owner: Owner,
     names: &[LocalizedName],
 ) -> ServiceResult<()> {
@@ -67,20 +68,22 @@ pub async fn replace(
             Owner::Stage(stage_id) => {
                 let row = stage_name::ActiveModel {
                     id: NotSet,
+                    company_id: NotSet,
                     stage_id: Set(stage_id),
                     locale: Set(locale),
                     name: Set(name),
                 };
-                row.insert(db).await?;
+                company::insert(db, row).await?;
             }
             Owner::ActivityType(activity_type_id) => {
                 let row = activity_type_name::ActiveModel {
                     id: NotSet,
+                    company_id: NotSet,
                     activity_type_id: Set(activity_type_id),
                     locale: Set(locale),
                     name: Set(name),
                 };
-                row.insert(db).await?;
+                company::insert(db, row).await?;
             }
         }
     }

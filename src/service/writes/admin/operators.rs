@@ -1,15 +1,17 @@
-//! `saveOperator`: operators created and changed by an ADMIN; the last active ADMIN stays one.
+//! `saveOperator`: an ADMIN creates and changes the operators of their company: the person
+//! (login, name, password …) and their membership of this company (role, active), never their
+//! memberships of other companies. The company's last active ADMIN stays one.
 
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::{Problems, require_admin, row_to_change};
+use super::{Problems, require_admin};
 use crate::domain::limits::{EMAIL_MAX, LABEL_MAX, NAME_MAX, TIME_ZONE_MAX, check_text};
 use crate::domain::{Field, FieldPath, FieldViolation, Role, RuleCode, locale};
-use crate::entity::operator;
+use crate::entity::{membership, operator};
 use crate::service::auth::sessions;
+use crate::service::company::{self, InCompany};
+use crate::service::members::{self, Member};
 use crate::service::writes::{Actor, Patch, Write, refuse};
 use crate::service::{ServiceResult, Store, clock};
 
@@ -39,20 +41,20 @@ pub struct SaveOperator {
     pub locale: Option<String>,
 }
 
-async fn other_active_admins(db: &impl ConnectionTrait, except: i64) -> ServiceResult<u64> {
-    Ok(operator::Entity::find()
-        .filter(operator::Column::Role.eq(Role::Admin))
-        .filter(operator::Column::Active.eq(true))
-        .filter(operator::Column::Id.ne(except))
+async fn other_active_admins(db: &impl InCompany, except: i64) -> ServiceResult<u64> {
+    Ok(company::find::<membership::Entity>(db)
+        .filter(membership::Column::Role.eq(Role::Admin))
+        .filter(membership::Column::Active.eq(true))
+        .filter(membership::Column::OperatorId.ne(except))
         .count(db)
         .await?)
 }
 
 /// Every problem of the edit, before anything is written.
 async fn check(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     input: &SaveOperator,
-    existing: Option<&operator::Model>,
+    existing: Option<&Member>,
 ) -> ServiceResult<()> {
     let creating = existing.is_none();
     let mut problems = Problems::default();
@@ -92,28 +94,33 @@ async fn check(
     {
         problems.push(FieldViolation::at(Field::Password, error));
     }
-    if let Some(login) = &input.login {
-        let column = (
-            operator::Column::Login,
-            (|o: &operator::Model| o.id) as fn(&_) -> i64,
-        );
-        let field = (Field::Login, "login");
-        problems
-            .unique::<operator::Entity>(db, column, login, input.id, field)
+    // Logins are the group's: one person signs in with one login to every company.
+    if let Some(login) = input.login.as_deref().filter(|login| !login.contains('\0')) {
+        let holder = operator::Entity::find()
+            .filter(operator::Column::Login.eq(login.trim()))
+            .one(db)
             .await?;
+        if holder.is_some_and(|other| Some(other.id) != input.id) {
+            let message = format!("the login {login:?} is taken");
+            problems.push(FieldViolation::new(
+                Field::Login,
+                RuleCode::InvalidInput,
+                message,
+            ));
+        }
     }
     if let Some(row) = existing {
         let stays_admin =
-            input.role.unwrap_or(row.role) == Role::Admin && input.active.unwrap_or(row.active);
-        if row.role == Role::Admin
-            && row.active
+            input.role.unwrap_or(row.role()) == Role::Admin && input.active.unwrap_or(row.active());
+        if row.role() == Role::Admin
+            && row.active()
             && !stays_admin
-            && other_active_admins(db, row.id).await? == 0
+            && other_active_admins(db, row.operator.id).await? == 0
         {
             problems.push(FieldViolation::new(
                 FieldPath::whole(),
                 RuleCode::InvalidInput,
-                "the last active ADMIN cannot be demoted or deactivated",
+                "the company's last active ADMIN cannot be demoted or deactivated",
             ));
         }
     }
@@ -125,7 +132,7 @@ pub async fn save_operator(
     store: &Store,
     actor: Actor,
     input: SaveOperator,
-) -> ServiceResult<operator::Model> {
+) -> ServiceResult<Member> {
     require_admin(actor)?;
     let password_hash = match &input.password {
         Some(password) if password.chars().count() >= PASSWORD_MIN => {
@@ -140,58 +147,72 @@ pub async fn save_operator(
         }
         None => None,
     };
-    let write = Write::begin(store).await?;
-    let existing = row_to_change::<operator::Entity>(&*write, input.id, "operator").await?;
+    let mut write = Write::begin(store, actor.company_id).await?;
+    let existing = match input.id {
+        Some(id) => Some(
+            members::member(&*write, id)
+                .await?
+                .ok_or_else(|| refuse(Field::Record, RuleCode::NotFound, "no such operator"))?,
+        ),
+        None => None,
+    };
     check(&*write, &input, existing.as_ref()).await?;
     let locale = input
         .locale
         .as_deref()
         .and_then(|tag| locale::normalize(tag).ok());
     let now = clock::now();
-    let mut write = write;
     if let Some(row) = &existing
-        && row.active
+        && row.active()
         && input.active == Some(false)
     {
-        sessions::end_every_session(&mut write, row.id, now).await?;
+        sessions::end_company_sessions(&mut write, row.operator.id, now).await?;
     }
     let saved = match existing {
-        Some(row) => {
+        Some(Member {
+            operator: row,
+            membership,
+        }) => {
             let email = input.email.clone().apply(row.email.clone());
-            let mut active: operator::ActiveModel = row.into();
+            let mut person: operator::ActiveModel = row.into();
             if let Some(login) = input.login {
-                active.login = Set(login.trim().to_owned());
+                person.login = Set(login.trim().to_owned());
             }
             if let Some(name) = input.display_name {
-                active.display_name = Set(name.trim().to_owned());
+                person.display_name = Set(name.trim().to_owned());
             }
-            active.email = Set(email);
-            if let Some(role) = input.role {
-                active.role = Set(role);
-            }
-            if let Some(flag) = input.active {
-                active.active = Set(flag);
-            }
+            person.email = Set(email);
             if let Some(zone) = input.time_zone {
-                active.time_zone = Set(zone.trim().to_owned());
+                person.time_zone = Set(zone.trim().to_owned());
             }
             if let Some(hash) = password_hash {
-                active.password_hash = Set(hash);
+                person.password_hash = Set(hash);
             }
             if let Some(locale) = &locale {
-                active.locale = Set(locale.clone());
+                person.locale = Set(locale.clone());
             }
-            active.updated_at = Set(now);
-            active.update(&*write).await?
+            person.updated_at = Set(now);
+            let operator = person.update(write.unscoped()).await?;
+            let mut member: membership::ActiveModel = membership.into();
+            if let Some(role) = input.role {
+                member.role = Set(role);
+            }
+            if let Some(flag) = input.active {
+                member.active = Set(flag);
+            }
+            member.updated_at = Set(now);
+            let membership = member.update(&*write).await?;
+            Member {
+                operator,
+                membership,
+            }
         }
         None => {
-            operator::ActiveModel {
+            let operator = operator::ActiveModel {
                 id: NotSet,
                 login: Set(input.login.unwrap_or_default().trim().to_owned()),
                 display_name: Set(input.display_name.unwrap_or_default().trim().to_owned()),
                 email: Set(input.email.apply(None)),
-                role: Set(input.role.unwrap_or(Role::Operator)),
-                active: Set(input.active.unwrap_or(true)),
                 time_zone: Set(input
                     .time_zone
                     .map_or_else(|| "UTC".to_owned(), |z| z.trim().to_owned())),
@@ -201,8 +222,26 @@ pub async fn save_operator(
                 created_at: Set(now),
                 updated_at: Set(now),
             }
-            .insert(&*write)
-            .await?
+            .insert(write.unscoped())
+            .await?;
+            let membership = company::insert(
+                &*write,
+                membership::ActiveModel {
+                    id: NotSet,
+                    company_id: NotSet,
+                    operator_id: Set(operator.id),
+                    role: Set(input.role.unwrap_or(Role::Operator)),
+                    active: Set(input.active.unwrap_or(true)),
+                    token_generation: NotSet,
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                },
+            )
+            .await?;
+            Member {
+                operator,
+                membership,
+            }
         }
     };
     write.commit().await?;

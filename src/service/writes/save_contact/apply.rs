@@ -3,15 +3,15 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, EntityTrait,
-};
+use sea_orm::{ActiveValue::NotSet, ActiveValue::Set};
 
 use super::lookup::{References, references, target};
 use super::{SaveContact, SavedContact};
 use crate::domain::save::{ContactFields, PendingRequest, SavePlan, SaveRequest, plan_save};
 use crate::domain::{Field, RuleCode};
 use crate::entity::{contact, workflow};
+use crate::service::company::{self, InCompany};
+use crate::service::members::Member;
 use crate::service::writes::rows::{
     PendingRow, insert_activity, insert_pending, insert_stage_change,
 };
@@ -20,7 +20,7 @@ use crate::service::{ServiceError, ServiceResult, catalog, contacts};
 
 /// Applies one save inside the write `db`; on any violation nothing has been written.
 pub(super) async fn apply(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     actor: Actor,
     input: &SaveContact,
     now: DateTime<Utc>,
@@ -79,7 +79,7 @@ pub(super) async fn apply(
                 description: p.description.as_deref(),
                 reminder_starts_at: p.reminder_starts_at,
                 reminder_ends_at: p.reminder_ends_at,
-                assignee_active: assignee.as_ref().is_none_or(|a| a.active),
+                assignee_active: assignee.as_ref().is_none_or(Member::active),
             }),
             _ => None,
         },
@@ -123,7 +123,7 @@ pub(super) async fn apply(
         );
         stage_change = Some(logged.await?);
     }
-    let contact = contact::Entity::find_by_id(contact.id)
+    let contact = company::find_by_id::<contact::Entity>(db, contact.id)
         .one(db)
         .await?
         .ok_or_else(|| ServiceError::Internal("saved contact vanished".into()))?;
@@ -154,7 +154,7 @@ pub(super) async fn apply(
 /// Creates the contact (with its entry into the initial stage), or updates its fields and
 /// stage and bumps its version.
 async fn write_contact(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     actor: Actor,
     input: &SaveContact,
     existing: Option<contact::Model>,
@@ -163,20 +163,23 @@ async fn write_contact(
     now: DateTime<Utc>,
 ) -> ServiceResult<(contact::Model, Option<crate::entity::stage_change::Model>)> {
     let Some(contact) = existing else {
-        let created = contact::ActiveModel {
-            id: NotSet,
-            version: Set(1),
-            name: Set(input.name.clone().unwrap_or_default().trim().to_owned()),
-            email: Set(input.email.clone().apply(None)),
-            phone: Set(input.phone.clone().apply(None)),
-            owner_id: Set(input.owner_id.clone().apply(None)),
-            workflow_id: Set(workflow.id),
-            stage_id: Set(plan.stage_after),
-            stage_entered_at: Set(now),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
+        let created = company::insert(
+            db,
+            contact::ActiveModel {
+                id: NotSet,
+                company_id: NotSet,
+                version: Set(1),
+                name: Set(input.name.clone().unwrap_or_default().trim().to_owned()),
+                email: Set(input.email.clone().apply(None)),
+                phone: Set(input.phone.clone().apply(None)),
+                owner_id: Set(input.owner_id.clone().apply(None)),
+                workflow_id: Set(workflow.id),
+                stage_id: Set(plan.stage_after),
+                stage_entered_at: Set(now),
+                created_at: Set(now),
+                updated_at: Set(now),
+            },
+        )
         .await?;
         let entry = insert_stage_change(
             db,

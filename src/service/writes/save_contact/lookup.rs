@@ -2,12 +2,14 @@
 //! enters, and the activity types, operators and stage the input refers to. An id that names
 //! nothing is collected as a `NOT_FOUND` violation, so every problem is reported at once.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::SaveContact;
 use crate::domain::{Field, FieldPath, FieldViolation, RuleCode};
-use crate::entity::{activity_type, contact, operator, stage, workflow};
+use crate::entity::{activity_type, contact, stage, workflow};
 use crate::service::ServiceResult;
+use crate::service::company::{self, InCompany};
+use crate::service::members::{self, Member};
 use crate::service::writes::{Actor, Patch, refuse};
 
 /// The records a save refers to, and the violations found while looking them up.
@@ -17,7 +19,7 @@ pub(super) struct References {
     /// The pending activity's type.
     pub pending_type: Option<activity_type::Model>,
     /// The pending activity's assignee.
-    pub assignee: Option<operator::Model>,
+    pub assignee: Option<Member>,
     /// Ids that name nothing, inactive owners, moves to the current stage.
     pub problems: Vec<FieldViolation>,
 }
@@ -32,12 +34,12 @@ fn not_found(problems: &mut Vec<FieldViolation>, path: impl Into<FieldPath>, wha
 
 /// Picks the contact (existing, or the workflow a new one goes into) and checks the version.
 pub(super) async fn target(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     input: &SaveContact,
 ) -> ServiceResult<(Option<contact::Model>, workflow::Model)> {
     let existing = match input.id {
         Some(id) => {
-            let found = contact::Entity::find_by_id(id)
+            let found = company::find_by_id::<contact::Entity>(db, id)
                 .one(db)
                 .await?
                 .ok_or_else(|| refuse(Field::Record, RuleCode::NotFound, "no such contact"))?;
@@ -74,11 +76,11 @@ pub(super) async fn target(
         .map(|c| c.workflow_id)
         .or(input.workflow_id);
     let workflow = match workflow_id {
-        Some(id) => workflow::Entity::find_by_id(id)
+        Some(id) => company::find_by_id::<workflow::Entity>(db, id)
             .one(db)
             .await?
             .ok_or_else(|| refuse(Field::Workflow, RuleCode::NotFound, "no such workflow"))?,
-        None => workflow::Entity::find()
+        None => company::find::<workflow::Entity>(db)
             .filter(workflow::Column::IsDefault.eq(true))
             .one(db)
             .await?
@@ -95,7 +97,7 @@ pub(super) async fn target(
 
 /// Looks up the activity types, operators and stage the input names.
 pub(super) async fn references(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     actor: Actor,
     input: &SaveContact,
     current_stage: i64,
@@ -103,7 +105,7 @@ pub(super) async fn references(
     let mut problems = Vec::new();
     let activity_type = match &input.activity {
         Some(a) => {
-            let found = activity_type::Entity::find_by_id(a.activity_type_id)
+            let found = company::find_by_id::<activity_type::Entity>(db, a.activity_type_id)
                 .one(db)
                 .await?;
             if found.is_none() {
@@ -116,7 +118,7 @@ pub(super) async fn references(
     };
     let (pending_type, assignee) = match &input.pending {
         Some(p) => {
-            let found = activity_type::Entity::find_by_id(p.activity_type_id)
+            let found = company::find_by_id::<activity_type::Entity>(db, p.activity_type_id)
                 .one(db)
                 .await?;
             if found.is_none() {
@@ -124,7 +126,7 @@ pub(super) async fn references(
                 not_found(&mut problems, path, "activity type");
             }
             let assignee_id = p.assignee_id.unwrap_or(actor.operator_id);
-            let assignee = operator::Entity::find_by_id(assignee_id).one(db).await?;
+            let assignee = members::member(db, assignee_id).await?;
             if assignee.is_none() {
                 not_found(&mut problems, [Field::Pending, Field::Assignee], "operator");
             }
@@ -133,9 +135,9 @@ pub(super) async fn references(
         None => (None, None),
     };
     if let Patch::Set(owner_id) = input.owner_id {
-        match operator::Entity::find_by_id(owner_id).one(db).await? {
+        match members::member(db, owner_id).await? {
             None => not_found(&mut problems, Field::Owner, "operator"),
-            Some(owner) if !owner.active => problems.push(FieldViolation::new(
+            Some(owner) if !owner.active() => problems.push(FieldViolation::new(
                 Field::Owner,
                 RuleCode::AssigneeInactive,
                 "the owner is not an active operator",
@@ -144,7 +146,11 @@ pub(super) async fn references(
         }
     }
     if let Some(to) = input.to_stage_id {
-        if stage::Entity::find_by_id(to).one(db).await?.is_none() {
+        if company::find_by_id::<stage::Entity>(db, to)
+            .one(db)
+            .await?
+            .is_none()
+        {
             not_found(&mut problems, Field::TargetStage, "stage");
         } else if input.must_move && to == current_stage {
             problems.push(FieldViolation::new(

@@ -7,7 +7,6 @@ mod apply;
 mod lookup;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 
 use super::idempotency::{self, Claim, Keyed};
@@ -15,6 +14,7 @@ use super::{Actor, Patch, Write, refuse};
 use crate::domain::limits::{IDEMPOTENCY_KEY_MAX, check_text};
 use crate::domain::{Field, FieldViolation, RuleCode};
 use crate::entity::{activity, contact, idempotency_record, pending_activity, stage_change, todo};
+use crate::service::company::{self, InCompany};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
 
 /// A done activity to record.
@@ -134,7 +134,7 @@ pub async fn save_contact(
         key,
         fingerprint: &fingerprint,
     });
-    let mut write = Write::begin(store).await?;
+    let mut write = Write::begin(store, actor.company_id).await?;
     if let Some(keyed) = keyed
         && let Claim::Used(record) = idempotency::claim(&*write, keyed, clock::now()).await?
     {
@@ -157,7 +157,7 @@ pub async fn save_contact(
 
 /// The first answer to a keyed save, when its record was made for the same input.
 async fn replay(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     record: &idempotency_record::Model,
     fingerprint: &str,
 ) -> ServiceResult<SavedContact> {
@@ -174,18 +174,18 @@ async fn replay(
 }
 
 /// The row with this id, when there is an id.
-async fn find_some<E>(db: &impl ConnectionTrait, id: Option<i64>) -> ServiceResult<Option<E::Model>>
+async fn find_some<E>(db: &impl InCompany, id: Option<i64>) -> ServiceResult<Option<E::Model>>
 where
-    E: EntityTrait,
+    E: company::Owned,
     <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
 {
     Ok(match id {
-        Some(id) => E::find_by_id(id).one(db).await?,
+        Some(id) => company::find_by_id::<E>(db, id).one(db).await?,
         None => None,
     })
 }
 
-async fn reload(db: &impl ConnectionTrait, ids: &SavedIds) -> ServiceResult<SavedContact> {
+async fn reload(db: &impl InCompany, ids: &SavedIds) -> ServiceResult<SavedContact> {
     let missing = || ServiceError::Internal("a remembered save points at missing rows".to_owned());
     Ok(SavedContact {
         contact: find_some::<contact::Entity>(db, Some(ids.contact))

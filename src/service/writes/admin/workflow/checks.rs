@@ -2,24 +2,25 @@
 //! activity types it lists exist, stage ids belong to it, and a stage left out is unused.
 
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
 
 use super::SaveWorkflow;
 use crate::domain::{Field, FieldPath, FieldViolation, RuleCode};
 use crate::entity::{activity, activity_type, contact, stage, stage_change};
 use crate::service::ServiceResult;
+use crate::service::company::{self, InCompany};
 
 /// Whether any contact, activity or stage change refers to the stage.
-async fn stage_in_use(db: &impl ConnectionTrait, stage_id: i64) -> ServiceResult<bool> {
-    let uses = contact::Entity::find()
+async fn stage_in_use(db: &impl InCompany, stage_id: i64) -> ServiceResult<bool> {
+    let uses = company::find::<contact::Entity>(db)
         .filter(contact::Column::StageId.eq(stage_id))
         .count(db)
         .await?
-        + activity::Entity::find()
+        + company::find::<activity::Entity>(db)
             .filter(activity::Column::StageId.eq(stage_id))
             .count(db)
             .await?
-        + stage_change::Entity::find()
+        + company::find::<stage_change::Entity>(db)
             .filter(
                 stage_change::Column::ToStageId
                     .eq(stage_id)
@@ -32,11 +33,11 @@ async fn stage_in_use(db: &impl ConnectionTrait, stage_id: i64) -> ServiceResult
 
 /// Flags every rule that lists an activity type that does not exist.
 pub(super) async fn check_types(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     input: &SaveWorkflow,
     problems: &mut Vec<FieldViolation>,
 ) -> ServiceResult<()> {
-    let known: Vec<i64> = activity_type::Entity::find()
+    let known: Vec<i64> = company::find::<activity_type::Entity>(db)
         .all(db)
         .await?
         .into_iter()
@@ -99,7 +100,7 @@ pub(super) fn match_stages(
 
 /// Flags each stage left out of the input that is still in use.
 pub(super) async fn check_removed(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     removed: &[&stage::Model],
     problems: &mut Vec<FieldViolation>,
 ) -> ServiceResult<()> {

@@ -7,7 +7,7 @@ mod rows;
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter};
 
 use super::names::{self, Owner};
 use super::{Problems, require_admin, row_to_change};
@@ -17,6 +17,7 @@ use crate::domain::configuration::{
 use crate::domain::locale::LocalizedName;
 use crate::domain::{Field, FieldPath, Role};
 use crate::entity::{stage, workflow};
+use crate::service::company;
 use crate::service::writes::{Actor, Write};
 use crate::service::{ServiceResult, Store, clock};
 
@@ -126,13 +127,13 @@ pub async fn save_workflow(
         &definitions,
         &transitions,
     );
-    let write = Write::begin(store).await?;
+    let write = Write::begin(store, actor.company_id).await?;
     let db = &*write;
     checks::check_types(db, &input, &mut problems).await?;
     let existing = row_to_change::<workflow::Entity>(db, input.id, "workflow").await?;
     let old_stages = match &existing {
         Some(w) => {
-            stage::Entity::find()
+            company::find::<stage::Entity>(db)
                 .filter(stage::Column::WorkflowId.eq(w.id))
                 .all(db)
                 .await?
@@ -165,7 +166,7 @@ pub async fn save_workflow(
     problems.check()?;
     let now = clock::now();
     if input.is_default {
-        workflow::Entity::update_many()
+        company::update_many::<workflow::Entity>(db)
             .col_expr(workflow::Column::IsDefault, Expr::val(false))
             .exec(db)
             .await?;
@@ -182,17 +183,20 @@ pub async fn save_workflow(
             active.update(db).await?
         }
         None => {
-            workflow::ActiveModel {
-                id: NotSet,
-                code: Set(input.code.trim().to_owned()),
-                name: Set(input.name.trim().to_owned()),
-                description: Set(input.description.clone()),
-                log_tab_visible: Set(input.log_tab_visible),
-                restrict_activity_types: Set(input.restrict_activity_types),
-                is_default: Set(input.is_default),
-                created_at: Set(now),
-            }
-            .insert(db)
+            company::insert(
+                db,
+                workflow::ActiveModel {
+                    id: NotSet,
+                    company_id: NotSet,
+                    code: Set(input.code.trim().to_owned()),
+                    name: Set(input.name.trim().to_owned()),
+                    description: Set(input.description.clone()),
+                    log_tab_visible: Set(input.log_tab_visible),
+                    restrict_activity_types: Set(input.restrict_activity_types),
+                    is_default: Set(input.is_default),
+                    created_at: Set(now),
+                },
+            )
             .await?
         }
     };
@@ -204,6 +208,6 @@ pub async fn save_workflow(
         }
     }
     write.commit().await?;
-    store.names.forget();
+    store.names.forget(actor.company_id);
     Ok(saved)
 }

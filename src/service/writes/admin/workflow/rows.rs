@@ -4,20 +4,21 @@
 use std::collections::HashMap;
 
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter};
 
 use super::super::names::{self, Owner};
 use super::{SaveWorkflow, StageInput};
 use crate::domain::Role;
 use crate::domain::limits::{NAME_MAX, clip};
 use crate::entity::{stage, stage_activity_rule, transition};
+use crate::service::company::{self, InCompany};
 use crate::service::{ServiceError, ServiceResult};
 
 /// Replaces the stages, rules and transitions of workflow `workflow_id` with the input's.
 /// `matched` holds, for each input stage, the existing stage it keeps. The ids of the input's
 /// stages, in input order.
 pub(super) async fn replace_stages(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     input: &SaveWorkflow,
     workflow_id: i64,
     old_stages: &[stage::Model],
@@ -25,17 +26,20 @@ pub(super) async fn replace_stages(
     removed: &[&stage::Model],
 ) -> ServiceResult<Vec<i64>> {
     let old_ids: Vec<i64> = old_stages.iter().map(|s| s.id).collect();
-    transition::Entity::delete_many()
+    company::delete_many::<transition::Entity>(db)
         .filter(transition::Column::WorkflowId.eq(workflow_id))
         .exec(db)
         .await?;
-    stage_activity_rule::Entity::delete_many()
+    company::delete_many::<stage_activity_rule::Entity>(db)
         .filter(stage_activity_rule::Column::StageId.is_in(old_ids))
         .exec(db)
         .await?;
     for old in removed {
         names::delete(db, Owner::Stage(old.id)).await?;
-        stage::Entity::delete_by_id(old.id).exec(db).await?;
+        company::delete_many::<stage::Entity>(db)
+            .filter(stage::Column::Id.eq(old.id))
+            .exec(db)
+            .await?;
     }
     let initial_index = input.stages.iter().position(|s| s.is_initial).unwrap_or(0);
     let mut ids_by_code = HashMap::new();
@@ -65,16 +69,19 @@ pub(super) async fn replace_stages(
                 NAME_MAX,
             )
         });
-        transition::ActiveModel {
-            id: NotSet,
-            workflow_id: Set(workflow_id),
-            name: Set(name),
-            from_stage_id: Set(id_of(&t.from)?),
-            to_stage_id: Set(id_of(&t.to)?),
-            allowed_roles: Set(Role::format_list(&t.allowed_roles)),
-            position: Set(position as i32),
-        }
-        .insert(db)
+        company::insert(
+            db,
+            transition::ActiveModel {
+                id: NotSet,
+                company_id: NotSet,
+                workflow_id: Set(workflow_id),
+                name: Set(name),
+                from_stage_id: Set(id_of(&t.from)?),
+                to_stage_id: Set(id_of(&t.to)?),
+                allowed_roles: Set(Role::format_list(&t.allowed_roles)),
+                position: Set(position as i32),
+            },
+        )
         .await?;
     }
     Ok(stage_ids)
@@ -82,7 +89,7 @@ pub(super) async fn replace_stages(
 
 /// Writes one stage (updating the one it keeps, if any) and its rules; the stage's id.
 async fn write_stage(
-    db: &impl ConnectionTrait,
+    db: &impl InCompany,
     stage_input: &StageInput,
     workflow_id: i64,
     keeps: Option<i64>,
@@ -90,6 +97,7 @@ async fn write_stage(
     initial_index: usize,
 ) -> ServiceResult<i64> {
     let fields = stage::ActiveModel {
+        company_id: NotSet,
         id: keeps.map_or(NotSet, Set),
         workflow_id: Set(workflow_id),
         code: Set(stage_input.code.trim().to_owned()),
@@ -102,20 +110,23 @@ async fn write_stage(
     let row = if keeps.is_some() {
         fields.update(db).await?
     } else {
-        fields.insert(db).await?
+        company::insert(db, fields).await?
     };
     for (position, rule) in stage_input.rules.iter().enumerate() {
-        stage_activity_rule::ActiveModel {
-            id: NotSet,
-            stage_id: Set(row.id),
-            activity_type_id: Set(rule.activity_type_id),
-            next_activity_type_id: Set(rule.next_activity_type_id),
-            mandatory: Set(rule.mandatory),
-            create_todo_for_next: Set(rule.create_todo_for_next),
-            highlighted: Set(rule.highlighted),
-            position: Set(position as i32),
-        }
-        .insert(db)
+        company::insert(
+            db,
+            stage_activity_rule::ActiveModel {
+                id: NotSet,
+                company_id: NotSet,
+                stage_id: Set(row.id),
+                activity_type_id: Set(rule.activity_type_id),
+                next_activity_type_id: Set(rule.next_activity_type_id),
+                mandatory: Set(rule.mandatory),
+                create_todo_for_next: Set(rule.create_todo_for_next),
+                highlighted: Set(rule.highlighted),
+                position: Set(position as i32),
+            },
+        )
         .await?;
     }
     Ok(row.id)
