@@ -145,6 +145,32 @@ async fn the_token_command_prints_a_token_that_signs_in(server: &TestServer) {
         .expect("runs");
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("nobody"));
+    let token_for = |login: &str, company: &str| {
+        contactflow()
+            .args([
+                "token",
+                login,
+                "--company",
+                company,
+                "--database-url",
+                &server.database_url,
+            ])
+            .output()
+            .expect("runs")
+    };
+    let globex = token_for("bob", "GLOBEX");
+    assert!(
+        globex.status.success(),
+        "{}",
+        String::from_utf8_lossy(&globex.stderr)
+    );
+    let token = String::from_utf8(globex.stdout).unwrap().trim().to_owned();
+    let seen = server.data(&token, "{ company { code } }", json!({})).await;
+    assert_eq!(seen["company"]["code"], "GLOBEX");
+    let foreign = token_for("carla", "ACME");
+    assert!(!foreign.status.success());
+    let said = String::from_utf8_lossy(&foreign.stderr);
+    assert!(said.contains("carla") && said.contains("ACME"), "{said}");
 }
 
 #[test]

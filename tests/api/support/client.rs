@@ -71,29 +71,35 @@ impl TestServer {
             .to_owned()
     }
 
-    /// One number counted straight from the database.
-    pub async fn count(&self, sql: &str) -> i64 {
+    /// Numbers counted straight from the database, one per statement.
+    pub async fn counts(&self, queries: &[&str]) -> Vec<(String, i64)> {
         let db = Database::connect(self.database_url.as_str())
             .await
             .expect("database reachable");
-        let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned());
-        let row = db
-            .query_one_raw(statement)
-            .await
-            .expect("query")
-            .expect("row");
-        let value: i64 = row.try_get_by_index(0).expect("a number");
+        let mut figures = Vec::new();
+        for sql in queries {
+            let statement =
+                sea_orm::Statement::from_string(db.get_database_backend(), (*sql).to_owned());
+            let row = db
+                .query_one_raw(statement)
+                .await
+                .expect("query")
+                .expect("row");
+            let value: i64 = row.try_get_by_index(0).expect("a number");
+            figures.push(((*sql).to_owned(), value));
+        }
         db.close().await.ok();
-        value
+        figures
+    }
+
+    /// One number counted straight from the database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.counts(&[sql]).await[0].1
     }
 
     /// Everything a write could change, counted straight from the database: row counts of
     /// every table, the sum of contact versions, and open pending activities and to-dos.
     pub async fn snapshot(&self) -> Vec<(String, i64)> {
-        let db = Database::connect(self.database_url.as_str())
-            .await
-            .expect("database reachable");
-        let mut figures = Vec::new();
         let queries = [
             "SELECT COUNT(*) FROM contacts",
             "SELECT COALESCE(SUM(version), 0) FROM contacts",
@@ -119,18 +125,6 @@ impl TestServer {
             "SELECT COUNT(*) FROM memberships WHERE active",
             "SELECT COALESCE(SUM(token_generation), 0) FROM memberships",
         ];
-        for sql in queries {
-            let statement =
-                sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned());
-            let row = db
-                .query_one_raw(statement)
-                .await
-                .expect("query")
-                .expect("row");
-            let value: i64 = row.try_get_by_index(0).expect("a number");
-            figures.push((sql.to_owned(), value));
-        }
-        db.close().await.ok();
-        figures
+        self.counts(&queries).await
     }
 }

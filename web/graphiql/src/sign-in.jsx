@@ -37,6 +37,7 @@ export function createSignInPanel({ httpUrl, demo }) {
     const signedIn = useSyncExternalStore(session.subscribe, session.get);
     const [login, setLogin] = useState('');
     const [password, setPassword] = useState('');
+    const [companyCode, setCompanyCode] = useState('');
     const [error, setError] = useState('');
     const [busy, setBusy] = useState(false);
 
@@ -54,7 +55,10 @@ export function createSignInPanel({ httpUrl, demo }) {
         const response = await fetch(httpUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify({ query: SIGN_IN, variables: { input: { login, password } } }),
+          body: JSON.stringify({
+            query: SIGN_IN,
+            variables: { input: { login, password, ...(companyCode.trim() ? { companyCode: companyCode.trim() } : {}) } },
+          }),
         });
         const body = await response.json();
         const payload = body.data?.login;
@@ -105,6 +109,11 @@ export function createSignInPanel({ httpUrl, demo }) {
               <input name="password" type="password" autoComplete="current-password"
                 value={password} onChange={(e) => setPassword(e.target.value)} required />
             </label>
+            <label>
+              Company (code; empty: your first)
+              <input name="companyCode" autoComplete="organization" value={companyCode}
+                onChange={(e) => setCompanyCode(e.target.value)} />
+            </label>
             <button type="submit" className="graphiql-button" disabled={busy}>
               {busy ? 'Signing in…' : 'Sign in'}
             </button>
@@ -114,7 +123,8 @@ export function createSignInPanel({ httpUrl, demo }) {
         {demo && !signedIn && (
           <p className="cf-hint">
             Demo data: sign in as <code>admin</code>, <code>maria</code>, <code>alice</code> or{' '}
-            <code>bob</code>, password <code>demo</code>.
+            <code>bob</code> (company <code>ACME</code>), or <code>carla</code> (<code>GLOBEX</code>;
+            <code>admin</code> and <code>bob</code> work there too), password <code>demo</code>.
           </p>
         )}
         <p className="cf-hint">
