@@ -470,3 +470,83 @@ mod row_security_alone {
         server.finish().await;
     }
 }
+
+/// Across instances: a reminder another instance schedules in GLOBEX reaches the assignee's
+/// GLOBEX feed and never the same person's ACME feed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_scheduled_on_another_instance_reaches_only_its_companys_feed() {
+    use std::time::Duration;
+
+    use crate::support::socket::{Socket, next, open, send};
+    use crate::support::{Backend, TestServer};
+
+    let Some(first) = TestServer::start(Backend::Postgres).await else {
+        return;
+    };
+    let second = TestServer::start_on(&first.database_url, false).await;
+    async fn feed(server: &TestServer, token: &str) -> Socket {
+        let mut socket = open(server, "graphql-transport-ws").await;
+        send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
+        assert_eq!(
+            next(&mut socket, Duration::from_secs(5)).await.unwrap()["type"],
+            "connection_ack"
+        );
+        send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { reminders { kind reminder { pendingActivity { id } } } }" } })).await;
+        socket
+    }
+    async fn quiet(socket: &mut Socket, within: Duration) -> Vec<Value> {
+        let mut received = Vec::new();
+        while let Ok(message) = next(socket, within).await {
+            if message["type"] == "next" {
+                received.push(message);
+            }
+        }
+        received
+    }
+    let mut acme = feed(&second, &token_for(&second, "bob", "ACME").await).await;
+    let mut globex = feed(&second, &token_for(&second, "bob", "GLOBEX").await).await;
+    quiet(&mut acme, Duration::from_millis(700)).await;
+    quiet(&mut globex, Duration::from_millis(700)).await;
+    // On the first instance, GLOBEX's admin gives bob something to do, its reminder showing now.
+    let admin = token_for(&first, "admin", "GLOBEX").await;
+    let ids = first
+        .data(
+            &admin,
+            "{ activityTypes { id code } operators { id login } }",
+            json!({}),
+        )
+        .await;
+    let of = |list: &str, key: &str, value: &str| {
+        ids[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x[key] == value)
+            .unwrap()["id"]
+            .clone()
+    };
+    let starts = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let input = json!({ "name": "Globex lead", "pendingActivity": {
+        "activityTypeId": of("activityTypes", "code", "EMAIL"), "assigneeId": of("operators", "login", "bob"),
+        "reminderStartsAt": starts.to_rfc3339(), "reminderEndsAt": (starts + chrono::Duration::hours(2)).to_rfc3339() } });
+    let saved = first
+        .data(&admin, "mutation($i: SaveContactInput!) { saveContact(input: $i) { pendingActivity { id } userErrors { code } } }", json!({ "i": input }))
+        .await;
+    assert_eq!(saved["saveContact"]["userErrors"], json!([]));
+    let pending = saved["saveContact"]["pendingActivity"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reached = quiet(&mut globex, Duration::from_secs(2)).await;
+    assert!(
+        Value::Array(reached).to_string().contains(&pending),
+        "the GLOBEX feed on the other instance gets it"
+    );
+    let leaked = quiet(&mut acme, Duration::from_secs(1)).await;
+    assert!(
+        !Value::Array(leaked).to_string().contains(&pending),
+        "the ACME feed never does"
+    );
+    second.finish().await;
+    first.finish().await;
+}
