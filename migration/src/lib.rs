@@ -24,6 +24,20 @@ impl MigratorTrait for Migrator {
     }
 }
 
+/// The first column of the row a query answers; an error naming `what` when there is none.
+pub(crate) async fn scalar<T: sea_orm_migration::sea_orm::TryGetable>(
+    db: &impl sea_orm_migration::sea_orm::ConnectionTrait,
+    sql: impl Into<String>,
+    what: &str,
+) -> Result<T, DbErr> {
+    let statement =
+        sea_orm_migration::sea_orm::Statement::from_string(db.get_database_backend(), sql);
+    db.query_one_raw(statement)
+        .await?
+        .ok_or_else(|| DbErr::Migration(format!("no {what}")))?
+        .try_get_by_index(0)
+}
+
 /// A foreign key from `table.column` to `target.id`, named after both.
 pub(crate) fn reference(
     table: &'static str,

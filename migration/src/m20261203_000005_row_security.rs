@@ -98,12 +98,5 @@ impl MigrationTrait for Migration {
 
 /// The schema the tables are in, quoted for SQL.
 async fn current_schema(db: &impl ConnectionTrait) -> Result<String, DbErr> {
-    let row = db
-        .query_one_raw(sea_orm_migration::sea_orm::Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT quote_ident(current_schema())",
-        ))
-        .await?
-        .ok_or_else(|| DbErr::Migration("no current schema".to_owned()))?;
-    row.try_get_by_index(0)
+    crate::scalar(db, "SELECT quote_ident(current_schema())", "current schema").await
 }

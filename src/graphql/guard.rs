@@ -8,49 +8,11 @@ use async_graphql::{Context, Guard, Result};
 
 use super::context::{RequestAuth, state};
 use super::errors::{ApiResult, to_graphql};
-use crate::domain::Role;
-use crate::entity::{membership, operator};
 use crate::service::members::Member;
-use crate::service::writes::Actor;
 use crate::service::{ServiceError, auth};
 
-/// The signed-in operator, in the company their token is for.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    /// The operator's row.
-    pub operator: operator::Model,
-    /// Their membership of the token's company.
-    pub membership: membership::Model,
-}
-
-impl Caller {
-    /// The operator's role in the token's company.
-    pub fn role(&self) -> Role {
-        self.membership.role
-    }
-
-    /// The company the token is for.
-    pub fn company_id(&self) -> i64 {
-        self.membership.company_id
-    }
-
-    /// The caller as their company knows them.
-    pub fn member(&self) -> Member {
-        Member {
-            operator: self.operator.clone(),
-            membership: self.membership.clone(),
-        }
-    }
-
-    /// The caller as the writer of a use case.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            operator_id: self.operator.id,
-            role: self.membership.role,
-            company_id: self.membership.company_id,
-        }
-    }
-}
+/// The signed-in operator, as the company their token is for knows them.
+pub type Caller = Member;
 
 /// Resolves the request's caller, once; `None` without a valid token.
 async fn resolve<'a>(ctx: &Context<'a>) -> Result<Option<&'a Caller>> {
@@ -65,13 +27,7 @@ async fn resolve<'a>(ctx: &Context<'a>) -> Result<Option<&'a Caller>> {
                 return Ok(None);
             };
             match auth::authenticate(app.db(), &app.keys, token).await {
-                Ok(Member {
-                    operator,
-                    membership,
-                }) => Ok(Some(Caller {
-                    operator,
-                    membership,
-                })),
+                Ok(member) => Ok(Some(member)),
                 Err(ServiceError::Unauthenticated) => Ok(None),
                 Err(other) => Err(other),
             }

@@ -61,7 +61,7 @@ impl Query {
     }
     /// The signed-in operator.
     async fn me(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(signed_in(ctx)?.member()))
+        Ok(Operator(signed_in(ctx)?.clone()))
     }
     /// The company the caller's token is for.
     async fn company(&self, ctx: &Context<'_>) -> Result<Company> {

@@ -7,16 +7,22 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::ServiceResult;
 use crate::entity::{company, membership};
 
-/// The ids of the companies a person is an active member of.
-async fn company_ids(db: &impl ConnectionTrait, operator_id: i64) -> ServiceResult<Vec<i64>> {
+/// A person's active memberships.
+async fn active_memberships(
+    db: &impl ConnectionTrait,
+    operator_id: i64,
+) -> ServiceResult<Vec<membership::Model>> {
     Ok(membership::Entity::find()
         .filter(membership::Column::OperatorId.eq(operator_id))
         .filter(membership::Column::Active.eq(true))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.company_id)
-        .collect())
+        .await?)
+}
+
+/// The ids of the companies a person is an active member of.
+async fn company_ids(db: &impl ConnectionTrait, operator_id: i64) -> ServiceResult<Vec<i64>> {
+    let memberships = active_memberships(db, operator_id).await?;
+    Ok(memberships.into_iter().map(|row| row.company_id).collect())
 }
 
 async fn by_ids(db: &impl ConnectionTrait, ids: Vec<i64>) -> ServiceResult<Vec<company::Model>> {
@@ -36,6 +42,25 @@ pub async fn of_operator(
     operator_id: i64,
 ) -> ServiceResult<Vec<company::Model>> {
     by_ids(db, company_ids(db, operator_id).await?).await
+}
+
+/// A person's active memberships with their companies, by company code.
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    operator_id: i64,
+) -> ServiceResult<Vec<(company::Model, membership::Model)>> {
+    let mut memberships = active_memberships(db, operator_id).await?;
+    let ids = memberships.iter().map(|row| row.company_id).collect();
+    Ok(by_ids(db, ids)
+        .await?
+        .into_iter()
+        .filter_map(|company| {
+            let at = memberships
+                .iter()
+                .position(|m| m.company_id == company.id)?;
+            Some((company, memberships.swap_remove(at)))
+        })
+        .collect())
 }
 
 /// The companies both people are active members of, by code: what one may learn of the

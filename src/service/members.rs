@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use super::ServiceResult;
 use super::company::{self, InCompany};
+use super::writes::Actor;
 use crate::domain::Role;
 use crate::entity::{membership, operator};
 
@@ -28,6 +29,20 @@ impl Member {
     /// Whether they may work for the company now.
     pub fn active(&self) -> bool {
         self.membership.active
+    }
+
+    /// The company they are a member of.
+    pub fn company_id(&self) -> i64 {
+        self.membership.company_id
+    }
+
+    /// The member as the writer of a use case.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            operator_id: self.operator.id,
+            role: self.membership.role,
+            company_id: self.membership.company_id,
+        }
     }
 }
 

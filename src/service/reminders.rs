@@ -145,30 +145,38 @@ pub async fn reminders_overlapping(
     with_states(db, pending).await
 }
 
-/// The open reminders of every company whose window overlaps `[from, to]` (for the reminder
-/// engine, which serves them all): one read per company.
+/// The reads of every company, one after the other (for the reminder engine, which serves
+/// them all).
+async fn every_company(db: &DatabaseConnection) -> ServiceResult<Vec<Reads>> {
+    let ids = companies::all_ids(db).await?;
+    Ok(ids
+        .into_iter()
+        .map(|company_id| Reads::per_statement(db.clone(), company_id))
+        .collect())
+}
+
+/// The open reminders of every company whose window overlaps `[from, to]`: one read per
+/// company.
 pub async fn every_company_overlapping(
     db: &DatabaseConnection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> ServiceResult<Vec<Reminder>> {
     let mut found = Vec::new();
-    for company_id in companies::all_ids(db).await? {
-        let scoped = Reads::per_statement(db.clone(), company_id);
+    for scoped in every_company(db).await? {
         found.extend(reminders_overlapping(&scoped, from, to).await?);
     }
     Ok(found)
 }
 
-/// The reminders of these pending activities in whichever company they are (for the reminder
-/// engine), by pending activity id.
+/// The reminders of these pending activities in whichever company they are, by pending
+/// activity id.
 pub async fn every_company_by_pending(
     db: &DatabaseConnection,
     pending_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, Reminder>> {
     let mut found = HashMap::new();
-    for company_id in companies::all_ids(db).await? {
-        let scoped = Reads::per_statement(db.clone(), company_id);
+    for scoped in every_company(db).await? {
         found.extend(reminders_by_pending(&scoped, pending_ids).await?);
     }
     Ok(found)

@@ -11,9 +11,9 @@ pub(crate) use shape::OWNED;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
 
-use crate::{index, reference, table};
+use crate::{index, reference, scalar, table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -35,7 +35,7 @@ impl MigrationTrait for Migration {
             .to_owned();
         db.execute(&companies).await?;
         db.execute(&index("companies", &["code"], true)).await?;
-        let first = first_company(&db, backend).await?;
+        let first = first_company(&db).await?;
         match backend {
             DbBackend::Sqlite => sqlite::move_in(&db, first).await?,
             _ => postgres::move_in(&db, first).await?,
@@ -76,15 +76,10 @@ pub(crate) fn memberships_from(operators: &str, company: i64) -> String {
 }
 
 /// Creates the first company when the database already holds rows (none on a fresh one).
-async fn first_company(db: &impl ConnectionTrait, backend: DbBackend) -> Result<i64, DbErr> {
+async fn first_company(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     let probe = "SELECT (SELECT COUNT(*) FROM operators) + (SELECT COUNT(*) FROM workflows) \
                  + (SELECT COUNT(*) FROM activity_types)";
-    let rows = db
-        .query_one_raw(Statement::from_string(backend, probe))
-        .await?
-        .map(|row| row.try_get_by_index::<i64>(0))
-        .transpose()?
-        .unwrap_or(0);
+    let rows: i64 = scalar(db, probe, "count of rows").await?;
     if rows == 0 {
         return Ok(0);
     }
@@ -97,14 +92,6 @@ async fn first_company(db: &impl ConnectionTrait, backend: DbBackend) -> Result<
           UNION ALL SELECT created_at FROM activity_types) AS every) AS oldest"
     ))
     .await?;
-    let id = db
-        .query_one_raw(Statement::from_string(
-            backend,
-            format!("SELECT id FROM companies WHERE code = '{code}'"),
-        ))
-        .await?
-        .map(|row| row.try_get_by_index::<i64>(0))
-        .transpose()?
-        .ok_or_else(|| DbErr::Migration("the first company vanished".to_owned()))?;
-    Ok(id)
+    let sql = format!("SELECT id FROM companies WHERE code = '{code}'");
+    scalar(db, sql, "first company").await
 }

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::context::{client_address, state};
 use crate::graphql::errors::{UserError, answer, payloads, usual_names};
-use crate::graphql::guard::{self, Caller, Public, maybe_signed_in};
+use crate::graphql::guard::{self, Public, maybe_signed_in};
 use crate::graphql::ids::{self, kind};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::types::config::Operator;
@@ -160,7 +160,7 @@ impl AuthMutation {
         #[graphql(desc = "What to do; each field is described on the input type.")]
         input: LogoutInput,
     ) -> Result<LogoutPayload> {
-        let caller = maybe_signed_in(ctx).await?.map(Caller::member);
+        let caller = maybe_signed_in(ctx).await?.cloned();
         let request = Logout {
             caller: caller.as_ref(),
             refresh_token: input.refresh_token.as_deref(),

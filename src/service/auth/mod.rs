@@ -82,18 +82,17 @@ async fn membership_for(
     operator: operator::Model,
     code: Option<&str>,
 ) -> ServiceResult<Option<Member>> {
-    let companies = companies::of_operator(db, operator.id).await?;
+    let memberships = companies::memberships_of(db, operator.id).await?;
     let chosen = match code.map(str::trim) {
-        Some(code) => companies.into_iter().find(|company| company.code == code),
-        None => companies.into_iter().next(),
+        Some(code) => memberships
+            .into_iter()
+            .find(|(company, _)| company.code == code),
+        None => memberships.into_iter().next(),
     };
-    let Some(chosen) = chosen else {
-        return Ok(None);
-    };
-    let scoped = CompanyDb::borrowing(db, chosen.id);
-    Ok(members::member(&scoped, operator.id)
-        .await?
-        .filter(Member::active))
+    Ok(chosen.map(|(_, membership)| Member {
+        operator,
+        membership,
+    }))
 }
 
 /// Checks a login and password and starts a session in a company; an unknown login, an
@@ -245,15 +244,5 @@ pub async fn token_for_login(
                 None => format!("operator {login:?} is not an active member of any company"),
             })
         })?;
-    let generations = (
-        member.operator.token_generation,
-        member.membership.token_generation,
-    );
-    Ok(keys
-        .issue_for(
-            member.operator.id,
-            generations,
-            member.membership.company_id,
-        )?
-        .token)
+    Ok(sessions::bearer_token(keys, &member)?.token)
 }

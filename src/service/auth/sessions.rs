@@ -12,7 +12,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use super::tokens::TokenKeys;
+use super::tokens::{Issued, TokenKeys};
 use crate::entity::{membership, operator, refresh_token};
 use crate::service::company::{self, InCompany};
 use crate::service::digest::sha256_hex;
@@ -82,17 +82,23 @@ async fn add_refresh_token(
     Ok(token)
 }
 
-/// The session of a member whose refresh token was just stored.
-fn session(keys: &TokenKeys, member: Member, refresh_token: String) -> ServiceResult<Session> {
+/// A bearer token for a member, in their company and the current generations of their tokens
+/// (theirs, and theirs for that company).
+pub(super) fn bearer_token(keys: &TokenKeys, member: &Member) -> ServiceResult<Issued> {
     let generations = (
         member.operator.token_generation,
         member.membership.token_generation,
     );
-    let issued = keys.issue_for(
+    keys.issue_for(
         member.operator.id,
         generations,
         member.membership.company_id,
-    )?;
+    )
+}
+
+/// The session of a member whose refresh token was just stored.
+fn session(keys: &TokenKeys, member: Member, refresh_token: String) -> ServiceResult<Session> {
+    let issued = bearer_token(keys, &member)?;
     Ok(Session {
         token: issued.token,
         expires_at: issued.expires_at,

@@ -2,7 +2,7 @@
 //! an ADMIN of. Company codes are unique in the group: they are what a sign-in names.
 
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, EntityTrait};
 
 use super::{Problems, require_admin};
 use crate::domain::limits::{LABEL_MAX, NAME_MAX};
@@ -54,20 +54,22 @@ pub async fn save_company(
     let mut problems = Problems::default();
     problems.label(Field::Code, "code", Some(&input.code), LABEL_MAX);
     problems.label(Field::Name, "name", Some(&input.name), NAME_MAX);
+    let column = (
+        company_row::Column::Code,
+        (|c: &company_row::Model| c.id) as fn(&_) -> i64,
+    );
+    let among = company_row::Entity::find();
+    problems
+        .unique_among(
+            write.unscoped(),
+            among,
+            column,
+            &input.code,
+            input.id,
+            (Field::Code, "code"),
+        )
+        .await?;
     let code = input.code.trim().to_owned();
-    if !code.contains('\0') {
-        let holder = company_row::Entity::find()
-            .filter(company_row::Column::Code.eq(code.as_str()))
-            .one(write.unscoped())
-            .await?;
-        if holder.is_some_and(|other| Some(other.id) != input.id) {
-            problems.push(crate::domain::FieldViolation::new(
-                Field::Code,
-                RuleCode::InvalidInput,
-                format!("the code {code:?} is taken"),
-            ));
-        }
-    }
     problems.check()?;
     let now = clock::now();
     let name = input.name.trim().to_owned();

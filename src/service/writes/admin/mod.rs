@@ -8,7 +8,7 @@ pub(crate) mod names;
 pub mod operators;
 pub mod workflow;
 
-use sea_orm::{ColumnTrait, EntityTrait, PrimaryKeyTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select};
 
 pub use activity_types::{SaveActivityType, delete_activity_type, save_activity_type};
 pub use companies::{SaveCompany, save_company};
@@ -72,6 +72,22 @@ impl Problems {
     pub async fn unique<E: company::Owned>(
         &mut self,
         db: &impl InCompany,
+        column: UniqueColumn<E>,
+        value: &str,
+        own_id: Option<i64>,
+        field: (Field, &str),
+    ) -> ServiceResult<()> {
+        let among = company::find::<E>(db);
+        self.unique_among(db, among, column, value, own_id, field)
+            .await
+    }
+
+    /// Flags `value` when a row of `among` other than `own_id` already holds it in `column`
+    /// (for what is unique in the whole group: logins, company codes).
+    pub async fn unique_among<E: EntityTrait>(
+        &mut self,
+        db: &impl ConnectionTrait,
+        among: Select<E>,
         (column, id_of): UniqueColumn<E>,
         value: &str,
         own_id: Option<i64>,
@@ -81,10 +97,7 @@ impl Problems {
             // Refused by its label check; PostgreSQL could not even compare it.
             return Ok(());
         }
-        let holder = company::find::<E>(db)
-            .filter(column.eq(value.trim()))
-            .one(db)
-            .await?;
+        let holder = among.filter(column.eq(value.trim())).one(db).await?;
         if holder.is_some_and(|other| Some(id_of(&other)) != own_id) {
             let message = format!("the {what} {value:?} is taken");
             self.push(FieldViolation::new(field, RuleCode::InvalidInput, message));

@@ -95,19 +95,15 @@ async fn check(
         problems.push(FieldViolation::at(Field::Password, error));
     }
     // Logins are the group's: one person signs in with one login to every company.
-    if let Some(login) = input.login.as_deref().filter(|login| !login.contains('\0')) {
-        let holder = operator::Entity::find()
-            .filter(operator::Column::Login.eq(login.trim()))
-            .one(db)
+    if let Some(login) = &input.login {
+        let column = (
+            operator::Column::Login,
+            (|o: &operator::Model| o.id) as fn(&_) -> i64,
+        );
+        let field = (Field::Login, "login");
+        problems
+            .unique_among(db, operator::Entity::find(), column, login, input.id, field)
             .await?;
-        if holder.is_some_and(|other| Some(other.id) != input.id) {
-            let message = format!("the login {login:?} is taken");
-            problems.push(FieldViolation::new(
-                Field::Login,
-                RuleCode::InvalidInput,
-                message,
-            ));
-        }
     }
     if let Some(row) = existing {
         let stays_admin =
