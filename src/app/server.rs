@@ -89,6 +89,7 @@ fn operations(
             db: app.db().clone(),
             keys: app.keys.clone(),
             company_filter: settings.company_filter,
+            snapshots: app.store.snapshots.clone(),
         },
         metrics: metrics.clone(),
         timeout: limits.request_timeout,
@@ -115,6 +116,9 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     );
     let mut app = AppState::new(db.clone(), keys, sign_ins, ReminderEngine::start(db));
     app.store.company_filter = settings.company_filter;
+    app.store
+        .snapshots
+        .set_company_filter(settings.company_filter);
     let options = HttpOptions {
         max_body_bytes: settings.limits.max_body_bytes,
         allowed_origins: settings.allowed_origins.0.clone(),

@@ -14,7 +14,8 @@ use super::loaders::Loaders;
 use crate::reminders::ReminderEngine;
 use crate::service::Store;
 use crate::service::auth::{SignInLimits, TokenKeys};
-use crate::service::company::Reads;
+use crate::service::company::{InCompany, Reads};
+use crate::service::snapshot::Snapshot;
 
 /// Shared by every request: the store, the token keys, the sign-in limits and the reminder
 /// engine.
@@ -42,7 +43,10 @@ impl AppState {
     ) -> Self {
         Self {
             no_company: Reads::per_statement(db.clone(), 0),
-            store: Store::new(db, reminders.clone()),
+            store: Store {
+                snapshots: reminders.snapshots.clone(),
+                ..Store::new(db, reminders.clone())
+            },
             keys,
             sign_ins: Arc::new(sign_ins),
             reminders,
@@ -84,20 +88,17 @@ impl RequestAuth {
     }
 }
 
-/// The localized names one request shows, taken from the store's once per request.
-#[derive(Default)]
-pub struct RequestNames(OnceCell<Arc<crate::service::localized::Names>>);
-
-/// The localized names of stages and activity types, for this request.
-pub async fn localized_names(
-    ctx: &Context<'_>,
-) -> async_graphql::Result<Arc<crate::service::localized::Names>> {
+/// The company's configuration and members, as this request sees them (taken once per query or
+/// mutation; the latest for each event of a subscription).
+pub async fn snapshot(ctx: &Context<'_>) -> async_graphql::Result<Arc<Snapshot>> {
     use super::errors::ApiResult;
-    let app = state(ctx);
-    let load = || async { app.store.names.get(db(ctx)).await };
-    match ctx.data_opt::<RequestNames>() {
-        Some(names) => Ok(names.0.get_or_try_init(load).await.api()?.clone()),
-        None => load().await.api(),
+    match ctx.data_opt::<DataLoader<Loaders>>() {
+        Some(loader) => loader.loader().snapshot().await.api(),
+        None => {
+            let reads = db(ctx);
+            let snapshots = &state(ctx).store.snapshots;
+            snapshots.get(reads.pool(), reads.company_id()).await.api()
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! Per-request data loaders: every relation a list resolves is fetched in one batched statement
-//! per kind, whatever the page size. Created for each request, so nothing crosses callers.
+//! per kind, whatever the page size; configuration and members (stages, activity types,
+//! workflows, operators…) come from the company's snapshot in memory, read once per request,
+//! and cost no statement. Created for each request, so nothing crosses callers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,13 +16,28 @@ use crate::entity::{
     activity, activity_type, contact, pending_activity, stage, stage_activity_rule, todo,
     transition, workflow,
 };
-use crate::service::company::Reads;
-use crate::service::members::{self, Member};
-use crate::service::{ServiceError, catalog, lookup, work_items};
+use crate::service::company::{InCompany, Reads};
+use crate::service::members::Member;
+use crate::service::snapshot::{Snapshot, Snapshots};
+use crate::service::{ServiceError, ServiceResult, lookup, work_items};
 
 /// The loaders' shared state.
 pub struct Loaders {
     db: Reads,
+    snapshots: Arc<Snapshots>,
+    /// The company's snapshot as this request saw it first, for a query.
+    pinned: Option<tokio::sync::OnceCell<Arc<Snapshot>>>,
+}
+
+impl Loaders {
+    /// The company's configuration and members.
+    pub async fn snapshot(&self) -> ServiceResult<Arc<Snapshot>> {
+        let latest = || self.snapshots.get(self.db.pool(), self.db.company_id());
+        match &self.pinned {
+            Some(cell) => cell.get_or_try_init(latest).await.cloned(),
+            None => latest().await,
+        }
+    }
 }
 
 /// A failed load, shareable between the fields that waited on it.
@@ -42,9 +59,20 @@ impl From<LoadError> for async_graphql::Error {
 /// A fresh loader for one request, and the queue its batch loads wait in: run them with
 /// [`LoadQueue::drive`] around the request's execution (or [`LoadQueue::spawn`] for a stream).
 /// Loads start as soon as a pass over the resolvers ends, so a single request pays no delay.
-pub fn for_request(db: &Reads) -> (DataLoader<Loaders>, LoadQueue) {
+/// `pinned` for a query, which shows the configuration of one moment (a mutation shows what it
+/// changed, a subscription lives on: they take the latest snapshot each time).
+pub fn for_request(
+    db: &Reads,
+    snapshots: &Arc<Snapshots>,
+    pinned: bool,
+) -> (DataLoader<Loaders>, LoadQueue) {
     let (spawner, queue) = super::load_queue::queue();
-    let loader = DataLoader::new(Loaders { db: db.clone() }, spawner)
+    let loaders = Loaders {
+        db: db.clone(),
+        snapshots: snapshots.clone(),
+        pinned: pinned.then(tokio::sync::OnceCell::new),
+    };
+    let loader = DataLoader::new(loaders, spawner)
         .delay(Duration::ZERO)
         .max_batch_size(500);
     (loader, queue)
@@ -95,32 +123,50 @@ macro_rules! children {
     };
 }
 
-/// An operator by id, as a member of the request's company (none when not one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OperatorKey(pub i64);
+/// A loader whose values come from the company's snapshot, a key at a time.
+macro_rules! from_snapshot {
+    ($(#[$doc:meta])* $key:ident => $value:ty, |$snapshot:ident, $id:ident| $find:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
 
-impl Loader<OperatorKey> for Loaders {
-    type Value = Member;
-    type Error = LoadError;
+        impl Loader<$key> for Loaders {
+            type Value = $value;
+            type Error = LoadError;
 
-    async fn load(&self, keys: &[OperatorKey]) -> Result<HashMap<OperatorKey, Member>, LoadError> {
-        let ids: Vec<i64> = keys.iter().map(|key| key.0).collect();
-        let found = members::members_by_ids(&self.db, &ids).await?;
-        Ok(found
-            .into_iter()
-            .map(|(id, member)| (OperatorKey(id), member))
-            .collect())
-    }
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let $snapshot = self.snapshot().await?;
+                Ok(keys
+                    .iter()
+                    .filter_map(|key| {
+                        let $id = key.0;
+                        $find.map(|value| (*key, value))
+                    })
+                    .collect())
+            }
+        }
+    };
 }
 
-by_id!(/// An activity type by id.
-    ActivityTypeKey => activity_type);
-by_id!(/// A workflow by id.
-    WorkflowKey => workflow);
-by_id!(/// A stage by id.
-    StageKey => stage);
-by_id!(/// A transition by id.
-    TransitionKey => transition);
+from_snapshot!(/// An operator by id, as a member of the request's company (none when not one).
+    OperatorKey => Member, |snapshot, id| snapshot.member(id).cloned());
+from_snapshot!(/// An activity type by id.
+    ActivityTypeKey => activity_type::Model, |snapshot, id| snapshot.activity_type(id).cloned());
+from_snapshot!(/// A workflow by id.
+    WorkflowKey => workflow::Model, |snapshot, id| snapshot.workflow(id).cloned());
+from_snapshot!(/// A stage by id.
+    StageKey => stage::Model, |snapshot, id| snapshot.stage(id).cloned());
+from_snapshot!(/// A transition by id.
+    TransitionKey => transition::Model, |snapshot, id| snapshot.transition(id).cloned());
+from_snapshot!(/// The stages of a workflow, by position.
+    StagesOfWorkflow => Vec<stage::Model>, |snapshot, id| Some(snapshot.stages_of(id)));
+from_snapshot!(/// The transitions of a workflow, in configured order.
+    TransitionsOfWorkflow => Vec<transition::Model>, |snapshot, id| Some(snapshot.transitions_of(id)));
+from_snapshot!(/// The activity rules of a stage, in rule order.
+    RulesOfStage => Vec<stage_activity_rule::Model>, |snapshot, id| Some(snapshot.rules_of_stage(id)));
+from_snapshot!(/// A workflow's configuration as domain rules.
+    RulesOfWorkflow => Arc<WorkflowRules>, |snapshot, id| snapshot.workflow_rules(id));
+
 by_id!(/// A contact by id.
     ContactKey => contact);
 by_id!(/// A done activity by id.
@@ -129,37 +175,8 @@ by_id!(/// A pending activity by id.
     PendingKey => pending_activity);
 by_id!(/// A to-do by id.
     TodoKey => todo);
-children!(/// The stages of a workflow, by position.
-    StagesOfWorkflow => stage by WorkflowId, |row| row.workflow_id, order [Position, Id]);
-children!(/// The transitions of a workflow, in configured order.
-    TransitionsOfWorkflow => transition by WorkflowId, |row| row.workflow_id, order [Position, Id]);
-children!(/// The activity rules of a stage, in rule order.
-    RulesOfStage => stage_activity_rule by StageId, |row| row.stage_id, order [Position, Id]);
 children!(/// The to-dos created for a pending activity, oldest first.
     TodosOfPending => todo by PendingActivityId, |row| row.pending_activity_id.unwrap_or_default(), order [Id]);
-
-/// A workflow's configuration as domain rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RulesOfWorkflow(pub i64);
-
-impl Loader<RulesOfWorkflow> for Loaders {
-    type Value = Arc<WorkflowRules>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[RulesOfWorkflow],
-    ) -> Result<HashMap<RulesOfWorkflow, Self::Value>, Self::Error> {
-        let mut loaded = HashMap::new();
-        for key in keys {
-            loaded.insert(
-                *key,
-                Arc::new(catalog::workflow_rules(&self.db, key.0).await?),
-            );
-        }
-        Ok(loaded)
-    }
-}
 
 /// Every activity type, in configured order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -173,7 +190,7 @@ impl Loader<AllActivityTypes> for Loaders {
         &self,
         _: &[AllActivityTypes],
     ) -> Result<HashMap<AllActivityTypes, Self::Value>, Self::Error> {
-        let types = catalog::activity_types(&self.db).await?;
+        let types = self.snapshot().await?.activity_types().to_vec();
         Ok(HashMap::from([(AllActivityTypes, Arc::new(types))]))
     }
 }

@@ -1,5 +1,6 @@
 //! Several instances on one PostgreSQL database: each change is announced with `NOTIFY` (ids
-//! only: pending activities whose reminders changed, operators whose sessions must end) and
+//! only: pending activities whose reminders changed, operators whose sessions must end,
+//! companies whose configuration or members changed) and
 //! every instance `LISTEN`s; after the listening connection drops, notifications may have been
 //! lost, so the instance resyncs from the database.
 
@@ -10,7 +11,7 @@ use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{DatabaseConnection, DbBackend, Statement};
 
 use super::{Change, ReminderEngine};
-use crate::service::Changes;
+use crate::service::{Changes, Configuration};
 
 /// The PostgreSQL notification channel.
 pub const CHANNEL: &str = "contactflow_reminders";
@@ -25,21 +26,43 @@ fn ids(text: &str) -> Vec<i64> {
     text.split(',').filter_map(|id| id.parse().ok()).collect()
 }
 
-/// `instance|reminder ids|operator ids`: the sender first, so an instance skips its own.
-fn payload(instance: &str, reminders: &[i64], operators: &[i64]) -> String {
-    format!("{instance}|{}|{}", list(reminders), list(operators))
+/// `instance|reminder ids|operator ids|company ids`: the sender first, so an instance skips its
+/// own; the companies whose configuration changed last, `*` for every company.
+fn payload(
+    instance: &str,
+    reminders: &[i64],
+    operators: &[i64],
+    configuration: &Configuration,
+) -> String {
+    let companies = match configuration {
+        Configuration::Unchanged => String::new(),
+        Configuration::Of(ids) => list(ids),
+        Configuration::Everyone => "*".to_owned(),
+    };
+    format!(
+        "{instance}|{}|{}|{companies}",
+        list(reminders),
+        list(operators)
+    )
 }
 
 fn parse(payload: &str) -> Option<(&str, Changes)> {
-    let mut parts = payload.splitn(3, '|');
+    let mut parts = payload.splitn(4, '|');
     let instance = parts.next()?;
     let reminders = ids(parts.next()?);
     let revoked_operators = parts.next().map(ids).unwrap_or_default();
+    let configuration = match parts.next().unwrap_or_default() {
+        "" => Configuration::Unchanged,
+        "*" => Configuration::Everyone,
+        companies => Configuration::Of(ids(companies)),
+    };
     Some((
         instance,
         Changes {
             reminders,
+            known: Vec::new(),
             revoked_operators,
+            configuration,
         },
     ))
 }
@@ -47,21 +70,26 @@ fn parse(payload: &str) -> Option<(&str, Changes)> {
 /// The statements that tell the other instances what changed; run inside a write's
 /// transaction, PostgreSQL delivers them when (and only if) it commits.
 pub(super) fn notices(instance: &str, changes: &Changes) -> Vec<Statement> {
-    let statement = |reminders: &[i64], operators: &[i64]| {
+    let statement = |reminders: &[i64], operators: &[i64], configuration: &Configuration| {
         Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_notify($1, $2)",
             [
                 CHANNEL.into(),
-                payload(instance, reminders, operators).into(),
+                payload(instance, reminders, operators, configuration).into(),
             ],
         )
     };
     let mut chunks = changes.reminders.chunks(IDS_PER_NOTIFICATION);
     let first = chunks.next().unwrap_or_default();
-    std::iter::once(statement(first, &changes.revoked_operators))
-        .chain(chunks.map(|chunk| statement(chunk, &[])))
-        .collect()
+    let unchanged = Configuration::Unchanged;
+    std::iter::once(statement(
+        first,
+        &changes.revoked_operators,
+        &changes.configuration,
+    ))
+    .chain(chunks.map(|chunk| statement(chunk, &[], &unchanged)))
+    .collect()
 }
 
 /// Listens for the other instances' changes until the engine stops.
@@ -95,6 +123,7 @@ pub(super) async fn listen(db: DatabaseConnection, engine: Weak<ReminderEngine>,
         }
         // Whatever was announced while we were not listening is read back from the database.
         if let Some(engine) = engine.upgrade() {
+            engine.snapshots.forget_all();
             let _ = engine.changes.send(Change::Resync);
         }
         loop {
@@ -132,20 +161,29 @@ mod tests {
 
     #[test]
     fn payloads_carry_the_sender_and_ids_only() {
-        let text = payload("a1b2", &[3, 14, 159], &[7]);
-        assert_eq!(text, "a1b2|3,14,159|7");
+        let companies = Configuration::Of(vec![2, 5]);
+        let text = payload("a1b2", &[3, 14, 159], &[7], &companies);
+        assert_eq!(text, "a1b2|3,14,159|7|2,5");
         let changes = Changes {
             reminders: vec![3, 14, 159],
             revoked_operators: vec![7],
+            configuration: companies,
+            ..Changes::default()
         };
         assert_eq!(parse(&text), Some(("a1b2", changes)));
         assert_eq!(parse("garbage"), None);
+        let everyone = parse("a1b2|||*").map(|(_, c)| c.configuration);
+        assert_eq!(everyone, Some(Configuration::Everyone));
+        // A notification from a build before snapshots changes no configuration.
+        let older = parse("a1b2|3|").map(|(_, c)| c.configuration);
+        assert_eq!(older, Some(Configuration::Unchanged));
     }
 
     #[test]
     fn a_full_notification_stays_under_the_payload_limit() {
         let ids = vec![i64::MAX; IDS_PER_NOTIFICATION];
-        assert!(payload("0123456789abcdef", &ids, &[i64::MAX; 10]).len() < 8_000);
+        let companies = Configuration::Of(vec![i64::MAX; 10]);
+        assert!(payload("0123456789abcdef", &ids, &[i64::MAX; 10], &companies).len() < 8_000);
     }
 
     #[test]
@@ -153,11 +191,13 @@ mod tests {
         let changes = Changes {
             reminders: (1..=700).collect(),
             revoked_operators: vec![9],
+            ..Changes::default()
         };
         assert_eq!(notices("i", &changes).len(), 3);
         let none = Changes {
             reminders: vec![],
             revoked_operators: vec![9],
+            ..Changes::default()
         };
         assert_eq!(notices("i", &none).len(), 1);
     }

@@ -22,6 +22,7 @@ use tokio::sync::{broadcast, mpsc};
 pub use feed::ReminderFeedEvent;
 
 use crate::service::reminders::Reminder;
+use crate::service::snapshot::Snapshots;
 use crate::service::{Announcements, Changes};
 
 /// How many announcements an assignee's channel holds for a slow subscriber before it is told
@@ -56,6 +57,8 @@ pub struct Announcement {
 enum Change {
     /// These pending activities may have changed.
     Ids(Vec<i64>),
+    /// These reminders are as given (just created here).
+    Known(Vec<Reminder>),
     /// Anything may have changed: reread the horizon.
     Resync,
 }
@@ -70,6 +73,9 @@ pub struct ReminderEngine {
     delivered: AtomicU64,
     /// Operators whose sessions must end.
     revoked: broadcast::Sender<i64>,
+    /// Each company's configuration and members: forgotten when a change here or on another
+    /// instance makes them stale.
+    pub snapshots: Arc<Snapshots>,
 }
 
 impl ReminderEngine {
@@ -88,6 +94,7 @@ impl ReminderEngine {
             peers,
             delivered: AtomicU64::new(0),
             revoked: broadcast::channel(REVOCATIONS_CAPACITY).0,
+            snapshots: Arc::default(),
         });
         if let Some((db, instance)) = &engine.peers {
             let listening = listener::listen(db.clone(), Arc::downgrade(&engine), instance.clone());
@@ -137,10 +144,20 @@ impl ReminderEngine {
 
 impl ReminderEngine {
     /// Acts on changes, made here or announced by another instance: settles the reminders and
-    /// tells the sessions of revoked operators to close.
+    /// tells the sessions of revoked operators to close, forgets stale snapshots.
     fn act_on(&self, changes: &Changes) {
-        if !changes.reminders.is_empty() {
-            let _ = self.changes.send(Change::Ids(changes.reminders.clone()));
+        changes.configuration.forget_in(&self.snapshots);
+        let unknown: Vec<i64> = changes
+            .reminders
+            .iter()
+            .copied()
+            .filter(|id| !changes.known.iter().any(|known| known.pending.id == *id))
+            .collect();
+        if !unknown.is_empty() {
+            let _ = self.changes.send(Change::Ids(unknown));
+        }
+        if !changes.known.is_empty() {
+            let _ = self.changes.send(Change::Known(changes.known.clone()));
         }
         for operator in &changes.revoked_operators {
             let _ = self.revoked.send(*operator);

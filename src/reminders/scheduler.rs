@@ -65,6 +65,12 @@ pub(super) async fn run(
             }
             change = changed.recv() => match change {
                 Some(Change::Ids(ids)) => scheduler.settle(ids, true).await,
+                Some(Change::Known(known)) => {
+                    let now = clock::now();
+                    for reminder in known {
+                        scheduler.settle_one(reminder.pending.id, Some(reminder), now, true);
+                    }
+                }
                 Some(Change::Resync) => scheduler.refill(true).await,
                 None => break,
             },

@@ -59,14 +59,27 @@ pub async fn workflow_rules(db: &impl InCompany, workflow_id: i64) -> ServiceRes
         .order_by_asc(transition::Column::Id)
         .all(db)
         .await?;
+    rules_of(&workflow, &stages, &rules, &transitions)
+}
+
+/// A workflow's configuration as domain rules, from its rows: its stages by position, the
+/// activity rules of those stages and its transitions, each in configured order (rows of other
+/// workflows are left out).
+pub fn rules_of(
+    workflow: &workflow::Model,
+    stages: &[stage::Model],
+    rules: &[stage_activity_rule::Model],
+    transitions: &[transition::Model],
+) -> ServiceResult<WorkflowRules> {
     Ok(WorkflowRules {
         id: workflow.id,
         restrict_activity_types: workflow.restrict_activity_types,
         stages: stages
-            .into_iter()
+            .iter()
+            .filter(|stage| stage.workflow_id == workflow.id)
             .map(|stage| StageRules {
                 id: stage.id,
-                code: stage.code,
+                code: stage.code.clone(),
                 is_initial: stage.is_initial,
                 rules: rules
                     .iter()
@@ -82,6 +95,7 @@ pub async fn workflow_rules(db: &impl InCompany, workflow_id: i64) -> ServiceRes
             .collect(),
         transitions: transitions
             .iter()
+            .filter(|row| row.workflow_id == workflow.id)
             .map(|row| {
                 Ok(TransitionRule {
                     id: row.id,

@@ -14,6 +14,7 @@ pub mod lookup;
 pub mod members;
 pub mod pagination;
 pub mod reminders;
+pub mod snapshot;
 pub mod work_items;
 pub mod writes;
 
@@ -73,14 +74,54 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 pub struct Changes {
     /// Pending activities whose reminders may have changed.
     pub reminders: Vec<i64>,
+    /// Of those, the ones whose reminder the write knows whole (a pending activity it just
+    /// created, with no snooze or dismissal yet): this instance settles them without reading
+    /// them back. Other instances hear of their ids only.
+    pub known: Vec<reminders::Reminder>,
     /// Operators whose sessions must end.
     pub revoked_operators: Vec<i64>,
+    /// Companies whose configuration or members changed: their snapshots are stale.
+    pub configuration: Configuration,
+}
+
+/// Whose configuration or members a write changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Configuration {
+    /// Nobody's.
+    #[default]
+    Unchanged,
+    /// These companies'.
+    Of(Vec<i64>),
+    /// Possibly any company's (a person changed, who may belong to several).
+    Everyone,
+}
+
+impl Configuration {
+    /// Adds a company whose configuration changed.
+    pub fn add(&mut self, company_id: i64) {
+        match self {
+            Self::Unchanged => *self = Self::Of(vec![company_id]),
+            Self::Of(ids) if !ids.contains(&company_id) => ids.push(company_id),
+            _ => {}
+        }
+    }
+
+    /// Forgets the snapshots it names.
+    pub fn forget_in(&self, snapshots: &snapshot::Snapshots) {
+        match self {
+            Self::Unchanged => {}
+            Self::Of(ids) => ids.iter().for_each(|&id| snapshots.forget(id)),
+            Self::Everyone => snapshots.forget_all(),
+        }
+    }
 }
 
 impl Changes {
     /// Whether there is nothing to tell.
     pub fn is_empty(&self) -> bool {
-        self.reminders.is_empty() && self.revoked_operators.is_empty()
+        self.reminders.is_empty()
+            && self.revoked_operators.is_empty()
+            && self.configuration == Configuration::Unchanged
     }
 }
 
@@ -104,8 +145,8 @@ pub struct Store {
     pub announcements: Arc<dyn Announcements>,
     /// Hashes and checks passwords, a few at a time.
     pub passwords: Arc<auth::Passwords>,
-    /// The localized names of stages and activity types, kept a few seconds.
-    pub names: Arc<localized::NameCache>,
+    /// Each company's configuration and members, kept in memory.
+    pub snapshots: Arc<snapshot::Snapshots>,
     /// Whether writes get the application's company filter (always, but in one test).
     pub company_filter: bool,
 }
@@ -117,7 +158,7 @@ impl Store {
             db,
             announcements,
             passwords: Arc::new(auth::Passwords::per_core()),
-            names: Arc::default(),
+            snapshots: Arc::default(),
             company_filter: true,
         }
     }

@@ -16,7 +16,7 @@ use crate::entity::{pending_activity, reminder_state as reminder_row};
 use crate::service::company::{self, InCompany};
 
 /// A reminder: a pending activity with a window, and what its assignee did with it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reminder {
     /// The pending activity it reminds of.
     pub pending: pending_activity::Model,

@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use crate::domain;
 use crate::entity::{activity_type, stage, stage_activity_rule, transition, workflow};
-use crate::graphql::context::{loader, locale_for, localized_names};
+use crate::graphql::context::{loader, locale_for, snapshot};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
@@ -41,9 +41,10 @@ enum Named {
     ActivityType(i64),
 }
 
-/// The localized names of a stage or activity type (kept by the store a few seconds).
+/// The localized names of a stage or activity type (from the company's snapshot).
 async fn localized(ctx: &Context<'_>, whose: Named) -> Result<Vec<LocalizedName>> {
-    let names = localized_names(ctx).await?;
+    let snapshot = snapshot(ctx).await?;
+    let names = snapshot.names();
     let rows = match whose {
         Named::Stage(id) => names.of_stage(id),
         Named::ActivityType(id) => names.of_activity_type(id),

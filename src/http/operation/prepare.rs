@@ -160,6 +160,8 @@ pub struct Reading {
     pub keys: crate::service::auth::TokenKeys,
     /// Whether reads get the application's company filter (always, but in one test).
     pub company_filter: bool,
+    /// Each company's configuration and members, in memory.
+    pub snapshots: std::sync::Arc<crate::service::snapshot::Snapshots>,
 }
 
 /// Resolves the document (persisted or sent), admits it through the gate and builds the
@@ -199,14 +201,12 @@ pub fn prepare(
     } else {
         reads.without_company_filter()
     };
-    let (loader, loads) = loaders::for_request(&reads);
+    // A query shows the configuration of one moment; a mutation shows what it changed, and a
+    // subscription lives on: they take the latest each time.
+    let pinned = kind == Some(async_graphql::parser::types::OperationType::Query);
+    let (loader, loads) = loaders::for_request(&reads, &reading.snapshots, pinned);
     let credentials = RequestAuth::new(client.token, client.address).reading(client.languages);
-    let mut request = request.data(credentials).data(loader).data(reads);
-    // A query or mutation shows the names of one moment; a subscription lives on, and reads
-    // them afresh for each event.
-    if kind != Some(async_graphql::parser::types::OperationType::Subscription) {
-        request = request.data(crate::graphql::context::RequestNames::default());
-    }
+    let request = request.data(credentials).data(loader).data(reads);
     let order = ResponseOrder::new(document, name.clone());
     Ok(Prepared {
         request,

@@ -21,6 +21,7 @@ pub use tokens::{Issued, TokenKeys, Verified, token_secret};
 use super::companies;
 use super::company::CompanyDb;
 use super::members::{self, Member};
+use super::snapshot::{Snapshot, Snapshots};
 use super::{ServiceError, ServiceResult, Store};
 use crate::domain::limits::check_text;
 use crate::domain::{Field, FieldPath, FieldViolation, RuleCode};
@@ -201,8 +202,10 @@ pub async fn logout(store: &Store, request: Logout<'_>) -> ServiceResult<u64> {
     sessions::logout(store, request).await
 }
 
-/// The active member a bearer token names, in the company it is for (one statement).
+/// The active member a bearer token names, in the company it is for: a look-up in the
+/// company's snapshot (no statement while it is kept).
 pub async fn authenticate(
+    snapshots: &Snapshots,
     db: &DatabaseConnection,
     keys: &TokenKeys,
     token: &str,
@@ -210,14 +213,24 @@ pub async fn authenticate(
     let verified = keys
         .verify_session(token)
         .ok_or(ServiceError::Unauthenticated)?;
-    let scoped = CompanyDb::borrowing(db, verified.company_id);
-    members::member(&scoped, verified.operator_id)
-        .await?
+    let snapshot = snapshots.get(db, verified.company_id).await?;
+    member_of(&snapshot, &verified)
+}
+
+/// The active member a checked token names, in `snapshot` (of the token's company); refused
+/// when the membership ended or the token's generation is past.
+pub fn member_of(snapshot: &Snapshot, verified: &Verified) -> ServiceResult<Member> {
+    if snapshot.company_id() != verified.company_id {
+        return Err(ServiceError::Unauthenticated);
+    }
+    snapshot
+        .member(verified.operator_id)
         .filter(|member| {
             member.active()
                 && member.operator.token_generation == verified.generation
                 && member.membership.token_generation == verified.company_generation
         })
+        .cloned()
         .ok_or(ServiceError::Unauthenticated)
 }
 

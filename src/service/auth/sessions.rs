@@ -235,6 +235,7 @@ pub async fn end_company_sessions(
         .exec(&**write)
         .await?;
     write.operator_revoked(operator_id);
+    write.configuration_changed();
     Ok(revoked)
 }
 
@@ -257,6 +258,7 @@ pub async fn end_every_session(
         .exec(&**write)
         .await?;
     write.operator_revoked(operator_id);
+    write.person_changed();
     Ok(revoked)
 }
 

@@ -62,6 +62,11 @@ impl CompanyDb<ReadConn> {
         Self::over(pool, company_id, mode)
     }
 
+    /// The pool the reads come from.
+    pub fn pool(&self) -> &DatabaseConnection {
+        &self.unscoped().pool
+    }
+
     fn over(pool: DatabaseConnection, company_id: i64, mode: Mode) -> Self {
         CompanyDb::new(
             ReadConn {

@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use crate::service::company::{CompanyDb, set_company};
 
 use crate::db::Writer;
-use crate::service::{Changes, ServiceResult, Store};
+use crate::service::{Changes, Configuration, ServiceResult, Store};
 
 /// A write in progress.
 pub struct Write<'a> {
@@ -63,11 +63,31 @@ impl<'a> Write<'a> {
         }
     }
 
+    /// Notes a pending activity this write creates: its reminder is known whole.
+    pub fn reminder_created(&mut self, pending: &crate::entity::pending_activity::Model) {
+        self.reminder_changed(pending.id);
+        if let Some(reminder) = crate::service::reminders::Reminder::of(pending.clone(), None) {
+            self.changes.known.push(reminder);
+        }
+    }
+
     /// Notes an operator who loses their access with this write.
     pub fn operator_revoked(&mut self, operator_id: i64) {
         if !self.changes.revoked_operators.contains(&operator_id) {
             self.changes.revoked_operators.push(operator_id);
         }
+    }
+
+    /// Notes that this write changes the company's configuration or members.
+    pub fn configuration_changed(&mut self) {
+        let company_id = self.company_id();
+        self.changes.configuration.add(company_id);
+    }
+
+    /// Notes that this write changes a person (name, sessions), who may be a member of any
+    /// company.
+    pub fn person_changed(&mut self) {
+        self.changes.configuration = Configuration::Everyone;
     }
 
     /// Announces the changes to the other instances, commits, then acts on them here.
@@ -80,6 +100,7 @@ impl<'a> Write<'a> {
             }
         }
         self.txn.into_inner().commit().await?;
+        self.changes.configuration.forget_in(&self.store.snapshots);
         if !self.changes.is_empty() {
             announcements.committed(&self.changes);
         }

@@ -183,7 +183,9 @@ impl Session {
         let app = &self.state.app;
         let token = token_of(&payload);
         let signed_in = match &token {
-            Some(token) => auth::authenticate(app.db(), &app.keys, token).await,
+            Some(token) => {
+                auth::authenticate(&app.store.snapshots, app.db(), &app.keys, token).await
+            }
             None => Err(ServiceError::Unauthenticated),
         };
         let (Some(token), Ok(operator)) = (token, signed_in.as_ref()) else {
@@ -211,7 +213,7 @@ impl Session {
             return Next::Continue;
         };
         let app = &self.state.app;
-        match auth::authenticate(app.db(), &app.keys, token).await {
+        match auth::authenticate(&app.store.snapshots, app.db(), &app.keys, token).await {
             Err(ServiceError::Unauthenticated) => {
                 Next::Close(4403, "Forbidden: the operator's access ended".into())
             }

@@ -38,7 +38,7 @@ pub async fn save_activity_type(
     input: SaveActivityType,
 ) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
-    let write = Write::begin(store, actor.company_id).await?;
+    let mut write = Write::begin(store, actor.company_id).await?;
     let existing =
         row_to_change::<activity_type::Entity>(&*write, input.id, "activity type").await?;
     let creating = existing.is_none();
@@ -106,8 +106,8 @@ pub async fn save_activity_type(
     if let Some(localized) = localized {
         names::replace(&*write, Owner::ActivityType(saved.id), &localized).await?;
     }
+    write.configuration_changed();
     write.commit().await?;
-    store.names.forget(actor.company_id);
     Ok(saved)
 }
 
@@ -118,7 +118,7 @@ pub async fn delete_activity_type(
     id: i64,
 ) -> ServiceResult<activity_type::Model> {
     require_admin(actor)?;
-    let write = Write::begin(store, actor.company_id).await?;
+    let mut write = Write::begin(store, actor.company_id).await?;
     let db = &*write;
     let Some(row) = row_to_change::<activity_type::Entity>(db, Some(id), "activity type").await?
     else {
@@ -161,7 +161,7 @@ pub async fn delete_activity_type(
         .filter(activity_type::Column::Id.eq(id))
         .exec(db)
         .await?;
+    write.configuration_changed();
     write.commit().await?;
-    store.names.forget(actor.company_id);
     Ok(row)
 }

@@ -110,6 +110,8 @@ pub async fn save_company(
             created
         }
     };
+    // A new membership, or a company renamed: the members' lists of companies change.
+    write.person_changed();
     write.commit().await?;
     Ok(saved)
 }

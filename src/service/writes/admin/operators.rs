@@ -240,6 +240,7 @@ pub async fn save_operator(
             }
         }
     };
+    write.person_changed();
     write.commit().await?;
     Ok(saved)
 }

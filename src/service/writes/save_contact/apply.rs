@@ -12,6 +12,7 @@ use crate::domain::{Field, RuleCode};
 use crate::entity::{contact, workflow};
 use crate::service::company::{self, InCompany};
 use crate::service::members::Member;
+use crate::service::snapshot::Snapshot;
 use crate::service::writes::rows::{
     PendingRow, insert_activity, insert_pending, insert_stage_change,
 };
@@ -21,12 +22,15 @@ use crate::service::{ServiceError, ServiceResult, catalog, contacts};
 /// Applies one save inside the write `db`; on any violation nothing has been written.
 pub(super) async fn apply(
     db: &impl InCompany,
+    snapshot: &Snapshot,
     actor: Actor,
     input: &SaveContact,
     now: DateTime<Utc>,
 ) -> ServiceResult<SavedContact> {
-    let (existing, workflow) = target(db, input).await?;
-    let rules = catalog::workflow_rules(db, workflow.id).await?;
+    let (existing, workflow) = target(db, snapshot, input).await?;
+    let rules = snapshot
+        .workflow_rules(workflow.id)
+        .ok_or_else(|| ServiceError::Internal(format!("workflow {} has no rules", workflow.id)))?;
     let current_stage = match &existing {
         Some(contact) => contact.stage_id,
         None => rules.initial_stage().map(|s| s.id).ok_or_else(|| {
@@ -41,7 +45,7 @@ pub(super) async fn apply(
         Some(contact) => contacts::recorded_since_entry(db, contact).await?,
         None => Default::default(),
     };
-    let found = references(db, actor, input, current_stage).await?;
+    let found = references(snapshot, actor, input, current_stage)?;
     let References {
         activity_type,
         pending_type,
@@ -92,6 +96,7 @@ pub(super) async fn apply(
             return Err(ServiceError::Rules(problems));
         }
     };
+    let updating = existing.is_some();
     let (contact, mut stage_change) =
         write_contact(db, actor, input, existing, &workflow, &plan, now).await?;
     let activity = match (&input.activity, activity_type) {
@@ -123,10 +128,15 @@ pub(super) async fn apply(
         );
         stage_change = Some(logged.await?);
     }
-    let contact = company::find_by_id::<contact::Entity>(db, contact.id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ServiceError::Internal("saved contact vanished".into()))?;
+    // A contact just created is as its INSERT returned it; an updated one is read back.
+    let contact = if updating {
+        company::find_by_id::<contact::Entity>(db, contact.id)
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::Internal("saved contact vanished".into()))?
+    } else {
+        contact
+    };
     let (pending, todo) = match (&input.pending, pending_type, assignee) {
         (Some(p), Some(t), Some(assignee)) => {
             let row = PendingRow {

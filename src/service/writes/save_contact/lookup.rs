@@ -1,15 +1,15 @@
-//! What a save names, looked up: the contact (its version checked) or the workflow a new one
-//! enters, and the activity types, operators and stage the input refers to. An id that names
-//! nothing is collected as a `NOT_FOUND` violation, so every problem is reported at once.
-
-use sea_orm::{ColumnTrait, QueryFilter};
+//! What a save names, looked up: the contact (its version checked, from the database) or the
+//! workflow a new one enters, and the activity types, operators and stage the input refers to
+//! (from the company's snapshot, read before the transaction). An id that names nothing is
+//! collected as a `NOT_FOUND` violation, so every problem is reported at once.
 
 use super::SaveContact;
 use crate::domain::{Field, FieldPath, FieldViolation, RuleCode};
-use crate::entity::{activity_type, contact, stage, workflow};
+use crate::entity::{activity_type, contact, workflow};
 use crate::service::ServiceResult;
 use crate::service::company::{self, InCompany};
-use crate::service::members::{self, Member};
+use crate::service::members::Member;
+use crate::service::snapshot::Snapshot;
 use crate::service::writes::{Actor, Patch, refuse};
 
 /// The records a save refers to, and the violations found while looking them up.
@@ -35,6 +35,7 @@ fn not_found(problems: &mut Vec<FieldViolation>, path: impl Into<FieldPath>, wha
 /// Picks the contact (existing, or the workflow a new one goes into) and checks the version.
 pub(super) async fn target(
     db: &impl InCompany,
+    snapshot: &Snapshot,
     input: &SaveContact,
 ) -> ServiceResult<(Option<contact::Model>, workflow::Model)> {
     let existing = match input.id {
@@ -76,28 +77,24 @@ pub(super) async fn target(
         .map(|c| c.workflow_id)
         .or(input.workflow_id);
     let workflow = match workflow_id {
-        Some(id) => company::find_by_id::<workflow::Entity>(db, id)
-            .one(db)
-            .await?
+        Some(id) => snapshot
+            .workflow(id)
+            .cloned()
             .ok_or_else(|| refuse(Field::Workflow, RuleCode::NotFound, "no such workflow"))?,
-        None => company::find::<workflow::Entity>(db)
-            .filter(workflow::Column::IsDefault.eq(true))
-            .one(db)
-            .await?
-            .ok_or_else(|| {
-                refuse(
-                    Field::Workflow,
-                    RuleCode::InvalidInput,
-                    "there is no default workflow: name one",
-                )
-            })?,
+        None => snapshot.default_workflow().cloned().ok_or_else(|| {
+            refuse(
+                Field::Workflow,
+                RuleCode::InvalidInput,
+                "there is no default workflow: name one",
+            )
+        })?,
     };
     Ok((existing, workflow))
 }
 
 /// Looks up the activity types, operators and stage the input names.
-pub(super) async fn references(
-    db: &impl InCompany,
+pub(super) fn references(
+    snapshot: &Snapshot,
     actor: Actor,
     input: &SaveContact,
     current_stage: i64,
@@ -105,9 +102,7 @@ pub(super) async fn references(
     let mut problems = Vec::new();
     let activity_type = match &input.activity {
         Some(a) => {
-            let found = company::find_by_id::<activity_type::Entity>(db, a.activity_type_id)
-                .one(db)
-                .await?;
+            let found = snapshot.activity_type(a.activity_type_id).cloned();
             if found.is_none() {
                 let path = [Field::Activity, Field::ActivityType];
                 not_found(&mut problems, path, "activity type");
@@ -118,15 +113,13 @@ pub(super) async fn references(
     };
     let (pending_type, assignee) = match &input.pending {
         Some(p) => {
-            let found = company::find_by_id::<activity_type::Entity>(db, p.activity_type_id)
-                .one(db)
-                .await?;
+            let found = snapshot.activity_type(p.activity_type_id).cloned();
             if found.is_none() {
                 let path = [Field::Pending, Field::ActivityType];
                 not_found(&mut problems, path, "activity type");
             }
             let assignee_id = p.assignee_id.unwrap_or(actor.operator_id);
-            let assignee = members::member(db, assignee_id).await?;
+            let assignee = snapshot.member(assignee_id).cloned();
             if assignee.is_none() {
                 not_found(&mut problems, [Field::Pending, Field::Assignee], "operator");
             }
@@ -135,7 +128,7 @@ pub(super) async fn references(
         None => (None, None),
     };
     if let Patch::Set(owner_id) = input.owner_id {
-        match members::member(db, owner_id).await? {
+        match snapshot.member(owner_id) {
             None => not_found(&mut problems, Field::Owner, "operator"),
             Some(owner) if !owner.active() => problems.push(FieldViolation::new(
                 Field::Owner,
@@ -146,11 +139,7 @@ pub(super) async fn references(
         }
     }
     if let Some(to) = input.to_stage_id {
-        if company::find_by_id::<stage::Entity>(db, to)
-            .one(db)
-            .await?
-            .is_none()
-        {
+        if snapshot.stage(to).is_none() {
             not_found(&mut problems, Field::TargetStage, "stage");
         } else if input.must_move && to == current_stage {
             problems.push(FieldViolation::new(

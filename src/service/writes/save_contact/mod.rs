@@ -134,6 +134,8 @@ pub async fn save_contact(
         key,
         fingerprint: &fingerprint,
     });
+    // The rules, types and members come from memory, read before the transaction.
+    let snapshot = store.snapshots.get(&store.db, actor.company_id).await?;
     let mut write = Write::begin(store, actor.company_id).await?;
     if let Some(keyed) = keyed
         && let Claim::Used(record) = idempotency::claim(&*write, keyed, clock::now()).await?
@@ -142,9 +144,9 @@ pub async fn save_contact(
         write.commit().await?;
         return Ok(saved);
     }
-    let saved = apply::apply(&*write, actor, &input, clock::now()).await?;
+    let saved = apply::apply(&*write, &snapshot, actor, &input, clock::now()).await?;
     if let Some(pending) = &saved.pending {
-        write.reminder_changed(pending.id);
+        write.reminder_created(pending);
     }
     if let Some(keyed) = keyed {
         let response = serde_json::to_string(&SavedIds::of(&saved))

@@ -127,7 +127,7 @@ pub async fn save_workflow(
         &definitions,
         &transitions,
     );
-    let write = Write::begin(store, actor.company_id).await?;
+    let mut write = Write::begin(store, actor.company_id).await?;
     let db = &*write;
     checks::check_types(db, &input, &mut problems).await?;
     let existing = row_to_change::<workflow::Entity>(db, input.id, "workflow").await?;
@@ -207,7 +207,7 @@ pub async fn save_workflow(
             names::replace(db, Owner::Stage(id), &names).await?;
         }
     }
+    write.configuration_changed();
     write.commit().await?;
-    store.names.forget(actor.company_id);
     Ok(saved)
 }
