@@ -5,16 +5,22 @@
 //! endpoints running the same SQL, `saveContact` with 1 and 32 writers, and reminder delivery
 //! lag. It prints the tables and the ratios DESIGN.md sets as targets, and writes SVG charts.
 //!
-//! `cargo bench --features bench --bench load -- --sizes 10000,100000 --databases sqlite,postgres`
+//! On PostgreSQL, `--peer postgraphile` also runs the page and contact by id against
+//! PostGraphile on the same database, interleaved with ours.
+//!
+//! `cargo bench --features bench --bench load -- --sizes 10000,100000 --databases sqlite,postgres --peer postgraphile`
 
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at its first failure")]
 
 mod charts;
 #[path = "../common/mod.rs"]
-#[expect(dead_code, reason = "this program reads no CPU time")]
 mod common;
+mod peer;
 mod scenarios;
 mod traffic;
+
+/// The bearer tokens' secret of the benchmark's server, which PostGraphile checks too.
+pub const JWT_SECRET: &str = "the load benchmark's token secret, shared with the peer";
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -45,6 +51,9 @@ struct Options {
     /// Concurrent connections for the read scenarios.
     #[arg(long, default_value_t = 32)]
     connections: usize,
+    /// Peers to measure against on PostgreSQL: `postgraphile`.
+    #[arg(long, value_delimiter = ',')]
+    peer: Vec<String>,
     /// Where the SVG charts go.
     #[arg(long, default_value = "docs/bench")]
     out: PathBuf,
@@ -133,9 +142,18 @@ async fn main() {
                 "error",
                 "--db-max-connections",
                 "16",
+                "--jwt-secret",
+                JWT_SECRET,
             ])
             .await;
-            let measured = scenarios::run_all(&options, &server.base, database, size).await;
+            let target = scenarios::Target {
+                base: &server.base,
+                pid: server.id(),
+                database,
+                database_url: &url,
+                size,
+            };
+            let measured = scenarios::run_all(&options, &target).await;
             let rss = server.memory_kib("VmHWM") as f64 / 1024.0;
             drop(server);
             scenarios::print(&measured, rss);

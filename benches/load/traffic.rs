@@ -17,6 +17,36 @@ pub struct Stats {
     pub errors: u64,
     /// Requests sent.
     pub requests: u64,
+    /// Every latency measured, sorted, ms.
+    pub latencies: Vec<f64>,
+    /// Seconds measured.
+    pub seconds: f64,
+}
+
+impl Stats {
+    fn of(latencies: Vec<f64>, errors: u64, seconds: f64) -> Self {
+        Stats {
+            per_second: latencies.len() as f64 / seconds,
+            p50: percentile(&latencies, 0.5),
+            p99: percentile(&latencies, 0.99),
+            errors,
+            requests: latencies.len() as u64,
+            latencies,
+            seconds,
+        }
+    }
+
+    /// Two measurements of the same scenario as one.
+    pub fn merged(&self, other: &Stats) -> Stats {
+        let mut latencies = self.latencies.clone();
+        latencies.extend_from_slice(&other.latencies);
+        latencies.sort_by(f64::total_cmp);
+        Stats::of(
+            latencies,
+            self.errors + other.errors,
+            self.seconds + other.seconds,
+        )
+    }
 }
 
 pub use super::common::percentile;
@@ -60,11 +90,5 @@ where
         }
     }
     latencies.sort_by(f64::total_cmp);
-    Stats {
-        per_second: latencies.len() as f64 / measure.as_secs_f64(),
-        p50: percentile(&latencies, 0.5),
-        p99: percentile(&latencies, 0.99),
-        errors,
-        requests: latencies.len() as u64,
-    }
+    Stats::of(latencies, errors, measure.as_secs_f64())
 }

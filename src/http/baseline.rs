@@ -222,7 +222,8 @@ async fn contact(
 }
 
 /// `GET /baseline/contacts?first=N`: a page of contacts (most recently updated first) with
-/// stage, owner, open pending activities and last activity, in six statements.
+/// stage, owner, open pending activities with type and assignee (joined) and last activity, in
+/// six statements.
 async fn contacts(
     State(state): State<HttpState>,
     headers: HeaderMap,
@@ -250,7 +251,7 @@ async fn contacts(
         .collect();
     let list = placeholders(ids.len());
     let pending_sql = format!(
-        "SELECT id, contact_id, due_at FROM pending_activities WHERE company_id = ? AND contact_id IN ({list}) AND status = 'OPEN' ORDER BY due_at IS NULL, due_at, id"
+        "SELECT p.id, p.contact_id, p.due_at, t.id AS type_id, t.code AS type_code, t.name AS type_name, o.id AS assignee_id, o.login AS assignee_login, o.display_name AS assignee_display_name FROM pending_activities p JOIN activity_types t ON t.company_id = p.company_id AND t.id = p.activity_type_id JOIN operators o ON o.id = p.assignee_id WHERE p.company_id = ? AND p.contact_id IN ({list}) AND p.status = 'OPEN' ORDER BY p.due_at IS NULL, p.due_at, p.id"
     );
     let last_sql = format!(
         "SELECT id, contact_id, performed_at FROM activities WHERE company_id = ? AND contact_id IN ({list}) AND activities.id = (SELECT newest.id FROM activities AS newest WHERE newest.company_id = activities.company_id AND newest.contact_id = activities.contact_id ORDER BY newest.performed_at DESC, newest.id DESC LIMIT 1)"
@@ -277,11 +278,22 @@ async fn contacts(
         return failed("lookup failed");
     };
     let mut pending_of: HashMap<i64, Vec<Value>> = HashMap::new();
-    for row in pending {
+    for mut row in pending {
         let contact_id = row
             .get("contact_id")
             .and_then(Value::as_i64)
             .unwrap_or_default();
+        // The joined type and assignee, as objects of their own.
+        for (prefix, columns) in [
+            ("type", ["id", "code", "name"]),
+            ("assignee", ["id", "login", "display_name"]),
+        ] {
+            let nested: Map<String, Value> = columns
+                .iter()
+                .filter_map(|c| Some((c.to_string(), row.remove(&format!("{prefix}_{c}"))?)))
+                .collect();
+            row.insert(prefix.to_owned(), Value::Object(nested));
+        }
         pending_of
             .entry(contact_id)
             .or_default()
