@@ -109,3 +109,36 @@ async fn a_deactivated_operators_socket_on_another_instance_closes_too() {
     second.finish().await;
     first.finish().await;
 }
+
+/// The other instance forgets the members it keeps in memory when told of the deactivation,
+/// well before it would read them again anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivated_operators_token_is_refused_on_another_instance_as_soon_as_it_hears() {
+    let Some(first) = TestServer::start(Backend::Postgres).await else {
+        return;
+    };
+    let second = TestServer::start_on(&first.database_url, false).await;
+    let token = second.login("bob").await;
+    let me = second
+        .post(Some(&token), "{ me { login } }", json!({}))
+        .await;
+    assert_eq!(me["data"]["me"]["login"], "bob", "{me}");
+    deactivate_bob(&first).await;
+    let heard_within = contactflow::service::snapshot::KEPT_FOR / 2;
+    let deadline = std::time::Instant::now() + heard_within;
+    loop {
+        let me = second
+            .post(Some(&token), "{ me { login } }", json!({}))
+            .await;
+        if me["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still signed in after {heard_within:?}: {me}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    second.finish().await;
+    first.finish().await;
+}
