@@ -194,70 +194,60 @@ fn plain(value: &Value) -> String {
     }
 }
 
-/// One of our contacts as a line to compare.
-fn ours_line(contact: &Value) -> String {
-    let pending: Vec<String> = contact["pendingActivities"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|p| {
-            format!(
-                "{}:{}:{}",
-                number_of(&p["id"]),
-                p["type"]["code"].as_str().unwrap_or_default(),
-                p["assignee"]["login"].as_str().unwrap_or_default()
-            )
-        })
-        .collect();
-    format!(
-        "{}|{}|{}|{}|{}|{}|{}",
-        number_of(&contact["id"]),
-        contact["name"].as_str().unwrap_or_default(),
-        contact["version"],
-        contact["stage"]["code"].as_str().unwrap_or_default(),
-        contact["owner"]["login"].as_str().unwrap_or_default(),
-        pending.join(","),
-        if contact["lastActivity"].is_null() {
-            String::new()
-        } else {
-            number_of(&contact["lastActivity"]["id"])
-        },
-    )
+/// Where one side's answer keeps what the comparison reads (JSON pointers), and how it
+/// writes ids.
+struct Shape {
+    id: fn(&Value) -> String,
+    pending: &'static str,
+    owner_login: &'static str,
+    assignee_login: &'static str,
+    last_id: &'static str,
 }
 
-/// One of the peer's contacts as a line to compare.
-fn peer_line(contact: &Value) -> String {
-    let pending: Vec<String> = contact["pending"]["nodes"]
-        .as_array()
+const OURS: Shape = Shape {
+    id: number_of,
+    pending: "/pendingActivities",
+    owner_login: "/owner/login",
+    assignee_login: "/assignee/login",
+    last_id: "/lastActivity/id",
+};
+
+const PEERS: Shape = Shape {
+    id: plain,
+    pending: "/pending/nodes",
+    owner_login: "/owner/operator/login",
+    assignee_login: "/assignee/operator/login",
+    last_id: "/last/nodes/0/id",
+};
+
+/// A contact as a line to compare: id, name, version, stage, owner, open pending activities
+/// (id, type, assignee), last activity.
+fn line(shape: &Shape, contact: &Value) -> String {
+    let text = |value: &Value, pointer: &str| {
+        let found = value.pointer(pointer).and_then(Value::as_str);
+        found.unwrap_or_default().to_owned()
+    };
+    let pending: Vec<String> = contact
+        .pointer(shape.pending)
+        .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .map(|p| {
-            format!(
-                "{}:{}:{}",
-                plain(&p["id"]),
-                p["type"]["code"].as_str().unwrap_or_default(),
-                p["assignee"]["operator"]["login"]
-                    .as_str()
-                    .unwrap_or_default()
-            )
+            let id = (shape.id)(&p["id"]);
+            let kind = text(p, "/type/code");
+            format!("{id}:{kind}:{}", text(p, shape.assignee_login))
         })
         .collect();
-    let last = contact["last"]["nodes"]
-        .as_array()
-        .and_then(|nodes| nodes.first())
-        .map(|a| plain(&a["id"]))
-        .unwrap_or_default();
+    let last = contact.pointer(shape.last_id).map(shape.id);
     format!(
         "{}|{}|{}|{}|{}|{}|{}",
-        plain(&contact["id"]),
-        contact["name"].as_str().unwrap_or_default(),
+        (shape.id)(&contact["id"]),
+        text(contact, "/name"),
         contact["version"],
-        contact["stage"]["code"].as_str().unwrap_or_default(),
-        contact["owner"]["operator"]["login"]
-            .as_str()
-            .unwrap_or_default(),
+        text(contact, "/stage/code"),
+        text(contact, shape.owner_login),
         pending.join(","),
-        last,
+        last.unwrap_or_default(),
     )
 }
 
@@ -268,13 +258,13 @@ pub fn same_page(ours: &Value, peer: &Value) -> Result<usize, String> {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|edge| ours_line(&edge["node"]))
+        .map(|edge| line(&OURS, &edge["node"]))
         .collect();
     let theirs: Vec<String> = peer["data"]["allContacts"]["nodes"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(peer_line)
+        .map(|contact| line(&PEERS, contact))
         .collect();
     if ours.len() != theirs.len() {
         return Err(format!("{} contacts against {}", ours.len(), theirs.len()));
@@ -289,21 +279,7 @@ pub fn same_page(ours: &Value, peer: &Value) -> Result<usize, String> {
 pub fn same_contact(ours: &Value, peer: &Value) -> Result<(), String> {
     let ours = &ours["data"]["contact"];
     let theirs = &peer["data"]["allContacts"]["nodes"][0];
-    let line = |id: String, c: &Value, owner: &Value| {
-        format!(
-            "{id}|{}|{}|{}|{}",
-            c["name"].as_str().unwrap_or_default(),
-            c["version"],
-            c["stage"]["code"].as_str().unwrap_or_default(),
-            owner.as_str().unwrap_or_default()
-        )
-    };
-    let a = line(number_of(&ours["id"]), ours, &ours["owner"]["login"]);
-    let b = line(
-        plain(&theirs["id"]),
-        theirs,
-        &theirs["owner"]["operator"]["login"],
-    );
+    let (a, b) = (line(&OURS, ours), line(&PEERS, theirs));
     if a == b && !ours.is_null() {
         Ok(())
     } else {
