@@ -43,10 +43,7 @@ impl AppState {
     ) -> Self {
         Self {
             no_company: Reads::per_statement(db.clone(), 0),
-            store: Store {
-                snapshots: reminders.snapshots.clone(),
-                ..Store::new(db, reminders.clone())
-            },
+            store: Store::new(db, reminders.clone(), reminders.snapshots.clone()),
             keys,
             sign_ins: Arc::new(sign_ins),
             reminders,

@@ -136,6 +136,8 @@ pub(super) async fn listen(db: DatabaseConnection, engine: Weak<ReminderEngine>,
                         return;
                     };
                     if sender != instance {
+                        // A write here forgets the snapshots it made stale when it commits.
+                        changes.configuration.forget_in(&engine.snapshots);
                         engine.act_on(&changes);
                     }
                 }

@@ -73,8 +73,8 @@ pub struct ReminderEngine {
     delivered: AtomicU64,
     /// Operators whose sessions must end.
     revoked: broadcast::Sender<i64>,
-    /// Each company's configuration and members: forgotten when a change here or on another
-    /// instance makes them stale.
+    /// Each company's configuration and members, shared with the store: the listener forgets
+    /// those another instance's writes make stale (a write here forgets them when it commits).
     pub snapshots: Arc<Snapshots>,
 }
 
@@ -144,9 +144,8 @@ impl ReminderEngine {
 
 impl ReminderEngine {
     /// Acts on changes, made here or announced by another instance: settles the reminders and
-    /// tells the sessions of revoked operators to close, forgets stale snapshots.
+    /// tells the sessions of revoked operators to close.
     fn act_on(&self, changes: &Changes) {
-        changes.configuration.forget_in(&self.snapshots);
         let unknown: Vec<i64> = changes
             .reminders
             .iter()

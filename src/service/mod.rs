@@ -152,13 +152,18 @@ pub struct Store {
 }
 
 impl Store {
-    /// A store over `db` whose writes tell `announcements`, with a password worker per core.
-    pub fn new(db: DatabaseConnection, announcements: Arc<dyn Announcements>) -> Self {
+    /// A store over `db` whose writes tell `announcements` and forget the `snapshots` they make
+    /// stale, with a password worker per core.
+    pub fn new(
+        db: DatabaseConnection,
+        announcements: Arc<dyn Announcements>,
+        snapshots: Arc<snapshot::Snapshots>,
+    ) -> Self {
         Self {
             db,
             announcements,
             passwords: Arc::new(auth::Passwords::per_core()),
-            snapshots: Arc::default(),
+            snapshots,
             company_filter: true,
         }
     }
