@@ -2,6 +2,11 @@
 
 use contactflow::config::{self, Invocation};
 
+/// Answers allocate many small values (a page of 100 makes thousands): mimalloc spends about a
+/// third of the CPU the system allocator did on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = match config::parse(std::env::args_os()) {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 
 use super::errors::to_graphql;
@@ -123,25 +124,39 @@ macro_rules! children {
     };
 }
 
-/// A loader whose values come from the company's snapshot, a key at a time.
+/// A key whose value is found in the company's snapshot.
+pub trait InSnapshot: std::fmt::Debug {
+    /// What the key finds.
+    type Value;
+    /// The value in `snapshot`, if it holds one.
+    fn find(&self, snapshot: &Snapshot) -> Option<Self::Value>;
+}
+
+/// A key found in the company's snapshot, also as a loader (for lookups by global id).
 macro_rules! from_snapshot {
     ($(#[$doc:meta])* $key:ident => $value:ty, |$snapshot:ident, $id:ident| $find:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i64);
 
+        impl InSnapshot for $key {
+            type Value = $value;
+
+            fn find(&self, $snapshot: &Snapshot) -> Option<$value> {
+                let $id = self.0;
+                $find
+            }
+        }
+
         impl Loader<$key> for Loaders {
             type Value = $value;
             type Error = LoadError;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
-                let $snapshot = self.snapshot().await?;
+                let snapshot = self.snapshot().await?;
                 Ok(keys
                     .iter()
-                    .filter_map(|key| {
-                        let $id = key.0;
-                        $find.map(|value| (*key, value))
-                    })
+                    .filter_map(|key| key.find(&snapshot).map(|value| (*key, value)))
                     .collect())
             }
         }
@@ -284,6 +299,17 @@ impl Loader<LastActivityOfContact> for Loaders {
             .map(|(contact_id, row)| (LastActivityOfContact(contact_id), row))
             .collect())
     }
+}
+
+/// What `key` finds in the request's snapshot (a lookup in memory: no batch, no statement);
+/// a key it does not find is a dangling reference.
+pub async fn known<K: InSnapshot>(ctx: &Context<'_>, key: K) -> async_graphql::Result<K::Value> {
+    let snapshot = super::context::snapshot(ctx).await?;
+    key.find(&snapshot).ok_or_else(|| {
+        to_graphql(&ServiceError::Internal(format!(
+            "dangling reference {key:?}"
+        )))
+    })
 }
 
 /// Loads one value that must exist (a foreign key target).

@@ -37,7 +37,26 @@ impl ScalarType for DateTime {
 
 /// The API's text form of a moment.
 pub fn format_moment(moment: chrono::DateTime<Utc>) -> String {
-    moment.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let (year, nanos) = (moment.year(), moment.nanosecond());
+    // The common case without chrono's format parser (a page shows hundreds of moments); a year
+    // outside four digits or a leap second takes the general path.
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return moment.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    }
+    let mut text = String::with_capacity(24);
+    let _ = write!(
+        text,
+        "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        moment.month(),
+        moment.day(),
+        moment.hour(),
+        moment.minute(),
+        moment.second(),
+        nanos / 1_000_000
+    );
+    text
 }
 
 impl From<chrono::DateTime<Utc>> for DateTime {
@@ -67,6 +86,25 @@ mod tests {
             parsed.to_value(),
             Value::String("2026-11-28T09:30:00.000Z".into())
         );
+    }
+
+    #[test]
+    fn the_quick_format_writes_what_chrono_would() {
+        use chrono::TimeZone;
+        let general =
+            |moment: chrono::DateTime<Utc>| moment.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        let moments = [
+            Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            Utc.with_ymd_and_hms(9, 12, 31, 23, 59, 59).unwrap()
+                + chrono::Duration::nanoseconds(999_999_999),
+            Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap()
+                + chrono::Duration::nanoseconds(1_500_000),
+            Utc.with_ymd_and_hms(12026, 6, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 6, 1, 0, 0, 0).unwrap(),
+        ];
+        for moment in moments {
+            assert_eq!(format_moment(moment), general(moment));
+        }
     }
 
     #[test]

@@ -5,12 +5,12 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use crate::domain;
 use crate::entity::{activity_type, stage, stage_activity_rule, transition, workflow};
-use crate::graphql::context::{loader, locale_for, snapshot};
+use crate::graphql::context::{locale_for, snapshot};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
     ActivityTypeKey, RulesOfStage, StageKey, StagesOfWorkflow, TransitionsOfWorkflow, WorkflowKey,
-    required,
+    known,
 };
 use crate::service::catalog;
 use crate::service::members::Member;
@@ -185,18 +185,12 @@ impl Workflow {
     }
     /// The stages, ordered by position.
     async fn stages(&self, ctx: &Context<'_>) -> Result<Vec<Stage>> {
-        let stages = loader(ctx)
-            .load_one(StagesOfWorkflow(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let stages = known(ctx, StagesOfWorkflow(self.0.id)).await?;
         Ok(stages.into_iter().map(Stage).collect())
     }
     /// The permitted moves between its stages.
     async fn transitions(&self, ctx: &Context<'_>) -> Result<Vec<Transition>> {
-        let rows = loader(ctx)
-            .load_one(TransitionsOfWorkflow(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let rows = known(ctx, TransitionsOfWorkflow(self.0.id)).await?;
         Ok(rows.into_iter().map(Transition).collect())
     }
 }
@@ -246,16 +240,11 @@ impl Stage {
     }
     /// The workflow the stage belongs to.
     async fn workflow(&self, ctx: &Context<'_>) -> Result<Workflow> {
-        Ok(Workflow(
-            required(loader(ctx), WorkflowKey(self.0.workflow_id)).await?,
-        ))
+        Ok(Workflow(known(ctx, WorkflowKey(self.0.workflow_id)).await?))
     }
     /// The activity types listed on the stage, in rule order, with their rules.
     async fn activity_rules(&self, ctx: &Context<'_>) -> Result<Vec<StageActivityRule>> {
-        let rules = loader(ctx)
-            .load_one(RulesOfStage(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let rules = known(ctx, RulesOfStage(self.0.id)).await?;
         Ok(rules.into_iter().map(StageActivityRule).collect())
     }
 }
@@ -269,15 +258,13 @@ impl StageActivityRule {
     /// The listed activity type.
     async fn activity_type(&self, ctx: &Context<'_>) -> Result<ActivityType> {
         Ok(ActivityType(
-            required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?,
+            known(ctx, ActivityTypeKey(self.0.activity_type_id)).await?,
         ))
     }
     /// Scheduled next when a pending activity of this type is completed without an explicit `next`.
     async fn next_activity_type(&self, ctx: &Context<'_>) -> Result<Option<ActivityType>> {
         match self.0.next_activity_type_id {
-            Some(id) => Ok(Some(ActivityType(
-                required(loader(ctx), ActivityTypeKey(id)).await?,
-            ))),
+            Some(id) => Ok(Some(ActivityType(known(ctx, ActivityTypeKey(id)).await?))),
             None => Ok(None),
         }
     }
@@ -311,15 +298,11 @@ impl Transition {
     }
     /// The stage left.
     async fn from(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(
-            required(loader(ctx), StageKey(self.0.from_stage_id)).await?,
-        ))
+        Ok(Stage(known(ctx, StageKey(self.0.from_stage_id)).await?))
     }
     /// The stage entered.
     async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(
-            required(loader(ctx), StageKey(self.0.to_stage_id)).await?,
-        ))
+        Ok(Stage(known(ctx, StageKey(self.0.to_stage_id)).await?))
     }
     /// Roles that may take it; empty: every role. ADMIN takes every transition.
     async fn allowed_roles(&self) -> Result<Vec<RoleValue>> {

@@ -13,7 +13,7 @@ use crate::graphql::guard::signed_in;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
     AllActivityTypes, LastActivityOfContact, OperatorKey, PendingOfContact, RulesOfWorkflow,
-    StageKey, TransitionsOfWorkflow, WorkflowKey, required,
+    StageKey, TransitionsOfWorkflow, WorkflowKey, known, required,
 };
 use crate::graphql::scalars::DateTime;
 use crate::service::pagination::PageRequest;
@@ -61,23 +61,17 @@ impl Contact {
     /// The operator responsible for the contact.
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<Operator>> {
         match self.0.owner_id {
-            Some(id) => Ok(Some(Operator(
-                required(loader(ctx), OperatorKey(id)).await?,
-            ))),
+            Some(id) => Ok(Some(Operator(known(ctx, OperatorKey(id)).await?))),
             None => Ok(None),
         }
     }
     /// The workflow the contact moves through.
     async fn workflow(&self, ctx: &Context<'_>) -> Result<Workflow> {
-        Ok(Workflow(
-            required(loader(ctx), WorkflowKey(self.0.workflow_id)).await?,
-        ))
+        Ok(Workflow(known(ctx, WorkflowKey(self.0.workflow_id)).await?))
     }
     /// The stage the contact is in.
     async fn stage(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(
-            required(loader(ctx), StageKey(self.0.stage_id)).await?,
-        ))
+        Ok(Stage(known(ctx, StageKey(self.0.stage_id)).await?))
     }
     /// When the contact entered its stage.
     async fn stage_entered_at(&self) -> DateTime {
@@ -94,7 +88,7 @@ impl Contact {
     /// The activity types that may be recorded in this contact's stage now
     /// (`activityTypes(stageId: <this contact's stage>)`).
     async fn allowed_activity_types(&self, ctx: &Context<'_>) -> Result<Vec<ActivityType>> {
-        let rules = required(loader(ctx), RulesOfWorkflow(self.0.workflow_id)).await?;
+        let rules = known(ctx, RulesOfWorkflow(self.0.workflow_id)).await?;
         let all = required(loader(ctx), AllActivityTypes).await?;
         let allowed = catalog::allowed_types(&rules, self.0.stage_id, &all);
         Ok(allowed.into_iter().map(ActivityType).collect())
@@ -102,11 +96,8 @@ impl Contact {
     /// Every transition out of the current stage, and whether the caller may take it now.
     async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<TransitionOption>> {
         let who = signed_in(ctx)?;
-        let rules = required(loader(ctx), RulesOfWorkflow(self.0.workflow_id)).await?;
-        let transitions = loader(ctx)
-            .load_one(TransitionsOfWorkflow(self.0.workflow_id))
-            .await?
-            .unwrap_or_default();
+        let rules = known(ctx, RulesOfWorkflow(self.0.workflow_id)).await?;
+        let transitions = known(ctx, TransitionsOfWorkflow(self.0.workflow_id)).await?;
         let options =
             contacts::available_transitions(db(ctx), &self.0, &rules, who.role(), &transitions)
                 .await
@@ -212,8 +203,6 @@ impl TransitionOption {
     }
     /// The stage it leads to.
     async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(
-            required(loader(ctx), StageKey(self.to_stage_id)).await?,
-        ))
+        Ok(Stage(known(ctx, StageKey(self.to_stage_id)).await?))
     }
 }

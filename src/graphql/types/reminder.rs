@@ -7,7 +7,7 @@ use super::contact::Contact;
 use super::work::PendingActivity;
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
-use crate::graphql::loaders::{ContactKey, OperatorKey, required};
+use crate::graphql::loaders::{ContactKey, OperatorKey, known, required};
 use crate::graphql::scalars::DateTime;
 use crate::service::{clock, reminders};
 
@@ -52,7 +52,7 @@ impl Reminder {
     /// Who receives it.
     async fn assignee(&self, ctx: &Context<'_>) -> Result<Operator> {
         Ok(Operator(
-            required(loader(ctx), OperatorKey(self.0.pending.assignee_id)).await?,
+            known(ctx, OperatorKey(self.0.pending.assignee_id)).await?,
         ))
     }
     /// When it falls due.

@@ -7,7 +7,7 @@ use super::contact::Contact;
 use crate::entity::stage_change;
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
-use crate::graphql::loaders::{ContactKey, OperatorKey, StageKey, required};
+use crate::graphql::loaders::{ContactKey, OperatorKey, StageKey, known, required};
 use crate::graphql::scalars::DateTime;
 
 /// Log: one row per stage change.
@@ -29,21 +29,17 @@ impl StageChange {
     /// The stage left; null for the row written when the contact was created.
     async fn from(&self, ctx: &Context<'_>) -> Result<Option<Stage>> {
         match self.0.from_stage_id {
-            Some(id) => Ok(Some(Stage(required(loader(ctx), StageKey(id)).await?))),
+            Some(id) => Ok(Some(Stage(known(ctx, StageKey(id)).await?))),
             None => Ok(None),
         }
     }
     /// The stage entered.
     async fn to(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(
-            required(loader(ctx), StageKey(self.0.to_stage_id)).await?,
-        ))
+        Ok(Stage(known(ctx, StageKey(self.0.to_stage_id)).await?))
     }
     /// Who moved it.
     async fn operator(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(
-            required(loader(ctx), OperatorKey(self.0.operator_id)).await?,
-        ))
+        Ok(Operator(known(ctx, OperatorKey(self.0.operator_id)).await?))
     }
     /// When (server time).
     async fn changed_at(&self) -> DateTime {

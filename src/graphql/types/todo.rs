@@ -9,7 +9,9 @@ use crate::domain::WorkStatus;
 use crate::entity::todo;
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
-use crate::graphql::loaders::{ActivityTypeKey, ContactKey, OperatorKey, PendingKey, required};
+use crate::graphql::loaders::{
+    ActivityTypeKey, ContactKey, OperatorKey, PendingKey, known, required,
+};
 use crate::graphql::scalars::DateTime;
 
 /// Where a to-do stands.
@@ -36,9 +38,7 @@ impl Todo {
     }
     /// Whose list it is on.
     async fn operator(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(
-            required(loader(ctx), OperatorKey(self.0.operator_id)).await?,
-        ))
+        Ok(Operator(known(ctx, OperatorKey(self.0.operator_id)).await?))
     }
     /// Short title.
     async fn title(&self) -> &str {
@@ -52,9 +52,7 @@ impl Todo {
     #[graphql(name = "type")]
     async fn activity_type(&self, ctx: &Context<'_>) -> Result<Option<ActivityType>> {
         match self.0.activity_type_id {
-            Some(id) => Ok(Some(ActivityType(
-                required(loader(ctx), ActivityTypeKey(id)).await?,
-            ))),
+            Some(id) => Ok(Some(ActivityType(known(ctx, ActivityTypeKey(id)).await?))),
             None => Ok(None),
         }
     }

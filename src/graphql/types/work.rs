@@ -10,7 +10,8 @@ use crate::entity::{activity, pending_activity};
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
-    ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, StageKey, TodosOfPending, required,
+    ActivityKey, ActivityTypeKey, ContactKey, OperatorKey, StageKey, TodosOfPending, known,
+    required,
 };
 use crate::graphql::scalars::DateTime;
 
@@ -54,7 +55,7 @@ impl Activity {
     #[graphql(name = "type")]
     async fn activity_type(&self, ctx: &Context<'_>) -> Result<ActivityType> {
         Ok(ActivityType(
-            required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?,
+            known(ctx, ActivityTypeKey(self.0.activity_type_id)).await?,
         ))
     }
     /// Data: set by the server when the activity is recorded.
@@ -63,9 +64,7 @@ impl Activity {
     }
     /// Operatore: the operator who recorded it (the caller), never taken from input.
     async fn operator(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(
-            required(loader(ctx), OperatorKey(self.0.operator_id)).await?,
-        ))
+        Ok(Operator(known(ctx, OperatorKey(self.0.operator_id)).await?))
     }
     /// What was done.
     async fn description(&self) -> Option<&str> {
@@ -73,9 +72,7 @@ impl Activity {
     }
     /// The stage the contact was in when it was recorded.
     async fn stage(&self, ctx: &Context<'_>) -> Result<Stage> {
-        Ok(Stage(
-            required(loader(ctx), StageKey(self.0.stage_id)).await?,
-        ))
+        Ok(Stage(known(ctx, StageKey(self.0.stage_id)).await?))
     }
     /// When the row was written.
     async fn created_at(&self) -> DateTime {
@@ -103,7 +100,7 @@ impl PendingActivity {
     #[graphql(name = "type")]
     async fn activity_type(&self, ctx: &Context<'_>) -> Result<ActivityType> {
         Ok(ActivityType(
-            required(loader(ctx), ActivityTypeKey(self.0.activity_type_id)).await?,
+            known(ctx, ActivityTypeKey(self.0.activity_type_id)).await?,
         ))
     }
     /// What is to be done.
@@ -120,9 +117,7 @@ impl PendingActivity {
     }
     /// Operatore: who must do it.
     async fn assignee(&self, ctx: &Context<'_>) -> Result<Operator> {
-        Ok(Operator(
-            required(loader(ctx), OperatorKey(self.0.assignee_id)).await?,
-        ))
+        Ok(Operator(known(ctx, OperatorKey(self.0.assignee_id)).await?))
     }
     /// When the reminder starts showing to the assignee.
     async fn reminder_starts_at(&self) -> Option<DateTime> {
@@ -164,7 +159,7 @@ impl PendingActivity {
     /// The operator who scheduled it.
     async fn created_by(&self, ctx: &Context<'_>) -> Result<Operator> {
         Ok(Operator(
-            required(loader(ctx), OperatorKey(self.0.created_by_id)).await?,
+            known(ctx, OperatorKey(self.0.created_by_id)).await?,
         ))
     }
 }

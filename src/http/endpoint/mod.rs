@@ -115,7 +115,9 @@ async fn answer(
         (Outcome::Unavailable, _) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::OK,
     };
-    let mut response = json_response(status, response_type, &answer.body);
+    let body = answer.to_json();
+    let mut response =
+        (status, [(CONTENT_TYPE, response_type.content_type())], body).into_response();
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response
             .headers_mut()

@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::OperationType;
 use futures_util::stream::{Stream, StreamExt};
-use serde_json::json;
 
 pub use persisted::{Manifest, PersistedQueries};
 pub use prepare::{Client, DOCUMENT_ID, Prepared, Reading, Refused, error_json};
@@ -108,12 +107,8 @@ impl Operations {
                     "the request took longer than {} ms",
                     self.timeout.as_millis()
                 );
-                let body =
-                    json!({ "data": null, "errors": [error_json(&message, codes::TIMEOUT)] });
-                Answer {
-                    body,
-                    outcome: Outcome::Timeout,
-                }
+                let errors = vec![error_json(&message, codes::TIMEOUT)];
+                Answer::failed(errors, Outcome::Timeout)
             }
         };
         answering.count(&self.metrics, answer.outcome);

@@ -2,7 +2,9 @@
 //! request errors carry no `data`, and an internal error is logged with the request id and
 //! shown as a generic message that names the id.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde_json::{Map, Value, json};
 
 use crate::graphql::errors::codes::{
     self, BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR as INTERNAL,
@@ -10,13 +12,58 @@ use crate::graphql::errors::codes::{
 };
 use crate::http::monitoring::metrics::Outcome;
 
-/// An operation's answer: the GraphQL response as JSON, and how it ended.
+/// An operation's answer as the client sees it, and how it ended. `data` stays as executed and
+/// is written straight into the body: a page of 100 is serialised once, not turned into a JSON
+/// tree first.
 #[derive(Debug)]
 pub struct Answer {
-    /// `data` and `errors` as the client sees them.
-    pub body: Value,
+    /// `data`; none for a request error, whose answer has no `data`.
+    data: Option<async_graphql::Value>,
+    /// `extensions` and the coded `errors`, those there are.
+    rest: Map<String, Value>,
     /// How the operation ended.
     pub outcome: Outcome,
+}
+
+impl Answer {
+    /// An answer with no data (`"data": null`) and these errors.
+    pub fn failed(errors: Vec<Value>, outcome: Outcome) -> Self {
+        let mut rest = Map::new();
+        rest.insert("errors".into(), Value::Array(errors));
+        Self {
+            data: Some(async_graphql::Value::Null),
+            rest,
+            outcome,
+        }
+    }
+
+    /// The answer's errors, if it has any.
+    pub fn errors(&self) -> Option<&Value> {
+        self.rest.get("errors")
+    }
+
+    /// The answer as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// The answer as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_else(|_| json!({}))
+    }
+}
+
+impl Serialize for Answer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.rest.len() + 1))?;
+        if let Some(data) = &self.data {
+            map.serialize_entry("data", data)?;
+        }
+        for (key, value) in &self.rest {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Errors shown for one response; a document with more problems gets the first ones and a
@@ -56,9 +103,20 @@ fn field_error_code(message: &str) -> &'static str {
 }
 
 /// A GraphQL response as JSON with every error coded, and how the operation ended.
-pub fn normalise(response: &async_graphql::Response, request_id: &str) -> Answer {
+pub fn normalise(response: &mut async_graphql::Response, request_id: &str) -> Answer {
     let request_error = failed_before_execution(response);
-    let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({}));
+    let data = std::mem::take(&mut response.data);
+    let mut body = if response.errors.is_empty() && response.extensions.is_empty() {
+        Map::new()
+    } else {
+        match serde_json::to_value(&*response) {
+            Ok(Value::Object(mut rest)) => {
+                rest.remove("data");
+                rest
+            }
+            _ => Map::new(),
+        }
+    };
     let mut internal = false;
     if let Some(Value::Array(errors)) = body.get_mut("errors") {
         if errors.len() > MAX_ERRORS {
@@ -119,14 +177,14 @@ pub fn normalise(response: &async_graphql::Response, request_id: &str) -> Answer
             }
         }
     }
-    if request_error && let Some(object) = body.as_object_mut() {
-        object.remove("data");
-    }
-    let unavailable = body["errors"].as_array().is_some_and(|errors| {
-        errors
-            .iter()
-            .any(|error| error["extensions"]["code"] == SERVICE_UNAVAILABLE)
-    });
+    let unavailable = body
+        .get("errors")
+        .and_then(Value::as_array)
+        .is_some_and(|errors| {
+            errors
+                .iter()
+                .any(|error| error["extensions"]["code"] == SERVICE_UNAVAILABLE)
+        });
     let outcome = if request_error {
         Outcome::Refused
     } else if unavailable {
@@ -138,13 +196,25 @@ pub fn normalise(response: &async_graphql::Response, request_id: &str) -> Answer
     } else {
         Outcome::FieldErrors
     };
-    Answer { body, outcome }
+    Answer {
+        data: (!request_error).then_some(data),
+        rest: body,
+        outcome,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use async_graphql::{Pos, ServerError};
+
+    /// The answer as the client reads it, and its outcome.
+    fn normalised(response: &mut async_graphql::Response, request_id: &str) -> (Value, Outcome) {
+        let answer = normalise(response, request_id);
+        let body: Value = serde_json::from_str(&answer.to_json()).unwrap();
+        assert_eq!(body, answer.to_value());
+        (body, answer.outcome)
+    }
 
     fn response_with(error: ServerError, data: bool) -> async_graphql::Response {
         let mut response = async_graphql::Response::from_errors(vec![error]);
@@ -161,7 +231,7 @@ mod tests {
             Some(Pos { line: 1, column: 3 }),
         );
         error.path = vec![async_graphql::PathSegment::Field("a".into())];
-        let Answer { body, outcome } = normalise(&response_with(error, true), "req-1");
+        let (body, outcome) = normalised(&mut response_with(error, true), "req-1");
         assert_eq!(outcome, Outcome::InternalError);
         let error = &body["errors"][0];
         assert_eq!(error["message"], "internal server error");
@@ -175,7 +245,7 @@ mod tests {
             "Unknown field \"x\" on type \"Query\".",
             Some(Pos { line: 1, column: 3 }),
         );
-        let Answer { body, outcome } = normalise(&response_with(error, false), "req-2");
+        let (body, outcome) = normalised(&mut response_with(error, false), "req-2");
         assert_eq!(outcome, Outcome::Refused);
         assert!(body.get("data").is_none());
         assert_eq!(
@@ -194,7 +264,7 @@ mod tests {
         let schema = crate::graphql::build_schema(None, limits);
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables));
-        let Answer { body, .. } = normalise(&schema.execute(request).await, "req");
+        let (body, _) = normalised(&mut schema.execute(request).await, "req");
         body["errors"]
             .as_array()
             .into_iter()
@@ -237,7 +307,7 @@ mod tests {
             extensions.set("code", "NOT_A_CONTRACT_CODE");
             extensions
         });
-        let Answer { body, outcome } = normalise(&response_with(error, true), "req-4");
+        let (body, outcome) = normalised(&mut response_with(error, true), "req-4");
         assert_eq!(outcome, Outcome::InternalError);
         assert_eq!(body["errors"][0]["extensions"]["code"], INTERNAL);
         assert_eq!(body["errors"][0]["message"], "internal server error");
@@ -248,7 +318,7 @@ mod tests {
                 extensions.set("code", code);
                 extensions
             });
-            let Answer { body, .. } = normalise(&response_with(error, true), "req-5");
+            let (body, _) = normalised(&mut response_with(error, true), "req-5");
             assert_eq!(body["errors"][0]["extensions"]["code"], code);
         }
     }
@@ -260,7 +330,7 @@ mod tests {
             None,
         );
         error.path = vec![async_graphql::PathSegment::Field("a".into())];
-        let Answer { body, outcome } = normalise(&response_with(error, true), "req-3");
+        let (body, outcome) = normalised(&mut response_with(error, true), "req-3");
         assert_eq!(outcome, Outcome::FieldErrors);
         assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     }

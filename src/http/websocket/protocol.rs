@@ -141,7 +141,7 @@ pub fn pong(payload: Value) -> String {
 }
 
 /// One result of an operation.
-pub fn next(protocol: Protocol, id: &str, payload: &Value) -> String {
+pub fn next(protocol: Protocol, id: &str, payload: &impl serde::Serialize) -> String {
     let kind = if protocol == Protocol::TransportWs {
         "next"
     } else {

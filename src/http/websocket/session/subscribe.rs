@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use futures_util::{Stream, StreamExt};
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -41,9 +42,13 @@ pub(super) fn send_answers(
         while let Some(answer) = answers.next().await {
             let refused = std::mem::take(&mut first) && answer.outcome == Outcome::Refused;
             let message = if refused {
-                protocol::error(protocol, &operation_id, &answer.body["errors"])
+                let errors = answer
+                    .errors()
+                    .cloned()
+                    .unwrap_or_else(|| Value::Array(vec![]));
+                protocol::error(protocol, &operation_id, &errors)
             } else {
-                protocol::next(protocol, &operation_id, &answer.body)
+                protocol::next(protocol, &operation_id, &answer)
             };
             if out.send(Outgoing::Text(message)).await.is_err() {
                 return;
