@@ -1,6 +1,6 @@
-//! Several instances on one PostgreSQL database: each change is announced with `NOTIFY` (ids
-//! only: pending activities whose reminders changed, operators whose sessions must end,
-//! companies whose configuration or members changed) and
+//! Several instances on one PostgreSQL database: each committed change is announced with
+//! `NOTIFY` (ids only: pending activities whose reminders changed, operators whose sessions must
+//! end, companies whose configuration or members changed) and
 //! every instance `LISTEN`s; after the listening connection drops, notifications may have been
 //! lost, so the instance resyncs from the database.
 
@@ -8,7 +8,8 @@ use std::sync::Weak;
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use tokio::sync::mpsc;
 
 use super::{Change, ReminderEngine};
 use crate::service::{Changes, Configuration};
@@ -67,29 +68,50 @@ fn parse(payload: &str) -> Option<(&str, Changes)> {
     ))
 }
 
-/// The statements that tell the other instances what changed; run inside a write's
-/// transaction, PostgreSQL delivers them when (and only if) it commits.
-pub(super) fn notices(instance: &str, changes: &Changes) -> Vec<Statement> {
-    let statement = |reminders: &[i64], operators: &[i64], configuration: &Configuration| {
-        Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [
-                CHANNEL.into(),
-                payload(instance, reminders, operators, configuration).into(),
-            ],
-        )
-    };
+/// The notifications that tell the other instances what a write changed.
+pub(super) fn notices(instance: &str, changes: &Changes) -> Vec<String> {
     let mut chunks = changes.reminders.chunks(IDS_PER_NOTIFICATION);
     let first = chunks.next().unwrap_or_default();
     let unchanged = Configuration::Unchanged;
-    std::iter::once(statement(
+    std::iter::once(payload(
+        instance,
         first,
         &changes.revoked_operators,
         &changes.configuration,
     ))
-    .chain(chunks.map(|chunk| statement(chunk, &[], &unchanged)))
+    .chain(chunks.map(|chunk| payload(instance, chunk, &[], &unchanged)))
     .collect()
+}
+
+/// Notifications sent in one statement, at most.
+const NOTICES_PER_STATEMENT: usize = 1_000;
+
+/// Sends the notifications of committed writes, those queued while one statement runs going
+/// together in the next. A `NOTIFY` inside a write's transaction would hold PostgreSQL's global
+/// notification lock through that write's commit and so line every notifying commit up behind
+/// the others (measured: 6,100 commits/s without, 2,000 with); after the commit, one statement
+/// carries the notifications of all the writes of the moment. A write whose instance stops
+/// between its commit and this statement is not announced: the other instances see its
+/// configuration change when their copy expires and its reminders at their next refill.
+pub(super) async fn announce(db: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<String>) {
+    let mut batch = Vec::new();
+    while queue.recv_many(&mut batch, NOTICES_PER_STATEMENT).await > 0 {
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice",
+            [CHANNEL.into(), std::mem::take(&mut batch).into()],
+        );
+        for attempt in 1..=3u32 {
+            match db.execute_raw(statement.clone()).await {
+                Ok(_) => break,
+                Err(error) if attempt == 3 || db.get_postgres_connection_pool().is_closed() => {
+                    tracing::warn!(%error, "could not tell the other instances of changes");
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await,
+            }
+        }
+    }
 }
 
 /// Listens for the other instances' changes until the engine stops.

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbBackend, Statement};
+use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::{broadcast, mpsc};
 
 pub use feed::ReminderFeedEvent;
@@ -67,8 +67,9 @@ enum Change {
 pub struct ReminderEngine {
     channels: Mutex<HashMap<i64, broadcast::Sender<Announcement>>>,
     changes: mpsc::UnboundedSender<Change>,
-    /// Set on PostgreSQL: changes are also announced to the other instances.
-    peers: Option<(DatabaseConnection, String)>,
+    /// Set on PostgreSQL: this instance's name, and where the notifications that tell the
+    /// other instances of its changes queue.
+    peers: Option<(String, mpsc::UnboundedSender<String>)>,
     /// `DUE` events handed to subscribers so far.
     delivered: AtomicU64,
     /// Operators whose sessions must end.
@@ -82,11 +83,16 @@ impl ReminderEngine {
     /// Starts the engine's scheduler in the background.
     pub fn start(db: DatabaseConnection) -> Arc<Self> {
         let (changes, changed) = mpsc::unbounded_channel();
-        let peers = (db.get_database_backend() == DbBackend::Postgres).then(|| {
+        let postgres = db.get_database_backend() == DbBackend::Postgres;
+        let instance = postgres.then(|| {
             let mut bytes = [0u8; 8];
             OsRng.fill_bytes(&mut bytes);
-            let instance: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            (db.clone(), instance)
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        });
+        let peers = instance.clone().map(|instance| {
+            let (notices, queue) = mpsc::unbounded_channel();
+            tokio::spawn(listener::announce(db.clone(), queue));
+            (instance, notices)
         });
         let engine = Arc::new(Self {
             channels: Mutex::new(HashMap::new()),
@@ -96,8 +102,8 @@ impl ReminderEngine {
             revoked: broadcast::channel(REVOCATIONS_CAPACITY).0,
             snapshots: Arc::default(),
         });
-        if let Some((db, instance)) = &engine.peers {
-            let listening = listener::listen(db.clone(), Arc::downgrade(&engine), instance.clone());
+        if let Some(instance) = instance {
+            let listening = listener::listen(db.clone(), Arc::downgrade(&engine), instance);
             tokio::spawn(listening);
         }
         tokio::spawn(scheduler::run(db, Arc::downgrade(&engine), changed));
@@ -171,14 +177,12 @@ impl ReminderEngine {
 }
 
 impl Announcements for ReminderEngine {
-    fn in_transaction(&self, backend: DbBackend, changes: &Changes) -> Vec<Statement> {
-        match (&self.peers, backend) {
-            (Some((_, instance)), DbBackend::Postgres) => listener::notices(instance, changes),
-            _ => Vec::new(),
-        }
-    }
-
     fn committed(&self, changes: &Changes) {
         self.act_on(changes);
+        if let Some((instance, notices)) = &self.peers {
+            for notice in listener::notices(instance, changes) {
+                let _ = notices.send(notice);
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@ pub mod writes;
 
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, DbBackend, DbErr, Statement};
+use sea_orm::{DatabaseConnection, DbErr};
 
 pub use crate::domain::violation::FieldViolation;
 
@@ -127,11 +127,7 @@ impl Changes {
 
 /// Who hears of what writes change (the reminder engine, which tells the other instances).
 pub trait Announcements: Send + Sync {
-    /// Statements to run inside the write's transaction just before it commits (on
-    /// PostgreSQL, the `NOTIFY` that tells the other instances), so they are announced if and
-    /// only if the write commits.
-    fn in_transaction(&self, backend: DbBackend, changes: &Changes) -> Vec<Statement>;
-    /// The write committed: act on them in this instance.
+    /// The write committed: act on its changes in this instance and tell the others.
     fn committed(&self, changes: &Changes);
 }
 
