@@ -1,14 +1,12 @@
 //! Opening the database: SQLite tuned for concurrent writers, PostgreSQL with timeouts, and
 //! migrations guarded so that instances starting together do not race.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
 };
 
 use crate::config::{DatabaseUrl, Settings};
@@ -133,6 +131,9 @@ pub async fn connect_serving(settings: &Settings) -> Result<DatabaseConnection, 
     connect_as(settings, settings.db_max_connections, Some(SERVING_ROLE)).await
 }
 
+/// How much of a SQLite file each connection maps into memory.
+const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+
 async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseConnection, DbErr> {
     connect_as(settings, pool, None).await
 }
@@ -154,6 +155,9 @@ async fn connect_as(
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     .foreign_keys(true)
+                    // Each connection rereads its pages after any other connection wrote;
+                    // mapped, that is a memory read, not a system call per page.
+                    .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
             });
             options
         }
@@ -215,49 +219,6 @@ where
     outcome
 }
 
-/// Held for as long as a write transaction runs: on SQLite, this process's other writers wait
-/// for it on an async lock instead of spinning in SQLite's busy handler.
-pub struct Writer {
-    _held: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
+mod writes;
 
-/// One async lock per SQLite file, shared by every pool of this process on that file.
-fn sqlite_writer_lock(db: &DatabaseConnection) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    static LOCKS: std::sync::OnceLock<
-        std::sync::Mutex<HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>>,
-    > = std::sync::OnceLock::new();
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_path_buf();
-    let mut locks = LOCKS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    locks.entry(file).or_default().clone()
-}
-
-/// Starts a write transaction. On SQLite, one writer of this process at a time takes the
-/// write lock, up front (`BEGIN IMMEDIATE`): concurrent writers queue on an async lock, and
-/// other processes on the busy timeout, instead of failing with "database is locked". Keep the
-/// [`Writer`] until the transaction ends.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<(DatabaseTransaction, Writer), DbErr> {
-    match db.get_database_backend() {
-        DbBackend::Sqlite => {
-            let writer = sqlite_writer_lock(db).lock_owned().await;
-            let options = TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            };
-            Ok((
-                db.begin_with_options(options).await?,
-                Writer {
-                    _held: Some(writer),
-                },
-            ))
-        }
-        // PostgreSQL's default (READ COMMITTED, read-write) is what the writes expect.
-        _ => Ok((db.begin().await?, Writer { _held: None })),
-    }
-}
+pub use writes::{Writer, begin_write};

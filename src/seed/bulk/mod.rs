@@ -77,9 +77,10 @@ pub async fn seed_contacts(
             rows.add(&ids, n, first_id + n as i64, now);
         }
         rows_written += rows.count();
-        let (txn, _writer) = crate::db::begin_write(db).await?;
+        let (txn, writer) = crate::db::begin_write(db).await?;
         rows.write(&txn).await?;
         txn.commit().await?;
+        writer.committed().await?;
         if done == 0 && db.get_database_backend() == DbBackend::Postgres {
             // The foreign-key checks of the next chunks are planned once, on this connection's
             // statistics: planned on tables that held the demo's few rows, they picked an index

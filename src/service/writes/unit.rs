@@ -1,11 +1,10 @@
 //! One write: a transaction (the write lock taken up front on SQLite), what it changed that
-//! others must hear of, and the announcements made — inside the transaction for the other
-//! instances, after the commit for this one. Dropped without [`Write::commit`], it rolls back
+//! others must hear of, and the announcements made after it commits. Dropped without [`Write::commit`], it rolls back
 //! and tells nobody.
 
 use std::ops::Deref;
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 
 use crate::service::company::{CompanyDb, set_company};
 
@@ -15,7 +14,8 @@ use crate::service::{Changes, Configuration, ServiceResult, Store};
 /// A write in progress.
 pub struct Write<'a> {
     txn: CompanyDb<DatabaseTransaction>,
-    _writer: Writer,
+    /// After `txn`, so that a write dropped undoes its own part first.
+    writer: Writer,
     store: &'a Store,
     changes: Changes,
 }
@@ -32,7 +32,7 @@ impl<'a> Write<'a> {
             } else {
                 txn.without_company_filter()
             },
-            _writer: writer,
+            writer,
             store,
             changes: Changes::default(),
         })
@@ -90,19 +90,19 @@ impl<'a> Write<'a> {
         self.changes.configuration = Configuration::Everyone;
     }
 
-    /// Announces the changes to the other instances, commits, then acts on them here.
+    /// Commits, then acts on the changes here and announces them to the other instances.
     pub async fn commit(self) -> ServiceResult<()> {
-        let announcements = &self.store.announcements;
-        if !self.changes.is_empty() {
-            let backend = self.txn.get_database_backend();
-            for statement in announcements.in_transaction(backend, &self.changes) {
-                self.txn.execute_raw(statement).await?;
-            }
-        }
-        self.txn.into_inner().commit().await?;
-        self.changes.configuration.forget_in(&self.store.snapshots);
-        if !self.changes.is_empty() {
-            announcements.committed(&self.changes);
+        let Write {
+            txn,
+            writer,
+            store,
+            changes,
+        } = self;
+        txn.into_inner().commit().await?;
+        writer.committed().await?;
+        changes.configuration.forget_in(&store.snapshots);
+        if !changes.is_empty() {
+            store.announcements.committed(&changes);
         }
         Ok(())
     }
