@@ -38,11 +38,13 @@ struct Options {
     /// Databases: `sqlite` and/or `postgres`.
     #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
     databases: Vec<String>,
-    /// A PostgreSQL database to connect to when creating the benchmark's own databases.
+    /// A PostgreSQL database to connect to when creating the benchmark's own databases; its
+    /// query (`sslmode`) is kept for every server's connections. Without TLS by default: on
+    /// loopback it only adds cost, and PostGraphile's driver does not use it unless asked.
     #[arg(
         long,
         env = "CONTACTFLOW_BENCH_POSTGRES_URL",
-        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
     )]
     postgres_url: String,
     /// Seconds each scenario is measured (after one second of warm-up).
@@ -87,11 +89,15 @@ async fn fresh_database(
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
         .expect("create");
-    let base = options
+    let (url, query) = options
         .postgres_url
-        .rsplit_once('/')
-        .map_or(options.postgres_url.as_str(), |(b, _)| b);
-    format!("{base}/{name}")
+        .split_once('?')
+        .map_or((options.postgres_url.as_str(), None), |(u, q)| (u, Some(q)));
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
 }
 
 /// Seeds `size` contacts with the real command; its summary line.

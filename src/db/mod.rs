@@ -131,9 +131,6 @@ pub async fn connect_serving(settings: &Settings) -> Result<DatabaseConnection, 
     connect_as(settings, settings.db_max_connections, Some(SERVING_ROLE)).await
 }
 
-/// How much of a SQLite file each connection maps into memory.
-const SQLITE_MMAP_BYTES: u64 = 1 << 30;
-
 async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseConnection, DbErr> {
     connect_as(settings, pool, None).await
 }
@@ -155,9 +152,6 @@ async fn connect_as(
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     .foreign_keys(true)
-                    // Each connection rereads its pages after any other connection wrote;
-                    // mapped, that is a memory read, not a system call per page.
-                    .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
             });
             options
         }
