@@ -124,24 +124,29 @@ fn failed(error: impl std::fmt::Display) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()
 }
 
-/// The caller's token checked and its membership of the token's company read, as the GraphQL
-/// path does; where the request's SQL runs, in that company.
-async fn caller(state: &HttpState, headers: &HeaderMap) -> Result<(Scoped, i64), Response> {
+/// The company and operator of the request's bearer token, if it is valid.
+fn session(state: &HttpState, headers: &HeaderMap) -> Option<(i64, i64)> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(super::bearer::bearer_token);
-    let Some(verified) = token.and_then(|token| state.app.keys.verify_session(&token)) else {
+        .and_then(super::bearer::bearer_token)?;
+    let verified = state.app.keys.verify_session(&token)?;
+    Some((verified.company_id, verified.operator_id))
+}
+
+/// The caller's token checked and its membership of the token's company read, as the GraphQL
+/// path does; where the request's SQL runs, in that company.
+async fn caller(state: &HttpState, headers: &HeaderMap) -> Result<(Scoped, i64), Response> {
+    let Some((company, operator)) = session(state, headers) else {
         return Err(StatusCode::UNAUTHORIZED.into_response());
     };
-    let company = verified.company_id;
     let db = Scoped::begin(state.app.db(), company)
         .await
         .map_err(failed)?;
     let found = rows(
         &db,
         "SELECT o.id, o.login, m.role, m.active FROM memberships m JOIN operators o ON o.id = m.operator_id WHERE m.company_id = ? AND m.operator_id = ? AND m.active",
-        &[company, verified.operator_id],
+        &[company, operator],
     )
     .await
     .map_err(failed)?;
@@ -443,14 +448,9 @@ async fn save(
     headers: HeaderMap,
     Json(input): Json<NewContact>,
 ) -> Response {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(super::bearer::bearer_token);
-    let Some(verified) = token.and_then(|token| state.app.keys.verify_session(&token)) else {
+    let Some((company, operator)) = session(&state, &headers) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let (company, operator) = (verified.company_id, verified.operator_id);
     let kind = crate::graphql::ids::kind::ACTIVITY_TYPE;
     let types = match (
         crate::graphql::ids::decode(&input.activity_type_id, kind),
