@@ -35,7 +35,7 @@ impl MigrationTrait for Migration {
                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') THEN
                      CREATE ROLE {ROLE} NOLOGIN;
                  END IF;
-             EXCEPTION WHEN duplicate_object THEN NULL;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
              END $$"
         ))
         .await?;

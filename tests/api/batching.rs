@@ -141,7 +141,8 @@ async fn a_contact_with_its_stage_and_owner_costs_one_statement(server: &TestSer
 
 /// A new contact with a done activity, a pending activity with its reminder window and a to-do
 /// costs at most 8 statements, the company's setting, the reminder engine's settling and the
-/// notice to the other instances included.
+/// notice to the other instances included; on PostgreSQL its five rows go in one statement, so
+/// the save costs three (the company's setting, the rows, the notice).
 async fn a_save_with_activity_pending_activity_and_todo_costs_at_most_eight_statements(
     server: &TestServer,
 ) {
@@ -166,9 +167,14 @@ async fn a_save_with_activity_pending_activity_and_todo_costs_at_most_eight_stat
         costs.push(all_statements_run(server).await - before);
     }
     eprintln!("statements per save: {costs:?}");
+    let most = if server.database_url.starts_with("postgres") {
+        3
+    } else {
+        8
+    };
     assert!(
-        costs.iter().all(|&cost| cost <= 8),
-        "a save costs at most 8 statements: {costs:?}"
+        costs.iter().all(|&cost| cost <= most),
+        "a save costs at most {most} statements: {costs:?}"
     );
 }
 

@@ -76,8 +76,10 @@ pub trait InCompany: ConnectionTrait {
     }
 }
 
+mod inserts;
 mod reads;
 
+pub use inserts::{Inserted, Inserts, Key, Slot};
 pub use reads::{ReadConn, Reads, begin_in_company, set_company};
 
 /// A connection working for one company: the reads of a request or a write's transaction.

@@ -6,14 +6,14 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::next::next_row;
-use super::rows::{close_todos_of, insert_activity, insert_pending};
+use super::rows::{add_activity, add_pending, close_todos_of};
 use super::save_contact::NewPending;
 use super::{Actor, Write, bump_version, refuse};
 use crate::domain::limits::{TEXT_MAX, check_text};
 use crate::domain::rights::{PendingParties, may_close_pending, may_complete_todo};
 use crate::domain::{Field, FieldViolation, RuleCode, WorkStatus};
 use crate::entity::{activity, contact, pending_activity, todo};
-use crate::service::company::{self, InCompany};
+use crate::service::company::{self, InCompany, Inserts, Key};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
 
 /// What completing a pending activity wrote.
@@ -136,26 +136,26 @@ async fn complete_in(
     let next = next_row(db, actor, &contact, &pending, next).await?;
     bump_version(db, contact.id, None, now, vec![]).await?;
     let description = description.or_else(|| pending.description.clone());
-    let stage = contact.stage_id;
-    let activity = insert_activity(
+    let mut rows = Inserts::default();
+    let contact_key = Key::Known(contact.id);
+    let activity = add_activity(
+        &mut rows,
         db,
-        contact.id,
+        contact_key,
         pending.activity_type_id,
-        stage,
+        contact.stage_id,
         actor.operator_id,
         description,
         now,
-    )
-    .await?;
+    );
+    let next = next.map(|row| {
+        let whose = (contact_key, contact.name.as_str());
+        add_pending(&mut rows, db, whose, row, actor.operator_id, now).0
+    });
+    let mut inserted = rows.run(db).await?;
+    let activity = inserted.take(activity);
+    let next = next.map(|slot| inserted.take(slot));
     let pending = close_pending(db, pending.id, WorkStatus::Done, Some(activity.id), now).await?;
-    let next = match next {
-        Some(row) => Some(
-            insert_pending(db, &contact, row, actor.operator_id, now)
-                .await?
-                .0,
-        ),
-        None => None,
-    };
     let todo = company::find::<todo::Entity>(db)
         .filter(todo::Column::PendingActivityId.eq(pending.id))
         .one(db)

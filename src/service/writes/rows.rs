@@ -1,4 +1,5 @@
-//! The rows a write adds: activities, pending activities with their to-dos, stage changes.
+//! The rows a write adds: activities, pending activities with their to-dos, stage changes,
+//! each added to an [`Inserts`] so that a write's rows go to the database together.
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -7,62 +8,70 @@ use sea_orm::{ColumnTrait, QueryFilter};
 use crate::domain::WorkStatus;
 use crate::domain::limits::{NAME_MAX, clip};
 use crate::domain::reminder::ReminderWindow;
-use crate::entity::{activity, activity_type, contact, pending_activity, stage_change, todo};
+use crate::entity::{activity, activity_type, pending_activity, stage_change, todo};
 use crate::service::ServiceResult;
-use crate::service::company::{self, InCompany};
+use crate::service::company::{self, InCompany, Inserts, Key, Slot};
 use crate::service::members::Member;
 
-/// Records a done activity: server time, the caller as operator.
-pub async fn insert_activity(
+/// Adds a done activity to `rows`: server time, the caller as operator.
+#[allow(clippy::too_many_arguments)]
+pub fn add_activity(
+    rows: &mut Inserts,
     db: &impl InCompany,
-    contact_id: i64,
+    contact: Key,
     activity_type_id: i64,
     stage_id: i64,
     operator_id: i64,
     description: Option<String>,
     now: DateTime<Utc>,
-) -> ServiceResult<activity::Model> {
-    Ok(company::insert(
-        db,
-        activity::ActiveModel {
-            id: NotSet,
-            company_id: NotSet,
-            contact_id: Set(contact_id),
-            activity_type_id: Set(activity_type_id),
-            stage_id: Set(stage_id),
-            operator_id: Set(operator_id),
-            description: Set(description),
-            performed_at: Set(now),
-            created_at: Set(now),
-        },
-    )
-    .await?)
+) -> Slot<activity::Model> {
+    let (contact_id, links) = linked(contact, activity::Column::ContactId);
+    let row = activity::ActiveModel {
+        id: NotSet,
+        company_id: NotSet,
+        contact_id: Set(contact_id),
+        activity_type_id: Set(activity_type_id),
+        stage_id: Set(stage_id),
+        operator_id: Set(operator_id),
+        description: Set(description),
+        performed_at: Set(now),
+        created_at: Set(now),
+    };
+    rows.add(db, row, &links)
 }
 
-/// Appends one row to a contact's stage log.
-pub async fn insert_stage_change(
+/// A stage change to log: from where (none: the entry into the first stage) to where, by whom.
+pub struct StageStep {
+    /// The stage left.
+    pub from: Option<i64>,
+    /// The stage entered.
+    pub to: i64,
+    /// Who moved the contact.
+    pub operator_id: i64,
+    /// The note on the move.
+    pub note: Option<String>,
+}
+
+/// Adds one row of a contact's stage log to `rows`.
+pub fn add_stage_change(
+    rows: &mut Inserts,
     db: &impl InCompany,
-    contact_id: i64,
-    from: Option<i64>,
-    to: i64,
-    operator_id: i64,
-    note: Option<String>,
+    contact: Key,
+    step: StageStep,
     now: DateTime<Utc>,
-) -> ServiceResult<stage_change::Model> {
-    Ok(company::insert(
-        db,
-        stage_change::ActiveModel {
-            id: NotSet,
-            company_id: NotSet,
-            contact_id: Set(contact_id),
-            from_stage_id: Set(from),
-            to_stage_id: Set(to),
-            operator_id: Set(operator_id),
-            changed_at: Set(now),
-            note: Set(note),
-        },
-    )
-    .await?)
+) -> Slot<stage_change::Model> {
+    let (contact_id, links) = linked(contact, stage_change::Column::ContactId);
+    let row = stage_change::ActiveModel {
+        id: NotSet,
+        company_id: NotSet,
+        contact_id: Set(contact_id),
+        from_stage_id: Set(step.from),
+        to_stage_id: Set(step.to),
+        operator_id: Set(step.operator_id),
+        changed_at: Set(now),
+        note: Set(step.note),
+    };
+    rows.add(db, row, &links)
 }
 
 /// A pending activity to write.
@@ -81,64 +90,72 @@ pub struct PendingRow {
     pub create_todo: bool,
 }
 
-/// Schedules a pending activity (server time, the caller as creator) and, when asked, the
-/// assignee's to-do linked to it.
-pub async fn insert_pending(
+/// The rows of a scheduled pending activity and of its to-do, if it asks for one.
+pub type PendingSlots = (Slot<pending_activity::Model>, Option<Slot<todo::Model>>);
+
+/// Adds to `rows` a pending activity (server time, the caller as creator) and, when asked, the
+/// assignee's to-do linked to it, titled with the type and `contact_name`.
+pub fn add_pending(
+    rows: &mut Inserts,
     db: &impl InCompany,
-    contact: &contact::Model,
+    (contact, contact_name): (Key, &str),
     row: PendingRow,
     created_by: i64,
     now: DateTime<Utc>,
-) -> ServiceResult<(pending_activity::Model, Option<todo::Model>)> {
-    let pending = company::insert(
-        db,
-        pending_activity::ActiveModel {
-            id: NotSet,
-            company_id: NotSet,
-            contact_id: Set(contact.id),
-            activity_type_id: Set(row.activity_type.id),
-            description: Set(row.description.clone()),
-            pending_since: Set(now),
-            due_at: Set(row.due_at),
-            assignee_id: Set(row.assignee.operator.id),
-            reminder_starts_at: Set(row.reminder.map(|w| w.starts_at)),
-            reminder_ends_at: Set(row.reminder.map(|w| w.ends_at)),
-            create_todo: Set(row.create_todo),
-            status: Set(WorkStatus::Open),
-            completed_at: Set(None),
-            completed_activity_id: Set(None),
-            created_by_id: Set(created_by),
-            created_at: Set(now),
-            updated_at: Set(now),
-        },
-    )
-    .await?;
+) -> PendingSlots {
+    let (contact_id, links) = linked(contact, pending_activity::Column::ContactId);
+    let pending = pending_activity::ActiveModel {
+        id: NotSet,
+        company_id: NotSet,
+        contact_id: Set(contact_id),
+        activity_type_id: Set(row.activity_type.id),
+        description: Set(row.description.clone()),
+        pending_since: Set(now),
+        due_at: Set(row.due_at),
+        assignee_id: Set(row.assignee.operator.id),
+        reminder_starts_at: Set(row.reminder.map(|w| w.starts_at)),
+        reminder_ends_at: Set(row.reminder.map(|w| w.ends_at)),
+        create_todo: Set(row.create_todo),
+        status: Set(WorkStatus::Open),
+        completed_at: Set(None),
+        completed_activity_id: Set(None),
+        created_by_id: Set(created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let pending = rows.add(db, pending, &links);
     if !row.create_todo {
-        return Ok((pending, None));
+        return (pending, None);
     }
-    let todo = company::insert(
-        db,
-        todo::ActiveModel {
-            id: NotSet,
-            company_id: NotSet,
-            operator_id: Set(row.assignee.operator.id),
-            title: Set(clip(
-                format!("{}: {}", row.activity_type.name, contact.name),
-                NAME_MAX,
-            )),
-            description: Set(row.description),
-            activity_type_id: Set(Some(row.activity_type.id)),
-            contact_id: Set(Some(contact.id)),
-            pending_activity_id: Set(Some(pending.id)),
-            due_at: Set(row.due_at),
-            status: Set(WorkStatus::Open),
-            completed_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        },
-    )
-    .await?;
-    Ok((pending, Some(todo)))
+    let (contact_id, mut links) = linked(contact, todo::Column::ContactId);
+    links.push((todo::Column::PendingActivityId, pending.key()));
+    let todo = todo::ActiveModel {
+        id: NotSet,
+        company_id: NotSet,
+        operator_id: Set(row.assignee.operator.id),
+        title: Set(clip(
+            format!("{}: {}", row.activity_type.name, contact_name),
+            NAME_MAX,
+        )),
+        description: Set(row.description),
+        activity_type_id: Set(Some(row.activity_type.id)),
+        contact_id: Set(Some(contact_id)),
+        pending_activity_id: Set(None),
+        due_at: Set(row.due_at),
+        status: Set(WorkStatus::Open),
+        completed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    (pending, Some(rows.add(db, todo, &links)))
+}
+
+/// The contact id to write now (a placeholder for a new contact) and the link that sets it.
+fn linked<C: Copy>(contact: Key, column: C) -> (i64, Vec<(C, Key)>) {
+    match contact {
+        Key::Known(id) => (id, Vec::new()),
+        Key::New(_) => (0, vec![(column, contact)]),
+    }
 }
 
 /// Closes the open to-dos of a pending activity with `status` (DONE or CANCELLED).

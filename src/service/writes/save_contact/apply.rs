@@ -9,12 +9,12 @@ use super::lookup::{References, references, target};
 use super::{SaveContact, SavedContact};
 use crate::domain::save::{ContactFields, PendingRequest, SavePlan, SaveRequest, plan_save};
 use crate::domain::{Field, RuleCode};
-use crate::entity::{contact, workflow};
-use crate::service::company::{self, InCompany};
+use crate::entity::{contact, stage_change, workflow};
+use crate::service::company::{self, InCompany, Inserts, Key, Slot};
 use crate::service::members::Member;
 use crate::service::snapshot::Snapshot;
 use crate::service::writes::rows::{
-    PendingRow, insert_activity, insert_pending, insert_stage_change,
+    PendingRow, StageStep, add_activity, add_pending, add_stage_change,
 };
 use crate::service::writes::{Actor, Patch, bump_version, refuse};
 use crate::service::{ServiceError, ServiceResult, catalog, contacts};
@@ -96,48 +96,41 @@ pub(super) async fn apply(
             return Err(ServiceError::Rules(problems));
         }
     };
-    let updating = existing.is_some();
-    let (contact, mut stage_change) =
-        write_contact(db, actor, input, existing, &workflow, &plan, now).await?;
+    let mut rows = Inserts::default();
+    let written =
+        write_contact(db, &mut rows, actor, input, existing, &workflow, &plan, now).await?;
+    let contact_key = match &written {
+        Written::Updated(contact) => Key::Known(contact.id),
+        Written::Created { contact, .. } => contact.key(),
+    };
     let activity = match (&input.activity, activity_type) {
-        (Some(a), Some(t)) => {
-            let description = a.description.clone();
-            let stage = plan.activity_stage;
-            let row = insert_activity(
-                db,
-                contact.id,
-                t.id,
-                stage,
-                actor.operator_id,
-                description,
-                now,
-            );
-            Some(row.await?)
-        }
+        (Some(a), Some(t)) => Some(add_activity(
+            &mut rows,
+            db,
+            contact_key,
+            t.id,
+            plan.activity_stage,
+            actor.operator_id,
+            a.description.clone(),
+            now,
+        )),
         _ => None,
     };
-    if let Some(planned) = plan.stage_move {
-        let logged = insert_stage_change(
-            db,
-            contact.id,
-            Some(planned.from_stage_id),
-            planned.to_stage_id,
-            actor.operator_id,
-            input.note.clone(),
-            now,
-        );
-        stage_change = Some(logged.await?);
-    }
-    // A contact just created is as its INSERT returned it; an updated one is read back.
-    let contact = if updating {
-        company::find_by_id::<contact::Entity>(db, contact.id)
-            .one(db)
-            .await?
-            .ok_or_else(|| ServiceError::Internal("saved contact vanished".into()))?
-    } else {
-        contact
+    let stage_move = plan.stage_move.map(|planned| {
+        let step = StageStep {
+            from: Some(planned.from_stage_id),
+            to: planned.to_stage_id,
+            operator_id: actor.operator_id,
+            note: input.note.clone(),
+        };
+        add_stage_change(&mut rows, db, contact_key, step, now)
+    });
+    let name = match (&input.name, &written) {
+        (Some(name), _) => name.trim(),
+        (None, Written::Updated(contact)) => contact.name.as_str(),
+        (None, Written::Created { .. }) => "",
     };
-    let (pending, todo) = match (&input.pending, pending_type, assignee) {
+    let pending = match (&input.pending, pending_type, assignee) {
         (Some(p), Some(t), Some(assignee)) => {
             let row = PendingRow {
                 activity_type: t,
@@ -147,33 +140,71 @@ pub(super) async fn apply(
                 reminder: plan.reminder,
                 create_todo: p.create_todo,
             };
-            let (pending, todo) = insert_pending(db, &contact, row, actor.operator_id, now).await?;
-            (Some(pending), todo)
+            Some(add_pending(
+                &mut rows,
+                db,
+                (contact_key, name),
+                row,
+                actor.operator_id,
+                now,
+            ))
         }
-        _ => (None, None),
+        _ => None,
+    };
+    let mut inserted = rows.run(db).await?;
+    // A contact just created is as its INSERT wrote it; an updated one is read back.
+    let (contact, entry) = match written {
+        Written::Created { contact, entry } => (inserted.take(contact), Some(inserted.take(entry))),
+        Written::Updated(contact) => {
+            let contact = company::find_by_id::<contact::Entity>(db, contact.id)
+                .one(db)
+                .await?
+                .ok_or_else(|| ServiceError::Internal("saved contact vanished".into()))?;
+            (contact, None)
+        }
+    };
+    let (pending, todo) = match pending {
+        Some((pending, todo)) => (
+            Some(inserted.take(pending)),
+            todo.map(|todo| inserted.take(todo)),
+        ),
+        None => (None, None),
     };
     Ok(SavedContact {
         contact,
-        activity,
+        activity: activity.map(|slot| inserted.take(slot)),
         pending,
         todo,
-        stage_change,
+        stage_change: stage_move.map(|slot| inserted.take(slot)).or(entry),
     })
 }
 
-/// Creates the contact (with its entry into the initial stage), or updates its fields and
-/// stage and bumps its version.
+/// The contact of a save: updated already, or to be created with the other rows.
+enum Written {
+    /// The contact as it was before its update.
+    Updated(contact::Model),
+    /// The new contact and its entry into the initial stage.
+    Created {
+        contact: Slot<contact::Model>,
+        entry: Slot<stage_change::Model>,
+    },
+}
+
+/// Adds the contact (with its entry into the initial stage) to `rows`, or updates its fields
+/// and stage and bumps its version.
+#[allow(clippy::too_many_arguments)]
 async fn write_contact(
     db: &impl InCompany,
+    rows: &mut Inserts,
     actor: Actor,
     input: &SaveContact,
     existing: Option<contact::Model>,
     workflow: &workflow::Model,
     plan: &SavePlan,
     now: DateTime<Utc>,
-) -> ServiceResult<(contact::Model, Option<crate::entity::stage_change::Model>)> {
+) -> ServiceResult<Written> {
     let Some(contact) = existing else {
-        let created = company::insert(
+        let created = rows.add(
             db,
             contact::ActiveModel {
                 id: NotSet,
@@ -189,19 +220,19 @@ async fn write_contact(
                 created_at: Set(now),
                 updated_at: Set(now),
             },
-        )
-        .await?;
-        let entry = insert_stage_change(
-            db,
-            created.id,
-            None,
-            plan.activity_stage,
-            actor.operator_id,
-            None,
-            now,
-        )
-        .await?;
-        return Ok((created, Some(entry)));
+            &[],
+        );
+        let step = StageStep {
+            from: None,
+            to: plan.activity_stage,
+            operator_id: actor.operator_id,
+            note: None,
+        };
+        let entry = add_stage_change(rows, db, created.key(), step, now);
+        return Ok(Written::Created {
+            contact: created,
+            entry,
+        });
     };
     let mut changes: Vec<(contact::Column, Expr)> = Vec::new();
     if let Some(name) = &input.name {
@@ -224,5 +255,5 @@ async fn write_contact(
         changes.push((contact::Column::StageEnteredAt, Expr::val(now)));
     }
     bump_version(db, contact.id, input.expected_version, now, changes).await?;
-    Ok((contact, None))
+    Ok(Written::Updated(contact))
 }
