@@ -6,7 +6,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::next::next_row;
-use super::rows::{add_activity, add_pending, close_todos_of};
+use super::rows::{ActivityRow, add_activity, add_pending, close_todos_of};
 use super::save_contact::NewPending;
 use super::{Actor, Write, bump_version, refuse};
 use crate::domain::limits::{TEXT_MAX, check_text};
@@ -138,16 +138,13 @@ async fn complete_in(
     let description = description.or_else(|| pending.description.clone());
     let mut rows = Inserts::default();
     let contact_key = Key::Known(contact.id);
-    let activity = add_activity(
-        &mut rows,
-        db,
-        contact_key,
-        pending.activity_type_id,
-        contact.stage_id,
-        actor.operator_id,
+    let done = ActivityRow {
+        activity_type_id: pending.activity_type_id,
+        stage_id: contact.stage_id,
+        operator_id: actor.operator_id,
         description,
-        now,
-    );
+    };
+    let activity = add_activity(&mut rows, db, contact_key, done, now);
     let next = next.map(|row| {
         let whose = (contact_key, contact.name.as_str());
         add_pending(&mut rows, db, whose, row, actor.operator_id, now).0

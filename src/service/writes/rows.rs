@@ -13,16 +13,24 @@ use crate::service::ServiceResult;
 use crate::service::company::{self, InCompany, Inserts, Key, Slot};
 use crate::service::members::Member;
 
+/// A done activity to record.
+pub struct ActivityRow {
+    /// Its type.
+    pub activity_type_id: i64,
+    /// The stage it was done in.
+    pub stage_id: i64,
+    /// Who did it: the caller.
+    pub operator_id: i64,
+    /// What was done.
+    pub description: Option<String>,
+}
+
 /// Adds a done activity to `rows`: server time, the caller as operator.
-#[allow(clippy::too_many_arguments)]
 pub fn add_activity(
     rows: &mut Inserts,
     db: &impl InCompany,
     contact: Key,
-    activity_type_id: i64,
-    stage_id: i64,
-    operator_id: i64,
-    description: Option<String>,
+    done: ActivityRow,
     now: DateTime<Utc>,
 ) -> Slot<activity::Model> {
     let (contact_id, links) = linked(contact, activity::Column::ContactId);
@@ -30,10 +38,10 @@ pub fn add_activity(
         id: NotSet,
         company_id: NotSet,
         contact_id: Set(contact_id),
-        activity_type_id: Set(activity_type_id),
-        stage_id: Set(stage_id),
-        operator_id: Set(operator_id),
-        description: Set(description),
+        activity_type_id: Set(done.activity_type_id),
+        stage_id: Set(done.stage_id),
+        operator_id: Set(done.operator_id),
+        description: Set(done.description),
         performed_at: Set(now),
         created_at: Set(now),
     };

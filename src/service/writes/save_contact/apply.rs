@@ -14,7 +14,7 @@ use crate::service::company::{self, InCompany, Inserts, Key, Slot};
 use crate::service::members::Member;
 use crate::service::snapshot::Snapshot;
 use crate::service::writes::rows::{
-    PendingRow, StageStep, add_activity, add_pending, add_stage_change,
+    ActivityRow, PendingRow, StageStep, add_activity, add_pending, add_stage_change,
 };
 use crate::service::writes::{Actor, Patch, bump_version, refuse};
 use crate::service::{ServiceError, ServiceResult, catalog, contacts};
@@ -97,23 +97,30 @@ pub(super) async fn apply(
         }
     };
     let mut rows = Inserts::default();
-    let written =
-        write_contact(db, &mut rows, actor, input, existing, &workflow, &plan, now).await?;
+    let written = write_contact(
+        db,
+        &mut rows,
+        actor,
+        input,
+        (existing, &workflow),
+        &plan,
+        now,
+    )
+    .await?;
     let contact_key = match &written {
         Written::Updated(contact) => Key::Known(contact.id),
         Written::Created { contact, .. } => contact.key(),
     };
     let activity = match (&input.activity, activity_type) {
-        (Some(a), Some(t)) => Some(add_activity(
-            &mut rows,
-            db,
-            contact_key,
-            t.id,
-            plan.activity_stage,
-            actor.operator_id,
-            a.description.clone(),
-            now,
-        )),
+        (Some(a), Some(t)) => {
+            let done = ActivityRow {
+                activity_type_id: t.id,
+                stage_id: plan.activity_stage,
+                operator_id: actor.operator_id,
+                description: a.description.clone(),
+            };
+            Some(add_activity(&mut rows, db, contact_key, done, now))
+        }
         _ => None,
     };
     let stage_move = plan.stage_move.map(|planned| {
@@ -192,14 +199,12 @@ enum Written {
 
 /// Adds the contact (with its entry into the initial stage) to `rows`, or updates its fields
 /// and stage and bumps its version.
-#[allow(clippy::too_many_arguments)]
 async fn write_contact(
     db: &impl InCompany,
     rows: &mut Inserts,
     actor: Actor,
     input: &SaveContact,
-    existing: Option<contact::Model>,
-    workflow: &workflow::Model,
+    (existing, workflow): (Option<contact::Model>, &workflow::Model),
     plan: &SavePlan,
     now: DateTime<Utc>,
 ) -> ServiceResult<Written> {
