@@ -102,16 +102,28 @@ impl Drop for Waiting {
     }
 }
 
-/// A write that waits for its batch to commit. Given up on while it waits (its request timed
-/// out), it still sees the batch committed, so that the file's write lock is not held until
-/// some later write comes.
+/// A write that waits for its batch to commit, counted as waiting. Given up on while it waits
+/// (its request timed out), it still sees the batch committed, so that the file's write lock is
+/// not held until some later write comes — and it stays counted until then, so that a write of
+/// the batch undone meanwhile does not take the batch for one nobody waits on and roll back
+/// this write with it.
 struct Owed {
     queue: Option<Arc<Queue>>,
     outcome: watch::Receiver<Outcome>,
+    waiting: Option<Waiting>,
+}
+
+impl Owed {
+    /// The batch ended as this write waited: nothing is owed any more.
+    fn settled(mut self) {
+        self.queue = None;
+        self.waiting = None;
+    }
 }
 
 impl Drop for Owed {
     fn drop(&mut self) {
+        let waiting = self.waiting.take();
         let (Some(queue), Ok(runtime)) = (self.queue.take(), tokio::runtime::Handle::try_current())
         else {
             return;
@@ -119,6 +131,7 @@ impl Drop for Owed {
         let outcome = self.outcome.clone();
         runtime.spawn(async move {
             let mut batch = queue.batch.clone().lock_owned().await;
+            drop(waiting);
             if ended(&outcome).is_none() {
                 let _ = batch.commit().await;
             }
@@ -168,9 +181,10 @@ impl Writer {
         // Counted before the lock is let go, so the writer it goes to knows a commit is owed.
         let waiting = Waiting::on(&queue);
         drop(batch);
-        let mut owed = Owed {
+        let owed = Owed {
             queue: Some(queue.clone()),
             outcome: outcome.clone(),
+            waiting: Some(waiting),
         };
         let mut told = outcome.clone();
         let batch_ended = async move {
@@ -186,8 +200,7 @@ impl Writer {
                 None => Some(batch.commit().await),
             },
         };
-        drop(waiting);
-        owed.queue = None;
+        owed.settled();
         result.unwrap_or_else(|| Err(DbErr::Custom("the shared transaction was lost".into())))
     }
 }
@@ -363,8 +376,10 @@ mod tests {
             tokio::task::yield_now().await;
         }
         txn.commit().await.unwrap();
-        let waiting = tokio::time::timeout(std::time::Duration::from_millis(1), writer.committed());
-        let _ = waiting.await;
+        // Polled once, then dropped before the second write runs (one thread: it runs only
+        // when this test waits): the second, undone, must not take the batch for one that
+        // nobody waits on.
+        assert!(futures_util::FutureExt::now_or_never(writer.committed()).is_none());
         assert!(second.await.unwrap().is_err());
         tokio::time::timeout(std::time::Duration::from_secs(5), async {
             while rows(&other).await != [1] {
