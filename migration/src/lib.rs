@@ -7,6 +7,7 @@ mod m20261128_000002_contacts;
 mod m20261202_000003_sessions_and_names;
 mod m20261203_000004_companies;
 mod m20261203_000005_row_security;
+mod m20261204_000006_pipeline_insight;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_sessions_and_names::Migration),
             Box::new(m20261203_000004_companies::Migration),
             Box::new(m20261203_000005_row_security::Migration),
+            Box::new(m20261204_000006_pipeline_insight::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::field::{Field, FieldPath};
 use super::limits::{COLOR_MAX, LABEL_MAX, NAME_MAX, TEXT_MAX, check_text};
+use super::pipeline::{STALE_AFTER_DAYS_MAX, valid_stale_after_days};
 use super::violation::{FieldViolation, RuleCode};
 
 /// A stage as defined in a saved workflow.
@@ -18,6 +19,8 @@ pub struct StageDefinition<'a> {
     pub color: Option<&'a str>,
     /// Marked initial.
     pub is_initial: bool,
+    /// The days its contacts may rest before they are stale; none: never.
+    pub stale_after_days: Option<i32>,
     /// The activity types it lists, with whether each is mandatory.
     pub rule_types: Vec<i64>,
 }
@@ -90,6 +93,13 @@ pub fn check_workflow_definition(
                 problems.push(FieldViolation::at(at(field), error));
             }
         }
+        if !valid_stale_after_days(stage.stale_after_days) {
+            problems.push(problem(
+                at(Field::StaleAfterDays),
+                RuleCode::InvalidInput,
+                format!("staleAfterDays must be between 1 and {STALE_AFTER_DAYS_MAX}, or null"),
+            ));
+        }
         let mut listed = HashSet::new();
         if stage.rule_types.iter().any(|t| !listed.insert(*t)) {
             problems.push(problem(
@@ -154,6 +164,7 @@ mod tests {
             name: code,
             color: None,
             is_initial: initial,
+            stale_after_days: None,
             rule_types: vec![1, 2],
         }
     }
@@ -212,6 +223,7 @@ mod tests {
         let mut bad = stage("A\0", true);
         bad.name = &long;
         bad.color = Some("#ffffff ffffff ffffff ffffff ffffff");
+        bad.stale_after_days = Some(0);
         let transitions = [TransitionDefinition {
             name: Some(&long),
             from: "A",
@@ -225,6 +237,7 @@ mod tests {
             "stages.0.code",
             "stages.0.name",
             "stages.0.color",
+            "stages.0.stale_after_days",
             "transitions.0.name",
         ] {
             assert!(

@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// One step of the path to the part of a request a violation is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Field {
     /// The record the request acts on, named by its id (a contact, a pending activity, a to-do,
     /// a reminder, or the configuration record an ADMIN edits).
@@ -77,6 +77,10 @@ pub enum Field {
     FromStage,
     /// The stage a transition enters.
     ToStage,
+    /// The days a stage lets its contacts rest before they are stale.
+    StaleAfterDays,
+    /// The contacts of a bulk move.
+    Contacts,
     /// The item at this place in a list.
     Index(usize),
 }
@@ -102,7 +106,7 @@ impl Field {
 }
 
 /// The path from the request to the part a violation is about; empty: the request as a whole.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FieldPath(pub Vec<Field>);
 
 impl FieldPath {

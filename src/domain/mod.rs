@@ -5,11 +5,13 @@
 //! path that needs it (a save, a stage move, a completed to-do, a read that explains a rule).
 
 pub mod activity_types;
+pub mod bulk_move;
 pub mod configuration;
 pub mod field;
 pub mod limits;
 pub mod locale;
 pub mod name;
+pub mod pipeline;
 pub mod reminder;
 pub mod rights;
 pub mod role;
@@ -20,6 +22,7 @@ pub mod violation;
 pub mod workflow;
 
 pub use field::{Field, FieldPath};
+pub use pipeline::StageChangeVia;
 pub use role::Role;
 pub use status::WorkStatus;
 pub use violation::{FieldViolation, RuleCode, Violation};

@@ -5,7 +5,7 @@ use std::fmt;
 use super::field::FieldPath;
 
 /// Why a rule refused a request. Mirrors API.md's `UserErrorCode` one to one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RuleCode {
     /// The input is malformed or incomplete.
     InvalidInput,
@@ -42,7 +42,7 @@ pub enum RuleCode {
 }
 
 /// A rule violation: what went wrong, in the domain's words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Violation {
     /// The machine-readable reason.
     pub code: RuleCode,
@@ -67,7 +67,7 @@ impl fmt::Display for Violation {
 }
 
 /// A violation tied to the part of the request it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldViolation {
     /// Where in the request; empty when it concerns the request as a whole.
     pub field: FieldPath,

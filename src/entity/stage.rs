@@ -20,6 +20,7 @@ pub struct Model {
     pub is_initial: bool,
     pub is_final: bool,
     pub color: Option<String>,
+    pub stale_after_days: Option<i32>,
 }
 
 /// Relations are followed by explicit, batched queries in `service`, not by joins here.

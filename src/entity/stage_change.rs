@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::StageChangeVia;
+
 /// One row of a contact's stage log (append-only).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stage_changes")]
@@ -19,6 +21,8 @@ pub struct Model {
     pub operator_id: i64,
     pub changed_at: DateTimeUtc,
     pub note: Option<String>,
+    pub seconds_in_previous_stage: Option<i64>,
+    pub via: StageChangeVia,
 }
 
 /// Relations are followed by explicit, batched queries in `service`, not by joins here.

@@ -58,12 +58,19 @@ impl AppState {
 
 /// The credentials a request came with, and where it came from; the caller is looked up once,
 /// on first need.
-#[derive(Default)]
 pub struct RequestAuth {
     pub(super) token: Option<String>,
     pub(super) address: Option<IpAddr>,
     pub(super) caller: OnceCell<Option<Caller>>,
     pub(super) languages: Vec<String>,
+    /// When the request came: the one "now" its fields compute with.
+    pub(super) at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Default for RequestAuth {
+    fn default() -> Self {
+        Self::new(None, None)
+    }
 }
 
 impl RequestAuth {
@@ -74,6 +81,7 @@ impl RequestAuth {
             address,
             caller: OnceCell::new(),
             languages: Vec::new(),
+            at: crate::service::clock::now(),
         }
     }
 
@@ -97,6 +105,13 @@ pub async fn snapshot(ctx: &Context<'_>) -> async_graphql::Result<Arc<Snapshot>>
             snapshots.get(reads.pool(), reads.company_id()).await.api()
         }
     }
+}
+
+/// When the request came, for every field that compares with "now" (time in stage, staleness),
+/// so that one answer agrees with itself.
+pub fn request_time(ctx: &Context<'_>) -> chrono::DateTime<chrono::Utc> {
+    ctx.data_opt::<RequestAuth>()
+        .map_or_else(crate::service::clock::now, |auth| auth.at)
 }
 
 /// The locale whose name to show, of those `available`: the request's languages first, then the

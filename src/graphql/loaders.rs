@@ -20,7 +20,7 @@ use crate::entity::{
 use crate::service::company::{InCompany, Reads};
 use crate::service::members::Member;
 use crate::service::snapshot::{Snapshot, Snapshots};
-use crate::service::{ServiceError, ServiceResult, lookup, work_items};
+use crate::service::{ServiceError, ServiceResult, lookup, pipeline, work_items};
 
 /// The loaders' shared state.
 pub struct Loaders {
@@ -297,6 +297,27 @@ impl Loader<LastActivityOfContact> for Loaders {
         Ok(newest
             .into_iter()
             .map(|(contact_id, row)| (LastActivityOfContact(contact_id), row))
+            .collect())
+    }
+}
+
+/// The number of contacts in a stage now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContactsInStage(pub i64);
+
+impl Loader<ContactsInStage> for Loaders {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ContactsInStage],
+    ) -> Result<HashMap<ContactsInStage, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|key| key.0).collect();
+        let counts = pipeline::contacts_per_stage(&self.db, &ids).await?;
+        Ok(counts
+            .into_iter()
+            .map(|(stage, count)| (ContactsInStage(stage), count))
             .collect())
     }
 }

@@ -2,22 +2,26 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{db, directory, loader};
+use super::context::{db, directory, loader, request_time, snapshot};
 use super::errors::ApiResult;
 use super::errors::to_graphql;
 use super::guard::{SignedIn, signed_in};
 use super::ids::{self, kind};
 use super::loaders::ContactKey;
+use super::scalars::DateTime;
 use super::types::company::Company;
 use super::types::config::{ActivityType, Operator, Workflow};
 use super::types::contact::Contact;
 use super::types::contact_list::{ContactFilter, ContactOrder};
 use super::types::node::{self, Node};
+use super::types::pipeline::PipelineReport;
 use super::types::reminder::Reminder;
 use super::types::todo::{Todo, TodoFilter};
 use super::types::work::{PendingActivity, PendingActivityFilter, statuses};
 use crate::service::pagination::PageRequest;
-use crate::service::{catalog, clock, companies, contacts, members, reminders, work_items};
+use crate::service::{
+    catalog, clock, companies, contacts, members, pipeline, reminders, work_items,
+};
 
 super::types::connection::connection!(
     ContactConnection,
@@ -129,6 +133,23 @@ impl Query {
         };
         Ok(loader(ctx).load_one(ContactKey(number)).await?.map(Contact))
     }
+    /// Flow through a workflow's stages in `[from, to)`: per stage the contacts in it now, the
+    /// changes into and out of it and how long the stays that ended in the period lasted; per
+    /// pair of stages the changes between them. Two statements, whatever the number of contacts.
+    async fn pipeline_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The workflow.")] workflow_id: ID,
+        #[graphql(desc = "Start of the period (included).")] from: DateTime,
+        #[graphql(desc = "End of the period (excluded).")] to: DateTime,
+    ) -> Result<PipelineReport> {
+        let snapshot = snapshot(ctx).await?;
+        let workflow = ids::filter_value(&workflow_id, kind::WORKFLOW);
+        let report = pipeline::report(db(ctx), &snapshot, workflow, (from.0, to.0))
+            .await
+            .api()?;
+        Ok(PipelineReport { report, from, to })
+    }
     /// Contacts, filtered and ordered (default: most recently updated first), a page at a time.
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
     #[expect(
@@ -159,17 +180,20 @@ impl Query {
         order_by: Option<ContactOrder>,
     ) -> Result<ContactConnection> {
         let (sort, descending) = ContactOrder::to_service(order_by);
-        let filter = filter.unwrap_or_default().to_service();
+        let mut filter = filter.unwrap_or_default().to_service();
+        if filter.stale.is_some() {
+            filter.stale_rules = pipeline::stale_rules(snapshot(ctx).await?.as_ref());
+        }
         let request = PageRequest {
             first,
             after,
             last,
             before,
         };
-        let (page, counter) =
-            contacts::list(db(ctx), &filter, sort, descending, &request, clock::now())
-                .await
-                .api()?;
+        let now = request_time(ctx);
+        let (page, counter) = contacts::list(db(ctx), &filter, sort, descending, &request, now)
+            .await
+            .api()?;
         Ok(ContactConnection::new(page, counter, Contact))
     }
     /// Pending activities (default: OPEN ones of every assignee), soonest deadline first.

@@ -133,6 +133,7 @@ pub(super) async fn load(
             is_initial: Set(code == "START"),
             is_final: Set(code == "CLOSED"),
             color: Set(Some(color.to_owned())),
+            stale_after_days: Set(super::stale_after_days(code)),
         }
         .insert(db)
         .await?;

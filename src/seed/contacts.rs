@@ -121,14 +121,15 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
         db,
         ids,
         row.id,
-        None,
-        ids.stages[path[0]],
+        (None, ids.stages[path[0]]),
         operator_id,
         created,
     )
     .await?;
     let mut writes = 0;
     let mut entered = created;
+    // The last save, activity or stage change: what staleness counts from.
+    let mut touched = created;
     for (position, stage) in path.iter().enumerate() {
         let mut recorded = HashSet::new();
         let is_current = position + 1 == path.len();
@@ -143,6 +144,7 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
                 break;
             }
             record(db, ids, row.id, stage, type_code, operator_id, performed).await?;
+            touched = touched.max(performed);
             recorded.insert(ids.types[type_code]);
             writes += 1;
         }
@@ -159,17 +161,10 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
             } else {
                 operator_id
             };
+            let left = (ids.stages[stage], entered);
             entered += step;
-            log(
-                db,
-                ids,
-                row.id,
-                Some(ids.stages[stage]),
-                ids.stages[next],
-                mover,
-                entered,
-            )
-            .await?;
+            let change = (Some(left), ids.stages[next]);
+            log(db, ids, row.id, change, mover, entered).await?;
             writes += 1;
         }
         if is_current && let Some(next_type) = next_in(stage) {
@@ -181,7 +176,7 @@ async fn load_one(db: &impl ConnectionTrait, ids: &DemoIds, index: usize) -> Ser
     updated.version = Set(1 + writes);
     updated.stage_id = Set(ids.stages[path[path.len() - 1]]);
     updated.stage_entered_at = Set(entered);
-    updated.updated_at = Set(entered.max(created));
+    updated.updated_at = Set(touched.max(entered));
     updated.update(db).await?;
     Ok(())
 }

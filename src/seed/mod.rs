@@ -103,6 +103,15 @@ const ITALIAN: [(&str, &str); 15] = [
     ("FOLLOW_UP", "Follow-up"),
 ];
 
+/// How many days a demo stage lets its contacts rest before they are stale.
+fn stale_after_days(code: &str) -> Option<i32> {
+    match code {
+        "QUALIFICATION" => Some(7),
+        "OPPORTUNITY" => Some(14),
+        _ => None,
+    }
+}
+
 /// The Italian name of a demo stage or activity type.
 fn italian(code: &str) -> Vec<crate::domain::locale::LocalizedName> {
     ITALIAN

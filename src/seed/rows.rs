@@ -6,32 +6,35 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ConnectionTrait};
 
 use super::DemoIds;
-use crate::domain::WorkStatus;
-use crate::entity::{activity, contact, pending_activity, stage_change, todo};
+use crate::domain::{StageChangeVia, WorkStatus};
+use crate::entity::{activity, contact, pending_activity, todo};
 use crate::service::ServiceResult;
+use crate::service::writes::StageStep;
 
-/// Appends a row to a demo contact's stage log.
+/// Appends a row to a demo contact's stage log: the entry into its first stage (`from` none,
+/// `CREATE`) or a move from a stage entered at the given time (`MOVE`).
 pub(super) async fn log(
     db: &impl ConnectionTrait,
     ids: &DemoIds,
     contact_id: i64,
-    from: Option<i64>,
-    to: i64,
+    (from, to): (Option<(i64, DateTime<Utc>)>, i64),
     operator_id: i64,
     at: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    stage_change::ActiveModel {
-        id: NotSet,
-        company_id: Set(ids.company_id),
-        contact_id: Set(contact_id),
-        from_stage_id: Set(from),
-        to_stage_id: Set(to),
-        operator_id: Set(operator_id),
-        changed_at: Set(at),
-        note: Set(None),
-    }
-    .insert(db)
-    .await?;
+    let step = StageStep {
+        from,
+        to,
+        operator_id,
+        note: None,
+        via: if from.is_some() {
+            StageChangeVia::Move
+        } else {
+            StageChangeVia::Create
+        },
+    };
+    let mut row = step.row(contact_id, at);
+    row.company_id = Set(ids.company_id);
+    row.insert(db).await?;
     Ok(())
 }
 

@@ -30,6 +30,13 @@ pub struct ContactFilter {
     pub has_open_pending: Option<bool>,
     /// With (true) or without (false) an open pending activity past its deadline.
     pub overdue: Option<bool>,
+    /// Stale (true) or not (false), by the stages' rules in `stale_rules`.
+    pub stale: Option<bool>,
+    /// Each stage whose contacts go stale, with its `staleAfterDays`
+    /// ([`super::pipeline::stale_rules`]).
+    pub stale_rules: Vec<(i64, i32)>,
+    /// Changed after this moment.
+    pub updated_after: Option<DateTime<Utc>>,
 }
 
 /// The key a contact list is sorted by.
@@ -134,6 +141,16 @@ pub fn filtered(
                 .lt(Expr::val(now)),
         );
         condition = condition.add(exists_or_not(overdue, late));
+    }
+    if let Some(wanted) = filter.stale {
+        condition = condition.add(super::pipeline::stale_condition(
+            &filter.stale_rules,
+            wanted,
+            now,
+        ));
+    }
+    if let Some(after) = filter.updated_after {
+        condition = condition.add(contact::Column::UpdatedAt.gt(after));
     }
     company::find::<contact::Entity>(db).filter(condition)
 }

@@ -13,6 +13,7 @@ pub mod localized;
 pub mod lookup;
 pub mod members;
 pub mod pagination;
+pub mod pipeline;
 pub mod reminders;
 pub mod snapshot;
 pub mod work_items;

@@ -105,6 +105,8 @@ fn usual_name(field: Field) -> String {
         Field::Transitions => "transitions",
         Field::FromStage => "fromStageCode",
         Field::ToStage => "toStageCode",
+        Field::StaleAfterDays => "staleAfterDays",
+        Field::Contacts => "contactIds",
     };
     name.to_owned()
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod bulk;
 mod contact;
 mod inputs;
 mod reminders;
@@ -16,6 +17,7 @@ use async_graphql::MergedObject;
 pub struct Mutation(
     auth::AuthMutation,
     contact::ContactMutation,
+    bulk::BulkMutation,
     work::WorkMutation,
     reminders::ReminderMutation,
     admin::AdminMutation,

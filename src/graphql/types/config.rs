@@ -5,12 +5,12 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use crate::domain;
 use crate::entity::{activity_type, stage, stage_activity_rule, transition, workflow};
-use crate::graphql::context::{locale_for, snapshot};
+use crate::graphql::context::{loader, locale_for, snapshot};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{
-    ActivityTypeKey, RulesOfStage, StageKey, StagesOfWorkflow, TransitionsOfWorkflow, WorkflowKey,
-    known,
+    ActivityTypeKey, ContactsInStage, RulesOfStage, StageKey, StagesOfWorkflow,
+    TransitionsOfWorkflow, WorkflowKey, known,
 };
 use crate::service::catalog;
 use crate::service::members::Member;
@@ -237,6 +237,16 @@ impl Stage {
     /// Colour a client may use for the stage (CSS notation).
     async fn color(&self) -> Option<&str> {
         self.0.color.as_deref()
+    }
+    /// How many days a contact may rest untouched in the stage before it is stale; null: its
+    /// contacts never go stale.
+    async fn stale_after_days(&self) -> Option<i32> {
+        self.0.stale_after_days
+    }
+    /// Contacts in this stage now (one statement for every stage of the answer).
+    async fn contact_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let count = loader(ctx).load_one(ContactsInStage(self.0.id)).await?;
+        Ok(count.map_or(0, |n| i32::try_from(n).unwrap_or(i32::MAX)))
     }
     /// The workflow the stage belongs to.
     async fn workflow(&self, ctx: &Context<'_>) -> Result<Workflow> {

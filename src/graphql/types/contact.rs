@@ -6,8 +6,9 @@ use super::config::{ActivityType, Operator, Stage, Transition, Workflow};
 use super::connection::connection;
 use super::stage_change::StageChange;
 use super::work::{Activity, PendingActivity, PendingStatus, statuses};
+use crate::domain::pipeline;
 use crate::entity::contact;
-use crate::graphql::context::{db, loader};
+use crate::graphql::context::{db, loader, request_time};
 use crate::graphql::errors::{ApiResult, UserErrorCode};
 use crate::graphql::guard::signed_in;
 use crate::graphql::ids::{self, kind};
@@ -76,6 +77,26 @@ impl Contact {
     /// When the contact entered its stage.
     async fn stage_entered_at(&self) -> DateTime {
         self.0.stage_entered_at.into()
+    }
+    /// Seconds since the contact entered its current stage.
+    async fn seconds_in_stage(&self, ctx: &Context<'_>) -> i32 {
+        pipeline::seconds_as_int(self.0.stage_entered_at, request_time(ctx))
+    }
+    /// Whether the contact has been left untouched longer than its stage allows
+    /// (`Stage.staleAfterDays`): true from the moment `staleSince` is reached.
+    async fn is_stale(&self, ctx: &Context<'_>) -> Result<bool> {
+        let stage = known(ctx, StageKey(self.0.stage_id)).await?;
+        Ok(pipeline::is_stale(
+            stage.stale_after_days,
+            self.0.updated_at,
+            request_time(ctx),
+        ))
+    }
+    /// When the contact goes (or went) stale: its last touch (a save, an activity, a stage
+    /// change) plus its stage's `staleAfterDays`; null in a stage whose contacts never go stale.
+    async fn stale_since(&self, ctx: &Context<'_>) -> Result<Option<DateTime>> {
+        let stage = known(ctx, StageKey(self.0.stage_id)).await?;
+        Ok(pipeline::stale_since(stage.stale_after_days, self.0.updated_at).map(DateTime::from))
     }
     /// When the contact was created.
     async fn created_at(&self) -> DateTime {

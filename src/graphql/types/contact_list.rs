@@ -3,6 +3,7 @@
 use async_graphql::{Enum, ID, InputObject};
 
 use crate::graphql::ids::{self, kind};
+use crate::graphql::scalars::DateTime;
 use crate::service::contacts;
 
 /// Which contacts a list shows; every given criterion must hold.
@@ -20,6 +21,12 @@ pub struct ContactFilter {
     pub has_open_pending: Option<bool>,
     /// true: only contacts with an open pending activity past its deadline; false: only those without.
     pub overdue: Option<bool>,
+    /// true: only stale contacts (untouched for their stage's `staleAfterDays` or longer); false:
+    /// only the others.
+    pub stale: Option<bool>,
+    /// Only contacts changed after this moment (a save, an activity, a stage change): with
+    /// `contactEvents(after:)`, how an app that was offline catches up.
+    pub updated_after: Option<DateTime>,
 }
 
 impl ContactFilter {
@@ -42,6 +49,9 @@ impl ContactFilter {
                 .map(|id| ids::filter_value(id, kind::OPERATOR)),
             has_open_pending: self.has_open_pending,
             overdue: self.overdue,
+            stale: self.stale,
+            stale_rules: Vec::new(),
+            updated_after: self.updated_after.map(|moment| moment.0),
         }
     }
 }

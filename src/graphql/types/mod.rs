@@ -6,6 +6,7 @@ pub mod connection;
 pub mod contact;
 pub mod contact_list;
 pub mod node;
+pub mod pipeline;
 pub mod reminder;
 pub mod stage_change;
 pub mod todo;

@@ -1,9 +1,10 @@
 //! The stage log: one row per stage change.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, Object, Result};
 
 use super::config::{Operator, Stage};
 use super::contact::Contact;
+use crate::domain;
 use crate::entity::stage_change;
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
@@ -12,6 +13,30 @@ use crate::graphql::scalars::DateTime;
 
 /// Log: one row per stage change.
 pub struct StageChange(pub stage_change::Model);
+
+/// How a stage change came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum StageChangeVia {
+    /// The contact was created: its entry into the first stage.
+    Create,
+    /// A `saveContact` that named a target stage.
+    Save,
+    /// `moveContactToStage`.
+    Move,
+    /// `moveContactsToStage`.
+    BulkMove,
+}
+
+impl From<domain::StageChangeVia> for StageChangeVia {
+    fn from(via: domain::StageChangeVia) -> Self {
+        match via {
+            domain::StageChangeVia::Create => Self::Create,
+            domain::StageChangeVia::Save => Self::Save,
+            domain::StageChangeVia::Move => Self::Move,
+            domain::StageChangeVia::BulkMove => Self::BulkMove,
+        }
+    }
+}
 
 /// Log: one row per stage change.
 #[Object]
@@ -48,5 +73,15 @@ impl StageChange {
     /// Why, if the operator said.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
+    }
+    /// How long the contact had been in the stage it left, in seconds (null for the first row).
+    async fn seconds_in_previous_stage(&self) -> Option<i32> {
+        self.0
+            .seconds_in_previous_stage
+            .map(|seconds| i32::try_from(seconds).unwrap_or(i32::MAX))
+    }
+    /// How the change came about.
+    async fn via(&self) -> StageChangeVia {
+        self.0.via.into()
     }
 }

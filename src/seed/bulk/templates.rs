@@ -7,9 +7,10 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::ConnectionTrait;
 
-use crate::domain::WorkStatus;
+use crate::domain::{StageChangeVia, WorkStatus};
 use crate::entity::{activity, contact, pending_activity, stage_change};
 use crate::seed::{DemoIds, PIPELINE, role_of};
+use crate::service::writes::StageStep;
 use crate::service::{ServiceError, ServiceResult};
 
 /// A legal history: the stages in order, the activities done in each (by stage index) and the
@@ -140,24 +141,30 @@ impl Rows {
         let template = &TEMPLATES[n % TEMPLATES.len()];
         let owner = OWNERS[(n / TEMPLATES.len()) % OWNERS.len()];
         let created =
-            now - Duration::days(20 + (n % 300) as i64) - Duration::minutes((n % 1_440) as i64);
-        let entered = |index: usize| created + Duration::days(2 * index as i64);
+            now - Duration::days(70 + (n % 300) as i64) - Duration::minutes((n % 1_440) as i64);
+        // Stays of one to nine days, varied by contact and stage, for the flow report's figures.
+        let stay = |index: usize| Duration::hours(24 + ((n * 37 + index * 53) % 193) as i64);
+        let entered = |index: usize| created + (0..index).map(stay).sum::<Duration>();
         let last = template.stages.len() - 1;
         for (index, code) in template.stages.iter().enumerate() {
             let from = index
                 .checked_sub(1)
                 .map(|previous| template.stages[previous]);
             let by = from.map_or(owner, |from| mover(ids, owner, from, code));
-            self.changes.push(stage_change::ActiveModel {
-                id: NotSet,
-                company_id: Set(ids.company_id),
-                contact_id: Set(id),
-                from_stage_id: Set(from.map(|from| ids.stages[from])),
-                to_stage_id: Set(ids.stages[code]),
-                operator_id: Set(ids.operators[by]),
-                changed_at: Set(entered(index)),
-                note: Set(None),
-            });
+            let step = StageStep {
+                from: from.map(|from| (ids.stages[from], entered(index - 1))),
+                to: ids.stages[code],
+                operator_id: ids.operators[by],
+                note: None,
+                via: if from.is_some() {
+                    StageChangeVia::Move
+                } else {
+                    StageChangeVia::Create
+                },
+            };
+            let mut row = step.row(id, entered(index));
+            row.company_id = Set(ids.company_id);
+            self.changes.push(row);
         }
         let mut latest = entered(last);
         for (order, (index, code)) in template.activities.iter().enumerate() {
@@ -215,7 +222,7 @@ impl Rows {
     /// Writes them in multi-row statements.
     pub(super) async fn write(self, db: &impl ConnectionTrait) -> ServiceResult<()> {
         super::insert_chunked::<contact::Entity>(db, self.contacts, 11).await?;
-        super::insert_chunked::<stage_change::Entity>(db, self.changes, 7).await?;
+        super::insert_chunked::<stage_change::Entity>(db, self.changes, 9).await?;
         super::insert_chunked::<activity::Entity>(db, self.activities, 8).await?;
         super::insert_chunked::<pending_activity::Entity>(db, self.pending, 16).await
     }

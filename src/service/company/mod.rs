@@ -238,6 +238,26 @@ where
     Ok(())
 }
 
+/// Inserts rows into the connection's company in one statement, reading them back.
+pub async fn insert_many_returning<A>(
+    db: &impl InCompany,
+    rows: Vec<A>,
+) -> Result<Vec<<A::Entity as EntityTrait>::Model>, DbErr>
+where
+    A: OwnedRow + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let company = db.company_id();
+    let rows = rows.into_iter().map(|mut row| {
+        row.place_in(company);
+        row
+    });
+    A::Entity::insert_many(rows).exec_with_returning(db).await
+}
+
 /// A row placed in the connection's company, for an insert built by hand (an upsert).
 pub fn placed<A: OwnedRow>(db: &impl InCompany, mut row: A) -> A {
     row.place_in(db.company_id());

@@ -18,6 +18,7 @@ fn stage(id: i64, workflow_id: i64, position: i32) -> stage::Model {
         is_initial: position == 0,
         is_final: false,
         color: None,
+        stale_after_days: None,
     }
 }
 

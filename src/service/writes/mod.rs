@@ -3,6 +3,7 @@
 //! nothing at all when any rule is broken.
 
 pub mod admin;
+pub mod bulk_move;
 pub mod complete;
 mod idempotency;
 mod next;
@@ -11,6 +12,7 @@ mod rows;
 pub mod save_contact;
 mod unit;
 
+pub use rows::StageStep;
 pub use unit::Write;
 
 use chrono::{DateTime, Utc};

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, QueryFilter};
 
-use crate::domain::WorkStatus;
 use crate::domain::limits::{NAME_MAX, clip};
+use crate::domain::pipeline::seconds_between;
 use crate::domain::reminder::ReminderWindow;
+use crate::domain::{StageChangeVia, WorkStatus};
 use crate::entity::{activity, activity_type, pending_activity, stage_change, todo};
 use crate::service::ServiceResult;
 use crate::service::company::{self, InCompany, Inserts, Key, Slot};
@@ -48,16 +49,39 @@ pub fn add_activity(
     rows.add(db, row, &links)
 }
 
-/// A stage change to log: from where (none: the entry into the first stage) to where, by whom.
+/// A stage change to log: from where (none: the entry into the first stage) to where, by whom,
+/// how, and since when the contact had been in the stage it leaves.
 pub struct StageStep {
-    /// The stage left.
-    pub from: Option<i64>,
+    /// The stage left, and when the contact had entered it.
+    pub from: Option<(i64, DateTime<Utc>)>,
     /// The stage entered.
     pub to: i64,
     /// Who moved the contact.
     pub operator_id: i64,
     /// The note on the move.
     pub note: Option<String>,
+    /// How the change came about.
+    pub via: StageChangeVia,
+}
+
+impl StageStep {
+    /// The row of this change at `now`, for contact `contact_id`.
+    pub fn row(self, contact_id: i64, now: DateTime<Utc>) -> stage_change::ActiveModel {
+        stage_change::ActiveModel {
+            id: NotSet,
+            company_id: NotSet,
+            contact_id: Set(contact_id),
+            from_stage_id: Set(self.from.map(|(stage, _)| stage)),
+            to_stage_id: Set(self.to),
+            operator_id: Set(self.operator_id),
+            changed_at: Set(now),
+            note: Set(self.note),
+            seconds_in_previous_stage: Set(self
+                .from
+                .map(|(_, entered)| seconds_between(entered, now))),
+            via: Set(self.via),
+        }
+    }
 }
 
 /// Adds one row of a contact's stage log to `rows`.
@@ -69,17 +93,7 @@ pub fn add_stage_change(
     now: DateTime<Utc>,
 ) -> Slot<stage_change::Model> {
     let (contact_id, links) = linked(contact, stage_change::Column::ContactId);
-    let row = stage_change::ActiveModel {
-        id: NotSet,
-        company_id: NotSet,
-        contact_id: Set(contact_id),
-        from_stage_id: Set(step.from),
-        to_stage_id: Set(step.to),
-        operator_id: Set(step.operator_id),
-        changed_at: Set(now),
-        note: Set(step.note),
-    };
-    rows.add(db, row, &links)
+    rows.add(db, step.row(contact_id, now), &links)
 }
 
 /// A pending activity to write.

@@ -92,6 +92,36 @@ impl TestServer {
         figures
     }
 
+    /// Runs one statement straight on the database (its `?` placeholders numbered for
+    /// PostgreSQL): to put rows in a state the API cannot reach, such as an old last touch.
+    pub async fn execute(&self, sql: &str, values: Vec<sea_orm::Value>) {
+        let db = Database::connect(self.database_url.as_str())
+            .await
+            .expect("database reachable");
+        let backend = db.get_database_backend();
+        let sql = if backend == sea_orm::DbBackend::Postgres {
+            let mut numbered = String::new();
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    numbered.push_str(&format!("${n}"));
+                } else {
+                    numbered.push(c);
+                }
+            }
+            numbered
+        } else {
+            sql.to_owned()
+        };
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await
+        .expect("statement runs");
+        db.close().await.ok();
+    }
+
     /// One number counted straight from the database.
     pub async fn count(&self, sql: &str) -> i64 {
         self.counts(&[sql]).await[0].1

@@ -45,6 +45,9 @@ pub struct StageInput {
     /// The end of the workflow.
     #[graphql(default = false)]
     pub is_final: bool,
+    /// How many days (1 to 3650) a contact may rest untouched in the stage before it is
+    /// stale; absent or null: never.
+    pub stale_after_days: Option<i32>,
     /// The activity types listed on the stage, in order.
     #[graphql(default)]
     pub activity_rules: Vec<StageActivityRuleInput>,
@@ -217,6 +220,7 @@ pub fn to_workflow(input: &SaveWorkflowInput) -> workflows::SaveWorkflow {
                 color: s.color.clone(),
                 is_initial: s.is_initial,
                 is_final: s.is_final,
+                stale_after_days: s.stale_after_days,
                 rules: s
                     .activity_rules
                     .iter()

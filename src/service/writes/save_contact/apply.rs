@@ -8,7 +8,7 @@ use sea_orm::{ActiveValue::NotSet, ActiveValue::Set};
 use super::lookup::{References, references, target};
 use super::{SaveContact, SavedContact};
 use crate::domain::save::{ContactFields, PendingRequest, SavePlan, SaveRequest, plan_save};
-use crate::domain::{Field, RuleCode};
+use crate::domain::{Field, RuleCode, StageChangeVia};
 use crate::entity::{contact, stage_change, workflow};
 use crate::service::company::{self, InCompany, Inserts, Key, Slot};
 use crate::service::members::Member;
@@ -97,6 +97,8 @@ pub(super) async fn apply(
         }
     };
     let mut rows = Inserts::default();
+    // A contact created and moved in one save left its first stage the moment it entered it.
+    let entered = existing.as_ref().map_or(now, |c| c.stage_entered_at);
     let written = write_contact(
         db,
         &mut rows,
@@ -125,10 +127,15 @@ pub(super) async fn apply(
     };
     let stage_move = plan.stage_move.map(|planned| {
         let step = StageStep {
-            from: Some(planned.from_stage_id),
+            from: Some((planned.from_stage_id, entered)),
             to: planned.to_stage_id,
             operator_id: actor.operator_id,
             note: input.note.clone(),
+            via: if input.must_move {
+                StageChangeVia::Move
+            } else {
+                StageChangeVia::Save
+            },
         };
         add_stage_change(&mut rows, db, contact_key, step, now)
     });
@@ -232,6 +239,7 @@ async fn write_contact(
             to: plan.activity_stage,
             operator_id: actor.operator_id,
             note: None,
+            via: StageChangeVia::Create,
         };
         let entry = add_stage_change(rows, db, created.key(), step, now);
         return Ok(Written::Created {

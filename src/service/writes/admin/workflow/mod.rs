@@ -51,6 +51,8 @@ pub struct StageInput {
     pub is_initial: bool,
     /// End of the workflow.
     pub is_final: bool,
+    /// Days its contacts may rest before they are stale; none: never.
+    pub stale_after_days: Option<i32>,
     /// Listed activity types, in order.
     pub rules: Vec<RuleInput>,
     /// Names in other languages; none: keep those of the stage it keeps.
@@ -108,6 +110,7 @@ pub async fn save_workflow(
             name: &s.name,
             color: s.color.as_deref(),
             is_initial: s.is_initial,
+            stale_after_days: s.stale_after_days,
             rule_types: s.rules.iter().map(|r| r.activity_type_id).collect(),
         })
         .collect();

@@ -106,6 +106,7 @@ async fn write_stage(
         is_initial: Set(index == initial_index),
         is_final: Set(stage_input.is_final),
         color: Set(stage_input.color.clone()),
+        stale_after_days: Set(stage_input.stale_after_days),
     };
     let row = if keeps.is_some() {
         fields.update(db).await?
