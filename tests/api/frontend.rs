@@ -13,7 +13,7 @@ use crate::support::tools::{npm_ci, repo, report, require, run_checked};
 use crate::support::{DemoIds, TestServer, on_both_databases, user_errors};
 
 /// The example operations, by file name without `.graphql`.
-const OPERATIONS: [&str; 12] = [
+const OPERATIONS: [&str; 14] = [
     "SignIn",
     "RefreshSession",
     "ContactsByStage",
@@ -26,6 +26,8 @@ const OPERATIONS: [&str; 12] = [
     "SnoozeReminder",
     "DismissReminder",
     "Reminders",
+    "PipelineReport",
+    "MoveContactsToStage",
 ];
 
 fn operation(name: &str) -> String {
@@ -153,6 +155,54 @@ async fn the_example_operations_run_as_the_readme_shows_them(server: &TestServer
     assert_eq!(names.len() as i64, total);
     assert!(names.contains(&"Ada Lovelace".to_owned()));
     the_screens_of_a_crm_client_run_as_kept(server, &signed_in, &contact_id).await;
+    the_insight_operations_run_as_kept(server, &token, &ids, &contact_id).await;
+}
+
+/// The analyst's flow report, and the manager's bulk move back and forth.
+async fn the_insight_operations_run_as_kept(
+    server: &TestServer,
+    token: &str,
+    ids: &DemoIds,
+    contact_id: &Value,
+) {
+    let workflow =
+        server.data(token, "{ workflows { id } }", json!({})).await["workflows"][0]["id"].clone();
+    let now = chrono::Utc::now();
+    let report = run(
+        server,
+        Some(token),
+        "PipelineReport",
+        json!({ "workflowId": workflow, "from": (now - chrono::Duration::days(30)).to_rfc3339(), "to": now.to_rfc3339() }),
+    )
+    .await;
+    let stages = report["pipelineReport"]["stages"].as_array().unwrap();
+    let qualification = stages
+        .iter()
+        .find(|s| s["stage"]["code"] == "QUALIFICATION")
+        .expect("every stage is reported");
+    assert_eq!(qualification["stage"]["staleAfterDays"], 7);
+    assert!(
+        qualification["entered"].as_i64().unwrap() >= 1,
+        "Ada entered it"
+    );
+    let moved = run(
+        server,
+        Some(token),
+        "MoveContactsToStage",
+        json!({ "input": { "contactIds": [contact_id], "toStageId": ids.stage("NOT_QUALIFIED") } }),
+    )
+    .await;
+    let payload = &moved["moveContactsToStage"];
+    assert_eq!(payload["userErrors"], json!([]));
+    assert_eq!(
+        user_errors(&payload["results"][0]),
+        vec![(
+            "MANDATORY_ACTIVITY_MISSING".to_owned(),
+            "input.toStageId".to_owned()
+        )],
+        "Ada had no discovery call"
+    );
+    assert_eq!(payload["movedCount"], 0);
 }
 
 /// The operations of the screens behind the list: the contact, my to-dos, my reminders and

@@ -14,6 +14,8 @@ use crate::service::company::Reads;
 /// What the example operations refer to, as record ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExplorerExample {
+    /// The workflow the examples work in (the flow report's).
+    pub workflow_id: i64,
     /// The stages listed by the "contacts by stage" example: the initial one and `move_to`.
     pub stage_ids: Vec<i64>,
     /// The stage a contact saved in the initial stage is moved to.
@@ -75,6 +77,7 @@ pub fn example(workflow: &WorkflowRules, types: &[ActivityTypeInfo]) -> Option<E
         .chain(move_to_stage_id)
         .collect();
     Some(ExplorerExample {
+        workflow_id: workflow.id,
         stage_ids,
         move_to_stage_id,
         activity_type_id,

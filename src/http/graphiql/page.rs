@@ -54,6 +54,16 @@ pub fn examples(example: Option<&ExplorerExample>, now: DateTime<Utc>) -> Value 
             "toStageId": id(kind::STAGE, example.and_then(|e| e.move_to_stage_id)),
             "expectedVersion": 1,
         }},
+        "pipelineReport": {
+            "workflowId": id(kind::WORKFLOW, example.map(|e| e.workflow_id)),
+            "from": timestamp(now - Duration::days(30)),
+            "to": timestamp(now),
+        },
+        "moveContacts": { "input": {
+            "contactIds": ["paste ids from ContactsByStage"],
+            "toStageId": id(kind::STAGE, example.and_then(|e| e.move_to_stage_id)),
+            "allOrNone": false,
+        }},
     })
 }
 
@@ -91,6 +101,7 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let example = ExplorerExample {
+            workflow_id: 4,
             stage_ids: vec![10, 11],
             move_to_stage_id: Some(11),
             activity_type_id: Some(1),
@@ -110,6 +121,14 @@ mod tests {
         assert_eq!(pending["dueAt"], "2026-11-30T09:30:00.000Z");
         assert_eq!(
             value["moveStage"]["input"]["toStageId"],
+            ids::encode(kind::STAGE, 11).0
+        );
+        let report = &value["pipelineReport"];
+        assert_eq!(report["workflowId"], ids::encode(kind::WORKFLOW, 4).0);
+        assert_eq!(report["from"], "2026-10-29T09:30:00.000Z");
+        assert_eq!(report["to"], "2026-11-28T09:30:00.000Z");
+        assert_eq!(
+            value["moveContacts"]["input"]["toStageId"],
             ids::encode(kind::STAGE, 11).0
         );
         assert_eq!(

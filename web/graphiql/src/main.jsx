@@ -12,6 +12,8 @@ import contactsByStage from '../../../examples/operations/ContactsByStage.graphq
 import reminders from '../../../examples/operations/Reminders.graphql';
 import saveContact from '../../../examples/operations/SaveContactWithPending.graphql';
 import moveStage from '../../../examples/operations/MoveContactToStage.graphql';
+import pipelineReport from '../../../examples/operations/PipelineReport.graphql';
+import moveContacts from '../../../examples/operations/MoveContactsToStage.graphql';
 
 const config = JSON.parse(document.getElementById('contactflow-config').textContent);
 const httpUrl = new URL(config.graphqlPath, window.location.href);
@@ -19,12 +21,15 @@ const wsUrl = new URL(httpUrl);
 wsUrl.protocol = httpUrl.protocol === 'https:' ? 'wss:' : 'ws:';
 
 const json = (value) => JSON.stringify(value, null, 2);
-// In the order of the README's walkthrough: read, save, watch the save's reminder arrive, move.
+// In the order of the README's walkthrough: read, save, watch the save's reminder arrive, move;
+// then the analyst's flow report and the manager's bulk move.
 const tabs = [
   { query: contactsByStage, variables: json(config.examples.contactsByStage) },
   { query: saveContact, variables: json(config.examples.saveContact) },
   { query: reminders },
   { query: moveStage, variables: json(config.examples.moveStage) },
+  { query: pipelineReport, variables: json(config.examples.pipelineReport) },
+  { query: moveContacts, variables: json(config.examples.moveContacts) },
 ];
 
 const signIn = {
