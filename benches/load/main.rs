@@ -15,6 +15,7 @@
 mod charts;
 #[path = "../common/mod.rs"]
 mod common;
+mod insight;
 mod peer;
 mod scenarios;
 mod traffic;

@@ -26,6 +26,8 @@ pub struct Measured {
     pub cpu_per_page: f64,
     /// Side by side with each peer set-up.
     pub peers: Vec<PeerRun>,
+    /// The flow report and bulk moves.
+    pub insight: super::insight::Insight,
 }
 
 /// Ours and a peer's, measured interleaved (A B A B).
@@ -284,6 +286,8 @@ pub async fn run_all(options: &Options, target: &Target<'_>) -> Measured {
         c.post_ok("/baseline/save", &body).await
     });
     let lags = reminder_lags(&client, &types).await;
+    let manager = sign_in(&client.http, base, "maria").await;
+    let insight = super::insight::measure(&client.http, base, &manager).await;
     Measured {
         database: database.to_owned(),
         size,
@@ -292,6 +296,7 @@ pub async fn run_all(options: &Options, target: &Target<'_>) -> Measured {
         lags,
         cpu_per_page,
         peers,
+        insight,
     }
 }
 
@@ -626,6 +631,7 @@ pub fn print(measured: &Measured, rss_mib: f64) {
         measured.cpu_per_page,
         verdict(measured.cpu_per_page <= 4.0)
     );
+    super::insight::print(&measured.insight, &measured.database, measured.size);
     print_peers(measured);
 }
 
