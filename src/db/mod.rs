@@ -16,6 +16,23 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Key of the PostgreSQL advisory lock held while migrating and seeding.
 const SCHEMA_LOCK_KEY: i64 = 0x0063_6f6e_7461_6374;
 
+/// `sql` with PostgreSQL's numbered placeholders (`$1`, `$2`…) for its `?`, for a statement
+/// written once for both databases (it must hold no `?` inside a literal).
+pub fn numbered(sql: &str) -> String {
+    let mut numbered = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            numbered.push('$');
+            numbered.push_str(&n.to_string());
+        } else {
+            numbered.push(c);
+        }
+    }
+    numbered
+}
+
 /// Whether an error says the database cannot be reached now (down, restarting, the pool
 /// unable to connect), as opposed to a statement it refused. Such a request may be retried.
 pub fn unreachable(error: &DbErr) -> bool {
@@ -216,3 +233,14 @@ where
 mod writes;
 
 pub use writes::{Writer, begin_write};
+
+#[cfg(test)]
+mod placeholder_tests {
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        assert_eq!(
+            super::numbered("a = ? AND b IN (?, ?)"),
+            "a = $1 AND b IN ($2, $3)"
+        );
+    }
+}

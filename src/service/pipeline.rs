@@ -178,7 +178,7 @@ async fn stays_and_current(
     let sql = STAYS_AND_CURRENT.replace("{stages}", &vec!["?"; stages.len()].join(", "));
     let backend = db.get_database_backend();
     let sql = match backend {
-        DbBackend::Postgres => numbered(&sql),
+        DbBackend::Postgres => crate::db::numbered(&sql),
         _ => sql,
     };
     let rows = db
@@ -198,34 +198,9 @@ async fn stays_and_current(
     Ok((stays, current))
 }
 
-/// `sql` with PostgreSQL's numbered placeholders for its `?` (the statement has no `?` in a
-/// literal).
-fn numbered(sql: &str) -> String {
-    let mut numbered = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            numbered.push('$');
-            numbered.push_str(&n.to_string());
-        } else {
-            numbered.push(c);
-        }
-    }
-    numbered
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_are_numbered_in_order() {
-        assert_eq!(
-            numbered("a = ? AND b IN (?, ?)"),
-            "a = $1 AND b IN ($2, $3)"
-        );
-    }
 
     #[test]
     fn no_stage_that_goes_stale_means_no_stale_contact() {

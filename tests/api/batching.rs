@@ -28,21 +28,6 @@ async fn all_statements_run(server: &TestServer) -> u64 {
     statements_of(server, "data").await + statements_of(server, "control").await
 }
 
-/// Waits until the server runs no statement of its own (the reminder engine settles the
-/// pending activities just saved in the background).
-async fn quiet(server: &TestServer) {
-    let mut last = statements_run(server).await;
-    for _ in 0..100 {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        let now = statements_run(server).await;
-        if now == last {
-            return;
-        }
-        last = now;
-    }
-    panic!("the server never stopped running statements");
-}
-
 const PAGE: &str = "query Page($n: Int!) { contacts(first: $n, orderBy: { field: NAME, direction: ASC }) { edges { node {
     id name stage { code name } owner { login displayName }
     pendingActivities { dueAt type { code name } assignee { login } } lastActivity { performedAt type { code } }
@@ -68,7 +53,7 @@ async fn a_page_of_contacts_with_relations_costs_the_same_statements_at_any_size
     }
     let mut costs = Vec::new();
     for size in [1usize, 10, 100] {
-        quiet(server).await;
+        server.quiet().await;
         let before = statements_run(server).await;
         let data = server.data(&token, PAGE, json!({ "n": size })).await;
         let cost = statements_run(server).await - before;
@@ -124,7 +109,7 @@ async fn a_contact_with_its_stage_and_owner_costs_one_statement(server: &TestSer
         .expect("a contact with an owner");
     let query = "query($id: ID!) { contact(id: $id) { id name version stage { id code name } owner { id login displayName } } }";
     let variables = json!({ "id": expected["id"] });
-    quiet(server).await;
+    server.quiet().await;
     let before = statements_run(server).await;
     let data = server.data(&token, query, variables).await;
     let cost = statements_run(server).await - before;
@@ -158,12 +143,12 @@ async fn a_save_with_activity_pending_activity_and_todo_costs_at_most_eight_stat
                 "dueAt": "2031-01-10T10:00:00Z", "reminderStartsAt": "2031-01-10T09:00:00Z",
                 "reminderEndsAt": "2031-01-10T10:00:00Z", "createTodo": true },
         });
-        quiet(server).await;
+        server.quiet().await;
         let before = all_statements_run(server).await;
         let saved = server.data(&token, save, json!({ "input": input })).await;
         assert_eq!(saved["saveContact"]["userErrors"], json!([]), "{saved}");
         assert!(saved["saveContact"]["todo"]["id"].is_string(), "{saved}");
-        quiet(server).await;
+        server.quiet().await;
         costs.push(all_statements_run(server).await - before);
     }
     eprintln!("statements per save: {costs:?}");

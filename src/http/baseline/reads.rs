@@ -84,20 +84,7 @@ async fn rows(
     }
 }
 
-/// `sql` with PostgreSQL's numbered placeholders for its `?`.
-pub(super) fn numbered(sql: &str) -> String {
-    let mut numbered = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            numbered.push_str(&format!("${n}"));
-        } else {
-            numbered.push(c);
-        }
-    }
-    numbered
-}
+pub(super) use crate::db::numbered;
 
 fn placeholders(count: usize) -> String {
     vec!["?"; count.max(1)].join(", ")

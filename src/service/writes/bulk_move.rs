@@ -16,7 +16,6 @@ use super::idempotency::{self, Claim, Keyed};
 use super::rows::StageStep;
 use super::{Actor, Write, refuse};
 use crate::domain::bulk_move::{Standing, Target, check_count, plan_one, repeats, writes};
-use crate::domain::limits::{IDEMPOTENCY_KEY_MAX, check_text};
 use crate::domain::{Field, FieldPath, FieldViolation, RuleCode, StageChangeVia, WorkflowRules};
 use crate::entity::{activity, contact, stage_change};
 use crate::service::company::{self, InCompany};
@@ -75,10 +74,7 @@ pub async fn move_contacts(
     input: BulkMove,
 ) -> ServiceResult<BulkMoved> {
     check_count(input.contact_ids.len()).map_err(|v| ServiceError::Rules(vec![v]))?;
-    if let Some(key) = &input.idempotency_key {
-        check_text("idempotency key", key, IDEMPOTENCY_KEY_MAX)
-            .map_err(|v| ServiceError::Rules(vec![FieldViolation::at(Field::IdempotencyKey, v)]))?;
-    }
+    idempotency::check_key(input.idempotency_key.as_deref())?;
     let snapshot = store.snapshots.get(&store.db, actor.company_id).await?;
     if snapshot.stage(input.to_stage_id).is_none() {
         return Err(refuse(
@@ -98,15 +94,7 @@ pub async fn move_contacts(
     if let Some(keyed) = keyed
         && let Claim::Used(record) = idempotency::claim(&*write, keyed, clock::now()).await?
     {
-        if record.fingerprint != fingerprint {
-            return Err(refuse(
-                Field::IdempotencyKey,
-                RuleCode::IdempotencyKeyReused,
-                "this idempotency key was used with a different input",
-            ));
-        }
-        let kept: Vec<KeptResult> = serde_json::from_str(&record.response)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let kept: Vec<KeptResult> = idempotency::first_answer(&record, &fingerprint)?;
         let moved = replay(&*write, kept).await?;
         write.commit().await?;
         return Ok(moved);

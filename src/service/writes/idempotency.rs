@@ -9,12 +9,39 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
+use crate::domain::limits::{IDEMPOTENCY_KEY_MAX, check_text};
+use crate::domain::{Field, FieldViolation, RuleCode};
 use crate::entity::idempotency_record;
 use crate::service::company::{self, InCompany};
 use crate::service::{ServiceError, ServiceResult};
 
 /// How long a key is remembered at least.
 pub const KEPT_FOR: Duration = Duration::hours(48);
+
+/// Checks a key as sent (its length, no NUL).
+pub fn check_key(key: Option<&str>) -> ServiceResult<()> {
+    match key {
+        Some(key) => check_text("idempotency key", key, IDEMPOTENCY_KEY_MAX)
+            .map_err(|v| ServiceError::Rules(vec![FieldViolation::at(Field::IdempotencyKey, v)])),
+        None => Ok(()),
+    }
+}
+
+/// The first answer kept in `record`, when the record was made for the same input
+/// (`fingerprint`); the same key with another input is refused.
+pub fn first_answer<T: serde::de::DeserializeOwned>(
+    record: &idempotency_record::Model,
+    fingerprint: &str,
+) -> ServiceResult<T> {
+    if record.fingerprint != fingerprint {
+        return Err(super::refuse(
+            Field::IdempotencyKey,
+            RuleCode::IdempotencyKeyReused,
+            "this idempotency key was used with a different input",
+        ));
+    }
+    serde_json::from_str(&record.response).map_err(|e| ServiceError::Internal(e.to_string()))
+}
 
 /// The fingerprint of a whole input.
 pub fn fingerprint(input: &impl serde::Serialize) -> String {

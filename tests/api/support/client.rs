@@ -92,6 +92,31 @@ impl TestServer {
         figures
     }
 
+    /// Every SQL statement the server has run so far (`/metrics`), of every kind.
+    pub async fn statements_run(&self) -> u64 {
+        self.metrics()
+            .await
+            .lines()
+            .filter(|line| line.starts_with("contactflow_db_statements_total{"))
+            .filter_map(|line| line.rsplit(' ').next()?.trim().parse::<u64>().ok())
+            .sum()
+    }
+
+    /// Waits until the server runs no statement of its own (the reminder engine settling what
+    /// it loaded or what a write scheduled).
+    pub async fn quiet(&self) {
+        let mut last = self.statements_run().await;
+        for _ in 0..100 {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let now = self.statements_run().await;
+            if now == last {
+                return;
+            }
+            last = now;
+        }
+        panic!("the server never stopped running statements");
+    }
+
     /// Runs one statement straight on the database (its `?` placeholders numbered for
     /// PostgreSQL): to put rows in a state the API cannot reach, such as an old last touch.
     pub async fn execute(&self, sql: &str, values: Vec<sea_orm::Value>) {
@@ -100,17 +125,7 @@ impl TestServer {
             .expect("database reachable");
         let backend = db.get_database_backend();
         let sql = if backend == sea_orm::DbBackend::Postgres {
-            let mut numbered = String::new();
-            let mut n = 0;
-            for c in sql.chars() {
-                if c == '?' {
-                    n += 1;
-                    numbered.push_str(&format!("${n}"));
-                } else {
-                    numbered.push(c);
-                }
-            }
-            numbered
+            contactflow::db::numbered(sql)
         } else {
             sql.to_owned()
         };

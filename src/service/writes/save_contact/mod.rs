@@ -10,9 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::idempotency::{self, Claim, Keyed};
-use super::{Actor, Patch, Write, refuse};
-use crate::domain::limits::{IDEMPOTENCY_KEY_MAX, check_text};
-use crate::domain::{Field, FieldViolation, RuleCode};
+use super::{Actor, Patch, Write};
 use crate::entity::{activity, contact, idempotency_record, pending_activity, stage_change, todo};
 use crate::service::company::{self, InCompany};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
@@ -123,10 +121,7 @@ pub async fn save_contact(
     actor: Actor,
     input: SaveContact,
 ) -> ServiceResult<SavedContact> {
-    if let Some(key) = &input.idempotency_key {
-        check_text("idempotency key", key, IDEMPOTENCY_KEY_MAX)
-            .map_err(|v| ServiceError::Rules(vec![FieldViolation::at(Field::IdempotencyKey, v)]))?;
-    }
+    idempotency::check_key(input.idempotency_key.as_deref())?;
     let fingerprint = idempotency::fingerprint(&input);
     let keyed = input.idempotency_key.as_deref().map(|key| Keyed {
         operator_id: actor.operator_id,
@@ -163,15 +158,7 @@ async fn replay(
     record: &idempotency_record::Model,
     fingerprint: &str,
 ) -> ServiceResult<SavedContact> {
-    if record.fingerprint != fingerprint {
-        return Err(refuse(
-            Field::IdempotencyKey,
-            RuleCode::IdempotencyKeyReused,
-            "this idempotency key was used with a different input",
-        ));
-    }
-    let ids: SavedIds = serde_json::from_str(&record.response)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let ids: SavedIds = idempotency::first_answer(record, fingerprint)?;
     reload(db, &ids).await
 }
 
