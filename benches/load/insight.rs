@@ -7,6 +7,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use super::common::percentile;
+use super::scenarios::Client;
 
 /// Times of the flow report and of the bulk moves, ms.
 #[derive(Clone, Default)]
@@ -25,37 +26,15 @@ const MOVE: &str =
 const REPORTS: usize = 10;
 const MOVES: usize = 5;
 
-async fn graphql(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    query: &str,
-    variables: Value,
-) -> Value {
-    let answer: Value = http
-        .post(format!("{base}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(answer.get("errors").is_none(), "{answer}");
-    answer["data"].clone()
+/// The data of an answer that must have no error.
+async fn data(client: &Client, query: &str, variables: Value) -> Value {
+    let answer = client.graphql(query, variables).await;
+    answer.expect("answered without errors")["data"].clone()
 }
 
 /// Measures both, as `maria` (a manager).
-pub async fn measure(http: &reqwest::Client, base: &str, token: &str) -> Insight {
-    let config = graphql(
-        http,
-        base,
-        token,
-        "{ workflows { id stages { id code } } }",
-        json!({}),
-    )
-    .await;
+pub async fn measure(client: &Client) -> Insight {
+    let config = data(client, "{ workflows { id stages { id code } } }", json!({})).await;
     let workflow = &config["workflows"][0];
     let stage = |code: &str| {
         workflow["stages"]
@@ -71,7 +50,7 @@ pub async fn measure(http: &reqwest::Client, base: &str, token: &str) -> Insight
     let period = json!({ "w": workflow["id"], "from": (now - chrono::Duration::days(30)).to_rfc3339(), "to": now.to_rfc3339() });
     for _ in 0..REPORTS {
         let started = Instant::now();
-        graphql(http, base, token, REPORT, period.clone()).await;
+        data(client, REPORT, period.clone()).await;
         insight
             .report_ms
             .push(started.elapsed().as_secs_f64() * 1_000.0);
@@ -81,11 +60,7 @@ pub async fn measure(http: &reqwest::Client, base: &str, token: &str) -> Insight
         let mut ids = Vec::new();
         let mut after = Value::Null;
         while ids.len() < 500 {
-            let page = graphql(
-                http,
-                base,
-                token,
-                "query($s: ID!, $after: String) { contacts(first: 100, after: $after, filter: { stageIds: [$s] }) { pageInfo { hasNextPage endCursor } edges { node { id } } } }",
+            let page = data(client, "query($s: ID!, $after: String) { contacts(first: 100, after: $after, filter: { stageIds: [$s] }) { pageInfo { hasNextPage endCursor } edges { node { id } } } }",
                 json!({ "s": prospect, "after": after }),
             )
             .await;
@@ -107,10 +82,8 @@ pub async fn measure(http: &reqwest::Client, base: &str, token: &str) -> Insight
             break;
         }
         let started = Instant::now();
-        let moved = graphql(
-            http,
-            base,
-            token,
+        let moved = data(
+            client,
             MOVE,
             json!({ "input": { "contactIds": ids, "toStageId": lead } }),
         )

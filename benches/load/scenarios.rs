@@ -46,14 +46,14 @@ const PAGE: &str = "{ contacts(first: 100) { edges { node { id name version stag
 const CONTACT: &str = "query($id: ID!) { contact(id: $id) { id name version stage { id code name } owner { id login displayName } } }";
 const SAVE: &str = "mutation($input: SaveContactInput!) { saveContact(input: $input) { contact { id version } pendingActivity { id } todo { id } userErrors { code } } }";
 
-struct Client {
+pub(super) struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
 }
 
 impl Client {
-    async fn graphql(&self, query: &str, variables: Value) -> Option<Value> {
+    pub(super) async fn graphql(&self, query: &str, variables: Value) -> Option<Value> {
         let mut request = self.http.post(format!("{}/graphql", self.base));
         if !self.token.is_empty() {
             request = request.bearer_auth(&self.token);
@@ -286,8 +286,12 @@ pub async fn run_all(options: &Options, target: &Target<'_>) -> Measured {
         c.post_ok("/baseline/save", &body).await
     });
     let lags = reminder_lags(&client, &types).await;
-    let manager = sign_in(&client.http, base, "maria").await;
-    let insight = super::insight::measure(&client.http, base, &manager).await;
+    let manager = Client {
+        http: client.http.clone(),
+        base: base.to_owned(),
+        token: sign_in(&client.http, base, "maria").await,
+    };
+    let insight = super::insight::measure(&manager).await;
     Measured {
         database: database.to_owned(),
         size,

@@ -50,11 +50,6 @@ pub fn seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     (to - from).num_milliseconds().max(0) / 1_000
 }
 
-/// Whole seconds from `from` to `to` as a GraphQL `Int`, saturated at its largest value.
-pub fn seconds_as_int(from: DateTime<Utc>, to: DateTime<Utc>) -> i32 {
-    i32::try_from(seconds_between(from, to)).unwrap_or(i32::MAX)
-}
-
 /// Whether a stage's `staleAfterDays` is acceptable: none, or 1 to [`STALE_AFTER_DAYS_MAX`].
 pub fn valid_stale_after_days(days: Option<i32>) -> bool {
     days.is_none_or(|days| (1..=STALE_AFTER_DAYS_MAX).contains(&days))
@@ -209,8 +204,8 @@ mod tests {
         );
         assert_eq!(seconds_between(at(90), at(0)), 0);
         assert_eq!(
-            seconds_as_int(at(0), at(0) + Duration::days(30_000)),
-            i32::MAX
+            seconds_between(at(0), at(0) + Duration::days(30_000)),
+            30_000 * 86_400
         );
     }
 

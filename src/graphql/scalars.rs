@@ -65,9 +65,21 @@ impl From<chrono::DateTime<Utc>> for DateTime {
     }
 }
 
+/// A count or a number of seconds as a GraphQL `Int` (32 bits), saturated at its largest value.
+pub fn int<T: TryInto<i32>>(number: T) -> i32 {
+    number.try_into().unwrap_or(i32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_past_an_int_saturate() {
+        assert_eq!(int(42_i64), 42);
+        assert_eq!(int(30_000_i64 * 86_400), i32::MAX);
+        assert_eq!(int(usize::MAX), i32::MAX);
+    }
 
     #[test]
     fn output_is_utc_with_z_and_milliseconds() {

@@ -6,7 +6,7 @@ use crate::graphql::context::{client_address, state};
 use crate::graphql::errors::{UserError, answer, payloads, usual_names};
 use crate::graphql::guard::{self, Public, maybe_signed_in};
 use crate::graphql::ids::{self, kind};
-use crate::graphql::scalars::DateTime;
+use crate::graphql::scalars::{DateTime, int};
 use crate::graphql::types::config::Operator;
 use crate::service::auth::{self, Logout, Session, SignIn};
 
@@ -168,7 +168,7 @@ impl AuthMutation {
         };
         let outcome = auth::logout(&state(ctx).store, request).await;
         answer(outcome, usual_names, |revoked| LogoutPayload {
-            revoked: i32::try_from(revoked).unwrap_or(i32::MAX),
+            revoked: int(revoked),
             user_errors: vec![],
         })
     }

@@ -7,6 +7,7 @@ use crate::graphql::context::store;
 use crate::graphql::errors::{UserError, answer, payloads, usual_names};
 use crate::graphql::guard::{SignedIn, signed_in};
 use crate::graphql::ids::kind;
+use crate::graphql::scalars::int;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::stage_change::StageChange;
 use crate::service::writes::bulk_move::{BulkMove, BulkMoved, move_contacts};
@@ -72,7 +73,7 @@ impl MoveContactsToStagePayload {
             .collect();
         Self {
             results,
-            moved_count: i32::try_from(moved.moved_count).unwrap_or(i32::MAX),
+            moved_count: int(moved.moved_count),
             user_errors: vec![],
         }
     }

@@ -12,6 +12,7 @@ use crate::graphql::loaders::{
     ActivityTypeKey, ContactsInStage, RulesOfStage, StageKey, StagesOfWorkflow,
     TransitionsOfWorkflow, WorkflowKey, known,
 };
+use crate::graphql::scalars::int;
 use crate::service::catalog;
 use crate::service::members::Member;
 
@@ -246,7 +247,7 @@ impl Stage {
     /// Contacts in this stage now (one statement for every stage of the answer).
     async fn contact_count(&self, ctx: &Context<'_>) -> Result<i32> {
         let count = loader(ctx).load_one(ContactsInStage(self.0.id)).await?;
-        Ok(count.map_or(0, |n| i32::try_from(n).unwrap_or(i32::MAX)))
+        Ok(count.map_or(0, int))
     }
     /// The workflow the stage belongs to.
     async fn workflow(&self, ctx: &Context<'_>) -> Result<Workflow> {

@@ -79,7 +79,7 @@ macro_rules! connection {
             async fn total_count(&self) -> async_graphql::Result<i32> {
                 use $crate::graphql::errors::ApiResult;
                 let total = self.counter.count().await.api()?;
-                Ok(i32::try_from(total).unwrap_or(i32::MAX))
+                Ok($crate::graphql::scalars::int(total))
             }
         }
 

@@ -16,7 +16,7 @@ use crate::graphql::loaders::{
     AllActivityTypes, LastActivityOfContact, OperatorKey, PendingOfContact, RulesOfWorkflow,
     StageKey, TransitionsOfWorkflow, WorkflowKey, known, required,
 };
-use crate::graphql::scalars::DateTime;
+use crate::graphql::scalars::{DateTime, int};
 use crate::service::pagination::PageRequest;
 use crate::service::{catalog, contacts, work_items};
 
@@ -80,7 +80,10 @@ impl Contact {
     }
     /// Seconds since the contact entered its current stage.
     async fn seconds_in_stage(&self, ctx: &Context<'_>) -> i32 {
-        pipeline::seconds_as_int(self.0.stage_entered_at, request_time(ctx))
+        int(pipeline::seconds_between(
+            self.0.stage_entered_at,
+            request_time(ctx),
+        ))
     }
     /// Whether the contact has been left untouched longer than its stage allows
     /// (`Stage.staleAfterDays`): true from the moment `staleSince` is reached.

@@ -5,13 +5,8 @@ use async_graphql::{Context, Object, Result};
 use super::config::{Stage, Workflow};
 use crate::domain::pipeline::StageFigures;
 use crate::graphql::loaders::{StageKey, WorkflowKey, known};
-use crate::graphql::scalars::DateTime;
+use crate::graphql::scalars::{DateTime, int};
 use crate::service::pipeline::Report;
-
-/// A count as a GraphQL `Int`, saturated at its largest value.
-fn int(count: i64) -> i32 {
-    i32::try_from(count).unwrap_or(i32::MAX)
-}
 
 /// Flow through a workflow's stages in `[from, to)`.
 pub struct PipelineReport {

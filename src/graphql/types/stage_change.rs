@@ -9,7 +9,7 @@ use crate::entity::stage_change;
 use crate::graphql::context::loader;
 use crate::graphql::ids::{self, kind};
 use crate::graphql::loaders::{ContactKey, OperatorKey, StageKey, known, required};
-use crate::graphql::scalars::DateTime;
+use crate::graphql::scalars::{DateTime, int};
 
 /// Log: one row per stage change.
 pub struct StageChange(pub stage_change::Model);
@@ -76,9 +76,7 @@ impl StageChange {
     }
     /// How long the contact had been in the stage it left, in seconds (null for the first row).
     async fn seconds_in_previous_stage(&self) -> Option<i32> {
-        self.0
-            .seconds_in_previous_stage
-            .map(|seconds| i32::try_from(seconds).unwrap_or(i32::MAX))
+        self.0.seconds_in_previous_stage.map(int)
     }
     /// How the change came about.
     async fn via(&self) -> StageChangeVia {

@@ -41,17 +41,25 @@ enum Scoped {
     Sqlite(sqlx::SqlitePool),
 }
 
+/// A PostgreSQL transaction set to `company` (row-level security), as the GraphQL path works.
+pub(super) async fn company_transaction(
+    db: &DatabaseConnection,
+    company: i64,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut txn = db.get_postgres_connection_pool().begin().await?;
+    sqlx::query("SELECT set_config('contactflow.company_id', $1, true)")
+        .bind(company.to_string())
+        .execute(&mut *txn)
+        .await?;
+    Ok(txn)
+}
+
 impl Scoped {
     async fn begin(db: &DatabaseConnection, company: i64) -> Result<Self, sqlx::Error> {
         match db.get_database_backend() {
-            DbBackend::Postgres => {
-                let mut txn = db.get_postgres_connection_pool().begin().await?;
-                sqlx::query("SELECT set_config('contactflow.company_id', $1, true)")
-                    .bind(company.to_string())
-                    .execute(&mut *txn)
-                    .await?;
-                Ok(Self::Postgres(tokio::sync::Mutex::new(txn)))
-            }
+            DbBackend::Postgres => Ok(Self::Postgres(tokio::sync::Mutex::new(
+                company_transaction(db, company).await?,
+            ))),
             _ => Ok(Self::Sqlite(db.get_sqlite_connection_pool().clone())),
         }
     }

@@ -8,7 +8,7 @@ use sea_orm::DbBackend;
 use sea_orm::sqlx;
 use serde_json::json;
 
-use super::reads::{failed, numbered, session};
+use super::reads::{company_transaction, failed, numbered, session};
 use crate::http::state::HttpState;
 
 /// What `POST /baseline/save` writes: a new contact with a done activity and a pending one
@@ -129,11 +129,7 @@ pub(super) async fn save(
     let saved: Result<(i64, i64, i64), sqlx::Error> = async {
         match db.get_database_backend() {
             DbBackend::Postgres => {
-                let mut txn = db.get_postgres_connection_pool().begin().await?;
-                sqlx::query("SELECT set_config('contactflow.company_id', $1, true)")
-                    .bind(company.to_string())
-                    .execute(&mut *txn)
-                    .await?;
+                let mut txn = company_transaction(db, company).await?;
                 let ids = save_rows!(txn, numbered, company, operator, &input, types);
                 txn.commit().await?;
                 Ok(ids)

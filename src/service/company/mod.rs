@@ -227,11 +227,7 @@ where
     if rows.is_empty() {
         return Ok(());
     }
-    let company = db.company_id();
-    let rows = rows.into_iter().map(|mut row| {
-        row.place_in(company);
-        row
-    });
+    let rows = rows.into_iter().map(|row| placed(db, row));
     A::Entity::insert_many(rows)
         .exec_without_returning(db)
         .await?;
@@ -250,11 +246,7 @@ where
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let company = db.company_id();
-    let rows = rows.into_iter().map(|mut row| {
-        row.place_in(company);
-        row
-    });
+    let rows = rows.into_iter().map(|row| placed(db, row));
     A::Entity::insert_many(rows).exec_with_returning(db).await
 }
 
