@@ -74,7 +74,8 @@ pub async fn move_contacts(
     input: BulkMove,
 ) -> ServiceResult<BulkMoved> {
     check_count(input.contact_ids.len()).map_err(|v| ServiceError::Rules(vec![v]))?;
-    idempotency::check_key(input.idempotency_key.as_deref())?;
+    let key = input.idempotency_key.as_deref();
+    let keyed = Keyed::of(actor.operator_id, OPERATION, key, &input)?;
     let snapshot = store.snapshots.get(&store.db, actor.company_id).await?;
     if snapshot.stage(input.to_stage_id).is_none() {
         return Err(refuse(
@@ -83,18 +84,11 @@ pub async fn move_contacts(
             "no such stage",
         ));
     }
-    let fingerprint = idempotency::fingerprint(&input);
-    let keyed = input.idempotency_key.as_deref().map(|key| Keyed {
-        operator_id: actor.operator_id,
-        operation: OPERATION,
-        key,
-        fingerprint: &fingerprint,
-    });
     let write = Write::begin(store, actor.company_id).await?;
-    if let Some(keyed) = keyed
+    if let Some(keyed) = &keyed
         && let Claim::Used(record) = idempotency::claim(&*write, keyed, clock::now()).await?
     {
-        let kept: Vec<KeptResult> = idempotency::first_answer(&record, &fingerprint)?;
+        let kept: Vec<KeptResult> = idempotency::first_answer(&record, keyed)?;
         let moved = replay(&*write, kept).await?;
         write.commit().await?;
         return Ok(moved);
@@ -164,7 +158,7 @@ pub async fn move_contacts(
         moved_count: changes.len(),
         results,
     };
-    if let Some(keyed) = keyed {
+    if let Some(keyed) = &keyed {
         let kept: Vec<KeptResult> = moved
             .results
             .iter()

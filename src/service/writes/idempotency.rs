@@ -18,22 +18,13 @@ use crate::service::{ServiceError, ServiceResult};
 /// How long a key is remembered at least.
 pub const KEPT_FOR: Duration = Duration::hours(48);
 
-/// Checks a key as sent (its length, no NUL).
-pub fn check_key(key: Option<&str>) -> ServiceResult<()> {
-    match key {
-        Some(key) => check_text("idempotency key", key, IDEMPOTENCY_KEY_MAX)
-            .map_err(|v| ServiceError::Rules(vec![FieldViolation::at(Field::IdempotencyKey, v)])),
-        None => Ok(()),
-    }
-}
-
-/// The first answer kept in `record`, when the record was made for the same input
-/// (`fingerprint`); the same key with another input is refused.
+/// The first answer kept in `record`, when the record was made for the same input as
+/// `keyed`; the same key with another input is refused.
 pub fn first_answer<T: serde::de::DeserializeOwned>(
     record: &idempotency_record::Model,
-    fingerprint: &str,
+    keyed: &Keyed<'_>,
 ) -> ServiceResult<T> {
-    if record.fingerprint != fingerprint {
+    if record.fingerprint != keyed.fingerprint {
         return Err(super::refuse(
             Field::IdempotencyKey,
             RuleCode::IdempotencyKeyReused,
@@ -53,7 +44,7 @@ pub fn fingerprint(input: &impl serde::Serialize) -> String {
 }
 
 /// A keyed request: who sent it, for which operation, with which key and input.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Keyed<'a> {
     /// The caller.
     pub operator_id: i64,
@@ -62,7 +53,31 @@ pub struct Keyed<'a> {
     /// The client's key.
     pub key: &'a str,
     /// The fingerprint of the whole input.
-    pub fingerprint: &'a str,
+    pub fingerprint: String,
+}
+
+impl<'a> Keyed<'a> {
+    /// The keyed form of a request to `operation` by `operator_id`, when it carries a key: the
+    /// key checked (its length, no NUL) and the whole input fingerprinted — only then, so an
+    /// unkeyed write hashes nothing.
+    pub fn of(
+        operator_id: i64,
+        operation: &'a str,
+        key: Option<&'a str>,
+        input: &impl serde::Serialize,
+    ) -> ServiceResult<Option<Self>> {
+        let Some(key) = key else {
+            return Ok(None);
+        };
+        check_text("idempotency key", key, IDEMPOTENCY_KEY_MAX)
+            .map_err(|v| ServiceError::Rules(vec![FieldViolation::at(Field::IdempotencyKey, v)]))?;
+        Ok(Some(Self {
+            operator_id,
+            operation,
+            key,
+            fingerprint: fingerprint(input),
+        }))
+    }
 }
 
 /// What claiming a key found.
@@ -77,7 +92,7 @@ pub enum Claim {
 /// PostgreSQL, for a concurrent write that claimed it to end).
 pub async fn claim(
     db: &impl InCompany,
-    keyed: Keyed<'_>,
+    keyed: &Keyed<'_>,
     now: DateTime<Utc>,
 ) -> ServiceResult<Claim> {
     let placeholder = idempotency_record::ActiveModel {
@@ -86,7 +101,7 @@ pub async fn claim(
         operator_id: Set(keyed.operator_id),
         operation: Set(keyed.operation.to_owned()),
         key: Set(keyed.key.to_owned()),
-        fingerprint: Set(keyed.fingerprint.to_owned()),
+        fingerprint: Set(keyed.fingerprint.clone()),
         response: Set(String::new()),
         created_at: Set(now),
     };
@@ -118,7 +133,7 @@ pub async fn claim(
 /// Keeps the answer to the claimed key, and forgets records older than [`KEPT_FOR`].
 pub async fn answer(
     db: &impl InCompany,
-    keyed: Keyed<'_>,
+    keyed: &Keyed<'_>,
     response: String,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {

@@ -121,21 +121,15 @@ pub async fn save_contact(
     actor: Actor,
     input: SaveContact,
 ) -> ServiceResult<SavedContact> {
-    idempotency::check_key(input.idempotency_key.as_deref())?;
-    let fingerprint = idempotency::fingerprint(&input);
-    let keyed = input.idempotency_key.as_deref().map(|key| Keyed {
-        operator_id: actor.operator_id,
-        operation: OPERATION,
-        key,
-        fingerprint: &fingerprint,
-    });
+    let key = input.idempotency_key.as_deref();
+    let keyed = Keyed::of(actor.operator_id, OPERATION, key, &input)?;
     // The rules, types and members come from memory, read before the transaction.
     let snapshot = store.snapshots.get(&store.db, actor.company_id).await?;
     let mut write = Write::begin(store, actor.company_id).await?;
-    if let Some(keyed) = keyed
+    if let Some(keyed) = &keyed
         && let Claim::Used(record) = idempotency::claim(&*write, keyed, clock::now()).await?
     {
-        let saved = replay(&*write, &record, &fingerprint).await?;
+        let saved = replay(&*write, &record, keyed).await?;
         write.commit().await?;
         return Ok(saved);
     }
@@ -143,7 +137,7 @@ pub async fn save_contact(
     if let Some(pending) = &saved.pending {
         write.reminder_created(pending);
     }
-    if let Some(keyed) = keyed {
+    if let Some(keyed) = &keyed {
         let response = serde_json::to_string(&SavedIds::of(&saved))
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         idempotency::answer(&*write, keyed, response, clock::now()).await?;
@@ -156,9 +150,9 @@ pub async fn save_contact(
 async fn replay(
     db: &impl InCompany,
     record: &idempotency_record::Model,
-    fingerprint: &str,
+    keyed: &Keyed<'_>,
 ) -> ServiceResult<SavedContact> {
-    let ids: SavedIds = idempotency::first_answer(record, fingerprint)?;
+    let ids: SavedIds = idempotency::first_answer(record, keyed)?;
     reload(db, &ids).await
 }
 
