@@ -8,6 +8,7 @@ mod m20261202_000003_sessions_and_names;
 mod m20261203_000004_companies;
 mod m20261203_000005_row_security;
 mod m20261204_000006_pipeline_insight;
+mod m20261205_000007_contact_events;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000004_companies::Migration),
             Box::new(m20261203_000005_row_security::Migration),
             Box::new(m20261204_000006_pipeline_insight::Migration),
+            Box::new(m20261205_000007_contact_events::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::{AppError, migrate, token_keys};
 use crate::config::{ConfigError, Settings};
+use crate::events::EventHub;
 use crate::graphql::{AppState, SchemaLimits, build_schema};
 use crate::http::operation::{Parts, Reading};
 use crate::http::{
@@ -114,7 +115,9 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         settings.limits.sign_in_failures_per_login,
         settings.limits.sign_in_failures_per_address,
     );
-    let mut app = AppState::new(db.clone(), keys, sign_ins, ReminderEngine::start(db));
+    let events = EventHub::start(db.clone());
+    let reminders = ReminderEngine::start(db.clone(), events.clone());
+    let mut app = AppState::new(db, keys, sign_ins, (reminders, events));
     app.store.company_filter = settings.company_filter;
     app.store
         .snapshots

@@ -7,6 +7,7 @@
 pub mod activity_types;
 pub mod bulk_move;
 pub mod configuration;
+pub mod event;
 pub mod field;
 pub mod limits;
 pub mod locale;

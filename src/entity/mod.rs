@@ -6,6 +6,7 @@ pub mod activity_type;
 pub mod activity_type_name;
 pub mod company;
 pub mod contact;
+pub mod contact_event;
 pub mod idempotency_record;
 pub mod membership;
 pub mod operator;

@@ -2,6 +2,7 @@
 //! Each is written by its `Display` and read back by its `FromStr`, so a row never carries a
 //! string the domain does not know.
 
+use crate::domain::event::ContactEventKind;
 use crate::domain::{Role, StageChangeVia, WorkStatus};
 
 /// Lets sea-orm read and write a domain value kept in a text column.
@@ -65,3 +66,4 @@ macro_rules! stored_as_text {
 stored_as_text!(Role);
 stored_as_text!(WorkStatus);
 stored_as_text!(StageChangeVia);
+stored_as_text!(ContactEventKind);

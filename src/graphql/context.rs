@@ -11,6 +11,7 @@ use tokio::sync::OnceCell;
 
 use super::guard::Caller;
 use super::loaders::Loaders;
+use crate::events::EventHub;
 use crate::reminders::ReminderEngine;
 use crate::service::Store;
 use crate::service::auth::{SignInLimits, TokenKeys};
@@ -29,6 +30,8 @@ pub struct AppState {
     pub sign_ins: Arc<SignInLimits>,
     /// Schedules reminders and announces them to subscribers.
     pub reminders: Arc<ReminderEngine>,
+    /// Pushes contact events to their subscribers.
+    pub events: Arc<EventHub>,
     /// The reads of a request that came without a company (it sees nothing).
     no_company: Reads,
 }
@@ -39,7 +42,7 @@ impl AppState {
         db: DatabaseConnection,
         keys: TokenKeys,
         sign_ins: SignInLimits,
-        reminders: Arc<ReminderEngine>,
+        (reminders, events): (Arc<ReminderEngine>, Arc<EventHub>),
     ) -> Self {
         Self {
             no_company: Reads::per_statement(db.clone(), 0),
@@ -47,6 +50,7 @@ impl AppState {
             keys,
             sign_ins: Arc::new(sign_ins),
             reminders,
+            events,
         }
     }
 

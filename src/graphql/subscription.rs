@@ -1,14 +1,18 @@
-//! The `Subscription` root: reminders pushed to their assignee. The feed itself (catch-up,
-//! de-duplication, resync) is the reminder engine's; this only adapts it.
+//! The `Subscription` root: reminders pushed to their assignee, contact events to the company.
+//! The feeds themselves (catch-up, de-duplication, resync) are the reminder engine's and the
+//! event hub's; this only adapts them.
 
-use async_graphql::{Context, Enum, Result, SimpleObject, Subscription as SubscriptionRoot};
+use async_graphql::{Context, Enum, ID, Result, SimpleObject, Subscription as SubscriptionRoot};
 use futures_util::stream::{Stream, StreamExt};
 
 use super::context::{db, state};
 use super::errors::ApiResult;
 use super::guard::{SignedIn, signed_in};
+use super::ids::{self, kind};
 use super::scalars::DateTime;
+use super::types::event::ContactEvent;
 use super::types::reminder::Reminder;
+use crate::events;
 use crate::reminders::{AnnouncementKind, ReminderFeedEvent};
 
 /// What happened to a reminder.
@@ -59,5 +63,30 @@ impl Subscription {
         let assignee = signed_in(ctx)?.operator.id;
         let feed = state(ctx).reminders.feed(db(ctx), assignee).await.api()?;
         Ok(feed.map(ReminderEvent::from))
+    }
+
+    /// Every change of a contact in the caller's company, in commit order; with `after`, first
+    /// every event since that cursor (events are kept 7 days: an older or malformed cursor is
+    /// `BAD_USER_INPUT`). `workflowId`: only that workflow's contacts.
+    async fn contact_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the events of this workflow's contacts; absent: every workflow.")]
+        workflow_id: Option<ID>,
+        #[graphql(
+            desc = "The cursor of the last event received: first every event after it, then live."
+        )]
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = ContactEvent> + use<>> {
+        signed_in(ctx)?;
+        let wanted = events::Subscription {
+            workflow_id: workflow_id.map(|id| ids::filter_value(&id, kind::WORKFLOW)),
+        };
+        let feed = state(ctx)
+            .events
+            .subscribe(db(ctx), wanted, after.as_deref())
+            .await
+            .api()?;
+        Ok(feed.map(ContactEvent))
     }
 }

@@ -88,6 +88,12 @@ pub fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
     }
 }
 
+/// Whether `Accept` names `text/event-stream`: the client wants GraphQL over Server-Sent
+/// Events.
+pub fn wants_event_stream(headers: &HeaderMap) -> bool {
+    accepted_ranges(headers).is_some_and(|ranges| ranges.iter().any(|r| r == "text/event-stream"))
+}
+
 /// Whether `Accept` names HTML explicitly, as a browser opening a page does.
 pub fn accepts_html(headers: &HeaderMap) -> bool {
     accepted_ranges(headers).is_some_and(|ranges| ranges.iter().any(|r| r == "text/html"))
@@ -130,6 +136,17 @@ mod tests {
         assert!(!accepts_html(&accept("application/json, */*")));
         assert!(!accepts_html(&accept("text/html;q=0, application/json")));
         assert!(!accepts_html(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn an_event_stream_is_asked_for_by_name_only() {
+        assert!(wants_event_stream(&accept("text/event-stream")));
+        assert!(wants_event_stream(&accept(
+            "application/json, text/event-stream;q=0.5"
+        )));
+        assert!(!wants_event_stream(&accept("text/event-stream;q=0")));
+        assert!(!wants_event_stream(&accept("*/*")));
+        assert!(!wants_event_stream(&HeaderMap::new()));
     }
 
     #[test]

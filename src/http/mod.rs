@@ -15,6 +15,7 @@ pub mod operation;
 mod refusal;
 pub mod request_id;
 mod router;
+mod sse;
 mod state;
 mod websocket;
 

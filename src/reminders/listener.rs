@@ -27,13 +27,15 @@ fn ids(text: &str) -> Vec<i64> {
     text.split(',').filter_map(|id| id.parse().ok()).collect()
 }
 
-/// `instance|reminder ids|operator ids|company ids`: the sender first, so an instance skips its
-/// own; the companies whose configuration changed last, `*` for every company.
+/// `instance|reminder ids|operator ids|company ids|company ids`: the sender first, so an
+/// instance skips its own; then the companies whose configuration changed (`*` for every
+/// company), and last the companies that have new contact events (their feeds read the
+/// events themselves from the outbox).
 fn payload(
     instance: &str,
     reminders: &[i64],
     operators: &[i64],
-    configuration: &Configuration,
+    (configuration, events): (&Configuration, &[i64]),
 ) -> String {
     let companies = match configuration {
         Configuration::Unchanged => String::new(),
@@ -41,14 +43,15 @@ fn payload(
         Configuration::Everyone => "*".to_owned(),
     };
     format!(
-        "{instance}|{}|{}|{companies}",
+        "{instance}|{}|{}|{companies}|{}",
         list(reminders),
-        list(operators)
+        list(operators),
+        list(events)
     )
 }
 
 fn parse(payload: &str) -> Option<(&str, Changes)> {
-    let mut parts = payload.splitn(4, '|');
+    let mut parts = payload.splitn(5, '|');
     let instance = parts.next()?;
     let reminders = ids(parts.next()?);
     let revoked_operators = parts.next().map(ids).unwrap_or_default();
@@ -57,6 +60,7 @@ fn parse(payload: &str) -> Option<(&str, Changes)> {
         "*" => Configuration::Everyone,
         companies => Configuration::Of(ids(companies)),
     };
+    let events = parts.next().map(ids).unwrap_or_default();
     Some((
         instance,
         Changes {
@@ -64,6 +68,7 @@ fn parse(payload: &str) -> Option<(&str, Changes)> {
             known: Vec::new(),
             revoked_operators,
             configuration,
+            events,
         },
     ))
 }
@@ -77,9 +82,9 @@ pub(super) fn notices(instance: &str, changes: &Changes) -> Vec<String> {
         instance,
         first,
         &changes.revoked_operators,
-        &changes.configuration,
+        (&changes.configuration, &changes.events),
     ))
-    .chain(chunks.map(|chunk| payload(instance, chunk, &[], &unchanged)))
+    .chain(chunks.map(|chunk| payload(instance, chunk, &[], (&unchanged, &[]))))
     .collect()
 }
 
@@ -186,12 +191,13 @@ mod tests {
     #[test]
     fn payloads_carry_the_sender_and_ids_only() {
         let companies = Configuration::Of(vec![2, 5]);
-        let text = payload("a1b2", &[3, 14, 159], &[7], &companies);
-        assert_eq!(text, "a1b2|3,14,159|7|2,5");
+        let text = payload("a1b2", &[3, 14, 159], &[7], (&companies, &[2]));
+        assert_eq!(text, "a1b2|3,14,159|7|2,5|2");
         let changes = Changes {
             reminders: vec![3, 14, 159],
             revoked_operators: vec![7],
             configuration: companies,
+            events: vec![2],
             ..Changes::default()
         };
         assert_eq!(parse(&text), Some(("a1b2", changes)));
@@ -207,7 +213,14 @@ mod tests {
     fn a_full_notification_stays_under_the_payload_limit() {
         let ids = vec![i64::MAX; IDS_PER_NOTIFICATION];
         let companies = Configuration::Of(vec![i64::MAX; 10]);
-        assert!(payload("0123456789abcdef", &ids, &[i64::MAX; 10], &companies).len() < 8_000);
+        let events = [i64::MAX; 10];
+        let text = payload(
+            "0123456789abcdef",
+            &ids,
+            &[i64::MAX; 10],
+            (&companies, &events),
+        );
+        assert!(text.len() < 8_000);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use tokio::sync::{broadcast, mpsc};
 
 pub use feed::ReminderFeedEvent;
 
+use crate::events::EventHub;
 use crate::service::reminders::Reminder;
 use crate::service::snapshot::Snapshots;
 use crate::service::{Announcements, Changes};
@@ -77,11 +78,15 @@ pub struct ReminderEngine {
     /// Each company's configuration and members, shared with the store: the listener forgets
     /// those another instance's writes make stale (a write here forgets them when it commits).
     pub snapshots: Arc<Snapshots>,
+    /// The contact event feeds, woken by every write (here or on another instance) that adds
+    /// events.
+    events: Arc<EventHub>,
 }
 
 impl ReminderEngine {
-    /// Starts the engine's scheduler in the background.
-    pub fn start(db: DatabaseConnection) -> Arc<Self> {
+    /// Starts the engine's scheduler in the background; `events` hears of every write that
+    /// adds contact events, here or on another instance.
+    pub fn start(db: DatabaseConnection, events: Arc<EventHub>) -> Arc<Self> {
         let (changes, changed) = mpsc::unbounded_channel();
         let postgres = db.get_database_backend() == DbBackend::Postgres;
         let instance = postgres.then(|| {
@@ -101,6 +106,7 @@ impl ReminderEngine {
             delivered: AtomicU64::new(0),
             revoked: broadcast::channel(REVOCATIONS_CAPACITY).0,
             snapshots: Arc::default(),
+            events,
         });
         if let Some(instance) = instance {
             let listening = listener::listen(db.clone(), Arc::downgrade(&engine), instance);
@@ -167,6 +173,7 @@ impl ReminderEngine {
         for operator in &changes.revoked_operators {
             let _ = self.revoked.send(*operator);
         }
+        self.events.wake(&changes.events);
     }
 
     /// Hears of every operator whose access ends (deactivated), on any instance, to close

@@ -9,6 +9,7 @@ pub mod companies;
 pub mod company;
 pub mod contacts;
 pub mod digest;
+pub mod events;
 pub mod localized;
 pub mod lookup;
 pub mod members;
@@ -83,6 +84,8 @@ pub struct Changes {
     pub revoked_operators: Vec<i64>,
     /// Companies whose configuration or members changed: their snapshots are stale.
     pub configuration: Configuration,
+    /// Companies the write added contact events to.
+    pub events: Vec<i64>,
 }
 
 /// Whose configuration or members a write changed.
@@ -123,6 +126,7 @@ impl Changes {
         self.reminders.is_empty()
             && self.revoked_operators.is_empty()
             && self.configuration == Configuration::Unchanged
+            && self.events.is_empty()
     }
 }
 

@@ -433,11 +433,12 @@ fn the_path_reader_expands_groups_and_resolves_super() {
 
 /// The tables that belong to a company (every one with a `company_id` but `refresh_tokens`,
 /// which a sign-in reads before it knows the company).
-const COMPANY_OWNED: [&str; 15] = [
+const COMPANY_OWNED: [&str; 16] = [
     "activity",
     "activity_type",
     "activity_type_name",
     "contact",
+    "contact_event",
     "idempotency_record",
     "membership",
     "pending_activity",

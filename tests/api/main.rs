@@ -23,6 +23,7 @@ mod configuration;
 mod connections;
 mod contacts;
 mod descriptions;
+mod events;
 mod frontend;
 mod graphiql;
 mod hostile;

@@ -5,6 +5,7 @@ pub mod config;
 pub mod connection;
 pub mod contact;
 pub mod contact_list;
+pub mod event;
 pub mod node;
 pub mod pipeline;
 pub mod reminder;

@@ -1,5 +1,6 @@
 //! GraphQL over HTTP at `/graphql`: GET for queries only, POST with JSON only, one operation
-//! per request, `Accept` negotiation and the status codes of the GraphQL-over-HTTP spec. The
+//! per request, `Accept` negotiation and the status codes of the GraphQL-over-HTTP spec; a
+//! POST that accepts `text/event-stream` is answered over Server-Sent Events ([`super::sse`]). The
 //! request is read into an `async_graphql::Request` ([`read`]) and handed to the operation
 //! pipeline.
 
@@ -16,11 +17,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
 use super::bearer::bearer_token;
-use super::media::{ResponseType, accepts_html, is_json_body, negotiate};
+use super::media::{ResponseType, accepts_html, is_json_body, negotiate, wants_event_stream};
 use super::monitoring::metrics::Outcome;
 use super::operation::{Client, Refused, needs_post};
 use super::refusal::refuse;
 use super::request_id::RequestId;
+use super::sse;
 use super::state::HttpState;
 use crate::graphql::errors::codes;
 
@@ -138,8 +140,11 @@ pub async fn post_request(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let Some(response_type) = negotiate(&headers) else {
-        return not_acceptable();
+    let event_stream = wants_event_stream(&headers);
+    let response_type = match negotiate(&headers) {
+        Some(response_type) => response_type,
+        None if event_stream => ResponseType::Json,
+        None => return not_acceptable(),
     };
     if !is_json_body(&headers) {
         return refuse(
@@ -158,9 +163,13 @@ pub async fn post_request(
     };
     let request = match read::post_body(&headers, body).await {
         Ok(request) => request,
+        Err(problem) if event_stream => return sse::malformed(&problem),
         Err(problem) => return malformed(problem, response_type),
     };
     let client = client_of(&headers, peer.map(|peer| peer.0.0));
+    if event_stream {
+        return sse::answer(state, request, client, request_id).await;
+    }
     answer(
         &state,
         request,

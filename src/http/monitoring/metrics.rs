@@ -89,6 +89,7 @@ pub struct Metrics {
     operations: Mutex<HashMap<(String, &'static str, Outcome), u64>>,
     latency: [Histogram; 4],
     websockets: AtomicI64,
+    event_streams: AtomicI64,
     subscriptions: AtomicI64,
     statements: AtomicU64,
     control_statements: AtomicU64,
@@ -149,6 +150,12 @@ impl Metrics {
         Raised(&self.websockets)
     }
 
+    /// Counts an open Server-Sent Events stream until the guard drops.
+    pub fn event_stream_open(&self) -> Raised<'_> {
+        self.event_streams.fetch_add(1, Ordering::Relaxed);
+        Raised(&self.event_streams)
+    }
+
     /// Counts a running subscription until the guard drops.
     pub fn subscription_started(&self) -> Raised<'_> {
         self.subscriptions.fetch_add(1, Ordering::Relaxed);
@@ -156,7 +163,7 @@ impl Metrics {
     }
 
     /// The metrics in Prometheus' text format.
-    pub fn render(&self, db: &DatabaseConnection, reminders_delivered: u64) -> String {
+    pub fn render(&self, db: &DatabaseConnection, pushed: Pushed) -> String {
         let mut out = String::new();
         out.push_str("# HELP contactflow_operations_total GraphQL operations by name, type and outcome.\n# TYPE contactflow_operations_total counter\n");
         let operations = self
@@ -192,9 +199,19 @@ impl Metrics {
                 self.websockets.load(Ordering::Relaxed),
             ),
             (
+                "contactflow_sse_streams_open",
+                "Open GraphQL over Server-Sent Events streams.",
+                self.event_streams.load(Ordering::Relaxed),
+            ),
+            (
                 "contactflow_subscriptions_active",
                 "Running subscriptions.",
                 self.subscriptions.load(Ordering::Relaxed),
+            ),
+            (
+                "contactflow_contact_event_subscribers",
+                "contactEvents subscribers tuned in to their company's feed.",
+                i64::try_from(pushed.event_subscribers).unwrap_or(i64::MAX),
             ),
         ];
         for (name, help, value) in gauges {
@@ -205,7 +222,8 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
-            "# HELP contactflow_reminders_delivered_total Reminder DUE events sent to subscribers.\n# TYPE contactflow_reminders_delivered_total counter\ncontactflow_reminders_delivered_total {reminders_delivered}"
+            "# HELP contactflow_reminders_delivered_total Reminder DUE events sent to subscribers.\n# TYPE contactflow_reminders_delivered_total counter\ncontactflow_reminders_delivered_total {}\n# HELP contactflow_contact_events_delivered_total Contact events sent to subscribers.\n# TYPE contactflow_contact_events_delivered_total counter\ncontactflow_contact_events_delivered_total {}",
+            pushed.reminders_delivered, pushed.events_delivered
         );
         let statements = self.statements.load(Ordering::Relaxed);
         let control = self.control_statements.load(Ordering::Relaxed);
@@ -222,6 +240,17 @@ impl Metrics {
         );
         out
     }
+}
+
+/// What the pushing engines did, for [`Metrics::render`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pushed {
+    /// Reminder `DUE` events sent to subscribers.
+    pub reminders_delivered: u64,
+    /// Contact events sent to subscribers.
+    pub events_delivered: u64,
+    /// `contactEvents` subscribers tuned in now.
+    pub event_subscribers: usize,
 }
 
 /// Connections open and idle in the pool.

@@ -55,9 +55,12 @@ async fn ready(State(state): State<HttpState>) -> (StatusCode, Json<Value>) {
 
 /// `GET /metrics`, in Prometheus' text format.
 async fn serve_metrics(State(state): State<HttpState>) -> impl IntoResponse {
-    let text = state
-        .metrics
-        .render(state.app.db(), state.app.reminders.delivered());
+    let pushed = metrics::Pushed {
+        reminders_delivered: state.app.reminders.delivered(),
+        events_delivered: state.app.events.delivered(),
+        event_subscribers: state.app.events.subscribers(),
+    };
+    let text = state.metrics.render(state.app.db(), pushed);
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         text,

@@ -49,6 +49,7 @@ macro_rules! owned {
 
 owned!(
     activity,
+    contact_event,
     activity_type,
     activity_type_name,
     contact,

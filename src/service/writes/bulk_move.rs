@@ -12,13 +12,15 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
+use super::events::{EventRow, known_rows};
 use super::idempotency::{self, Claim, Keyed};
 use super::rows::StageStep;
 use super::{Actor, Write, refuse};
 use crate::domain::bulk_move::{Standing, Target, check_count, plan_one, repeats, writes};
+use crate::domain::event::ContactEventKind;
 use crate::domain::{Field, FieldPath, FieldViolation, RuleCode, StageChangeVia, WorkflowRules};
 use crate::entity::{activity, contact, stage_change};
-use crate::service::company::{self, InCompany};
+use crate::service::company::{self, InCompany, Key};
 use crate::service::{ServiceError, ServiceResult, Store, clock};
 
 /// A bulk move. Ids that name nothing are negative.
@@ -84,7 +86,7 @@ pub async fn move_contacts(
             "no such stage",
         ));
     }
-    let write = Write::begin(store, actor.company_id).await?;
+    let mut write = Write::begin(store, actor.company_id).await?;
     if let Some(keyed) = &keyed
         && let Claim::Used(record) = idempotency::claim(&*write, keyed, clock::now()).await?
     {
@@ -132,6 +134,9 @@ pub async fn move_contacts(
         .map(|(id, _)| *id)
         .collect();
     let changes = write_moves(&*write, actor, &input, &found.contacts, &moved_ids, now).await?;
+    if !changes.is_empty() {
+        write.events_written();
+    }
     let results: Vec<MoveResult> = input
         .contact_ids
         .iter()
@@ -297,6 +302,16 @@ async fn write_moves(
         step.row(*id, now)
     });
     let logged = company::insert_many_returning(db, rows.collect()).await?;
+    let events = logged.iter().map(|change| EventRow {
+        stage_change: Some(Key::Known(change.id)),
+        ..EventRow::of(
+            ContactEventKind::StageChanged,
+            Key::Known(change.contact_id),
+            contacts[&change.contact_id].workflow_id,
+            actor.operator_id,
+        )
+    });
+    company::insert_many(db, known_rows(events, now)).await?;
     Ok(logged
         .into_iter()
         .map(|row| (row.contact_id, row))

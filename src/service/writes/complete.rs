@@ -5,10 +5,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, QueryFilter};
 
+use super::events::{EventRow, add_events};
 use super::next::next_row;
 use super::rows::{ActivityRow, add_activity, add_pending, close_todos_of};
 use super::save_contact::NewPending;
 use super::{Actor, Write, bump_version, refuse};
+use crate::domain::event::ContactEventKind;
 use crate::domain::limits::{TEXT_MAX, check_text};
 use crate::domain::rights::{PendingParties, may_close_pending, may_complete_todo};
 use crate::domain::{Field, FieldViolation, RuleCode, WorkStatus};
@@ -149,6 +151,25 @@ async fn complete_in(
         let whose = (contact_key, contact.name.as_str());
         add_pending(&mut rows, db, whose, row, actor.operator_id, now).0
     });
+    let event = |kind| EventRow::of(kind, contact_key, contact.workflow_id, actor.operator_id);
+    let mut events = vec![
+        EventRow {
+            activity: Some(activity.key()),
+            ..event(ContactEventKind::ActivityRecorded)
+        },
+        EventRow {
+            pending: Some(Key::Known(pending.id)),
+            activity: Some(activity.key()),
+            ..event(ContactEventKind::PendingClosed)
+        },
+    ];
+    if let Some(next) = next {
+        events.push(EventRow {
+            pending: Some(next.key()),
+            ..event(ContactEventKind::PendingScheduled)
+        });
+    }
+    add_events(&mut rows, db, events, now);
     let mut inserted = rows.run(db).await?;
     let activity = inserted.take(activity);
     let next = next.map(|slot| inserted.take(slot));
@@ -158,6 +179,7 @@ async fn complete_in(
         .one(db)
         .await?;
     write.reminder_changed(pending.id);
+    write.events_written();
     if let Some(next) = &next {
         write.reminder_changed(next.id);
     }
@@ -201,7 +223,20 @@ pub async fn cancel_pending(
     check_may_close(actor, &pending, &contact, Field::Record)?;
     bump_version(&*write, pending.contact_id, None, now, vec![]).await?;
     let pending = close_pending(&*write, pending.id, WorkStatus::Cancelled, None, now).await?;
+    let mut rows = Inserts::default();
+    let closed = EventRow {
+        pending: Some(Key::Known(pending.id)),
+        ..EventRow::of(
+            ContactEventKind::PendingClosed,
+            Key::Known(contact.id),
+            contact.workflow_id,
+            actor.operator_id,
+        )
+    };
+    add_events(&mut rows, &*write, [closed], now);
+    rows.run(&*write).await?;
     write.reminder_changed(pending.id);
+    write.events_written();
     write.commit().await?;
     Ok(pending)
 }

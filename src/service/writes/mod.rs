@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod bulk_move;
 pub mod complete;
+mod events;
 mod idempotency;
 mod next;
 pub mod reminders;

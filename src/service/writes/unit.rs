@@ -71,6 +71,15 @@ impl<'a> Write<'a> {
         }
     }
 
+    /// Notes that this write adds contact events: after the commit, the company's feeds read
+    /// them.
+    pub fn events_written(&mut self) {
+        let company_id = self.company_id();
+        if !self.changes.events.contains(&company_id) {
+            self.changes.events.push(company_id);
+        }
+    }
+
     /// Notes an operator who loses their access with this write.
     pub fn operator_revoked(&mut self, operator_id: i64) {
         if !self.changes.revoked_operators.contains(&operator_id) {

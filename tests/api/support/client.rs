@@ -169,6 +169,7 @@ impl TestServer {
             "SELECT COUNT(*) FROM memberships",
             "SELECT COUNT(*) FROM memberships WHERE active",
             "SELECT COALESCE(SUM(token_generation), 0) FROM memberships",
+            "SELECT COUNT(*) FROM contact_events",
         ];
         self.counts(&queries).await
     }

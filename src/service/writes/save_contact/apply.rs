@@ -7,12 +7,14 @@ use sea_orm::{ActiveValue::NotSet, ActiveValue::Set};
 
 use super::lookup::{References, references, target};
 use super::{SaveContact, SavedContact};
+use crate::domain::event::{ContactEventKind, SaveOutcome, events_of_save};
 use crate::domain::save::{ContactFields, PendingRequest, SavePlan, SaveRequest, plan_save};
 use crate::domain::{Field, RuleCode, StageChangeVia};
 use crate::entity::{contact, stage_change, workflow};
 use crate::service::company::{self, InCompany, Inserts, Key, Slot};
 use crate::service::members::Member;
 use crate::service::snapshot::Snapshot;
+use crate::service::writes::events::{EventRow, add_events};
 use crate::service::writes::rows::{
     ActivityRow, PendingRow, StageStep, add_activity, add_pending, add_stage_change,
 };
@@ -99,6 +101,10 @@ pub(super) async fn apply(
     let mut rows = Inserts::default();
     // A contact created and moved in one save left its first stage the moment it entered it.
     let entered = existing.as_ref().map_or(now, |c| c.stage_entered_at);
+    let fields_changed = existing
+        .as_ref()
+        .is_some_and(|contact| changes_fields(contact, input));
+    let workflow_id = workflow.id;
     let written = write_contact(
         db,
         &mut rows,
@@ -165,6 +171,31 @@ pub(super) async fn apply(
         }
         _ => None,
     };
+    let outcome = SaveOutcome {
+        created: matches!(written, Written::Created { .. }),
+        fields_changed,
+        activity: activity.is_some(),
+        stage_moved: stage_move.is_some(),
+        pending: pending.is_some(),
+    };
+    let events = events_of_save(outcome).into_iter().map(|kind| {
+        let mut event = EventRow::of(kind, contact_key, workflow_id, actor.operator_id);
+        match kind {
+            ContactEventKind::Created => {
+                if let Written::Created { entry, .. } = &written {
+                    event.stage_change = Some(entry.key());
+                }
+            }
+            ContactEventKind::ActivityRecorded => event.activity = activity.map(Slot::key),
+            ContactEventKind::StageChanged => event.stage_change = stage_move.map(Slot::key),
+            ContactEventKind::PendingScheduled => {
+                event.pending = pending.map(|(pending, _)| pending.key());
+            }
+            ContactEventKind::Updated | ContactEventKind::PendingClosed => {}
+        }
+        event
+    });
+    add_events(&mut rows, db, events.collect::<Vec<_>>(), now);
     let mut inserted = rows.run(db).await?;
     // A contact just created is as its INSERT wrote it; an updated one is read back.
     let (contact, entry) = match written {
@@ -269,4 +300,19 @@ async fn write_contact(
     }
     bump_version(db, contact.id, input.expected_version, now, changes).await?;
     Ok(Written::Updated(contact))
+}
+
+/// Whether the save changes any of the contact's own fields (one sent with the value it already
+/// has changes nothing).
+fn changes_fields(contact: &contact::Model, input: &SaveContact) -> bool {
+    let differs = |patch: &Patch<String>, current: &Option<String>| {
+        *patch != Patch::Keep && patch.clone().apply(None) != *current
+    };
+    input
+        .name
+        .as_ref()
+        .is_some_and(|name| name.trim() != contact.name)
+        || differs(&input.email, &contact.email)
+        || differs(&input.phone, &contact.phone)
+        || (input.owner_id != Patch::Keep && input.owner_id.clone().apply(None) != contact.owner_id)
 }

@@ -134,6 +134,7 @@ pub async fn save_contact(
         return Ok(saved);
     }
     let saved = apply::apply(&*write, &snapshot, actor, &input, clock::now()).await?;
+    write.events_written();
     if let Some(pending) = &saved.pending {
         write.reminder_created(pending);
     }

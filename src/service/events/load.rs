@@ -1,0 +1,83 @@
+//! The rows events name, read once per batch for every subscriber.
+
+use std::collections::HashMap;
+
+use super::StoredEvent;
+use crate::entity::{activity, contact, pending_activity, stage_change};
+use crate::service::company::InCompany;
+use crate::service::lookup::by_ids;
+use crate::service::{ServiceError, ServiceResult};
+
+/// An event with the rows it names, read once for every subscriber.
+#[derive(Debug, Clone)]
+pub struct LoadedEvent {
+    /// The event.
+    pub event: StoredEvent,
+    /// The contact as it is now.
+    pub contact: contact::Model,
+    /// The stage change it concerns.
+    pub stage_change: Option<stage_change::Model>,
+    /// The activity it concerns.
+    pub activity: Option<activity::Model>,
+    /// The pending activity it concerns, as it is now.
+    pub pending: Option<pending_activity::Model>,
+}
+
+/// The events with the rows they name: one statement per kind of row the batch needs.
+pub async fn load(
+    db: &impl InCompany,
+    events: Vec<StoredEvent>,
+) -> ServiceResult<Vec<LoadedEvent>> {
+    let ids = |of: fn(&StoredEvent) -> Option<i64>| {
+        let mut ids: Vec<i64> = events.iter().filter_map(of).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let contacts = by_ids::<contact::Entity, _>(
+        db,
+        contact::Column::Id,
+        &ids(|e| Some(e.contact_id)),
+        |row| row.id,
+    )
+    .await?;
+    let changes = by_ids::<stage_change::Entity, _>(
+        db,
+        stage_change::Column::Id,
+        &ids(|e| e.stage_change_id),
+        |row| row.id,
+    )
+    .await?;
+    let activities =
+        by_ids::<activity::Entity, _>(db, activity::Column::Id, &ids(|e| e.activity_id), |row| {
+            row.id
+        })
+        .await?;
+    let pendings = by_ids::<pending_activity::Entity, _>(
+        db,
+        pending_activity::Column::Id,
+        &ids(|e| e.pending_activity_id),
+        |row| row.id,
+    )
+    .await?;
+    events
+        .into_iter()
+        .map(|event| {
+            let contact = contacts.get(&event.contact_id).cloned().ok_or_else(|| {
+                ServiceError::Internal(format!("event of missing contact {}", event.contact_id))
+            })?;
+            Ok(LoadedEvent {
+                stage_change: pick(&changes, event.stage_change_id),
+                activity: pick(&activities, event.activity_id),
+                pending: pick(&pendings, event.pending_activity_id),
+                contact,
+                event,
+            })
+        })
+        .collect()
+}
+
+/// The row `id` names, when it names one.
+fn pick<M: Clone>(rows: &HashMap<i64, M>, id: Option<i64>) -> Option<M> {
+    id.and_then(|id| rows.get(&id).cloned())
+}
