@@ -50,6 +50,35 @@ async fn the_graphql_ws_client_package_receives_reminders() {
     server.finish().await;
 }
 
+/// Both subscriptions through the `graphql-sse` client package (distinct connections mode),
+/// on both databases.
+async fn the_graphql_sse_client_package_receives_events_and_reminders(backend: Backend) {
+    if !require("node", "the graphql-sse client test") {
+        return;
+    }
+    let Some(server) = TestServer::start(backend).await else {
+        return;
+    };
+    let token = server.login("alice").await;
+    let ids = DemoIds::read(&server, &token).await;
+    let env = [
+        ("CONTACTFLOW_TOKEN", token.clone()),
+        ("CONTACTFLOW_CALL_TYPE", ids.kind("CALL").to_owned()),
+    ];
+    node_test(&server, "sse.test.mjs", &env).await;
+    server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_graphql_sse_client_package_receives_events_and_reminders_on_sqlite() {
+    the_graphql_sse_client_package_receives_events_and_reminders(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_graphql_sse_client_package_receives_events_and_reminders_on_postgres() {
+    the_graphql_sse_client_package_receives_events_and_reminders(Backend::Postgres).await;
+}
+
 /// Apollo Client 4's normalised cache over the example operations, on both databases.
 async fn apollo_client_merges_a_move_into_its_cache(backend: Backend) {
     if !require("node", "the Apollo Client test") {

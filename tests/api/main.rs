@@ -40,6 +40,7 @@ mod rights;
 mod saving;
 mod sessions;
 mod sign_in;
+mod sse;
 mod startup;
 mod strings;
 mod subscriptions;
