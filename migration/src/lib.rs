@@ -9,6 +9,7 @@ mod m20261203_000004_companies;
 mod m20261203_000005_row_security;
 mod m20261204_000006_pipeline_insight;
 mod m20261205_000007_contact_events;
+mod m20261205_000008_webhooks;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000005_row_security::Migration),
             Box::new(m20261204_000006_pipeline_insight::Migration),
             Box::new(m20261205_000007_contact_events::Migration),
+            Box::new(m20261205_000008_webhooks::Migration),
         ]
     }
 }

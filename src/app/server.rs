@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use super::{AppError, migrate, token_keys};
 use crate::config::{ConfigError, Settings};
 use crate::events::EventHub;
+use crate::events::webhooks::{DeliveryOptions, WebhookDispatcher};
 use crate::graphql::{AppState, SchemaLimits, build_schema};
 use crate::http::operation::{Parts, Reading};
 use crate::http::{
@@ -27,6 +28,8 @@ pub struct Server {
     stop: Option<oneshot::Sender<()>>,
     sockets: tokio_util::sync::CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
+    /// Delivers to webhooks while the server runs.
+    _webhooks: Arc<WebhookDispatcher>,
 }
 
 /// The trusted documents the settings name (none without a manifest).
@@ -119,6 +122,14 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     let reminders = ReminderEngine::start(db.clone(), events.clone());
     let mut app = AppState::new(db, keys, sign_ins, (reminders, events));
     app.store.company_filter = settings.company_filter;
+    app.webhook_allow_private = settings.webhook_allow_private;
+    let delivery = DeliveryOptions {
+        allow_private: settings.webhook_allow_private,
+        timeout: settings.webhook_timeout,
+        first_retry: settings.webhook_first_retry,
+    };
+    let dispatcher = WebhookDispatcher::start(app.store.clone(), delivery);
+    app.events.deliver_to_webhooks(&dispatcher);
     app.store
         .snapshots
         .set_company_filter(settings.company_filter);
@@ -153,6 +164,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         stop: Some(stop),
         sockets: shutdown,
         task,
+        _webhooks: dispatcher,
     })
 }
 

@@ -152,6 +152,36 @@ pub struct Settings {
         value_parser = values::flag
     )]
     pub suggestions: bool,
+    /// Whether webhooks may target private, loopback and link-local addresses (`true` or
+    /// `false`): for receivers on the same network; off, such URLs are refused.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_WEBHOOK_ALLOW_PRIVATE",
+        default_value = "false",
+        global = true,
+        action = ArgAction::Set,
+        value_parser = values::flag
+    )]
+    pub webhook_allow_private: bool,
+    /// How long a webhook receiver has to answer a delivery, in milliseconds.
+    #[arg(
+        long = "webhook-timeout-ms",
+        env = "CONTACTFLOW_WEBHOOK_TIMEOUT_MS",
+        default_value = "10000",
+        global = true,
+        value_parser = values::millis(1)
+    )]
+    pub webhook_timeout: std::time::Duration,
+    /// The wait before a failed delivery's first retry, in milliseconds (each further retry
+    /// waits twice as long, up to an hour).
+    #[arg(
+        long = "webhook-first-retry-ms",
+        env = "CONTACTFLOW_WEBHOOK_FIRST_RETRY_MS",
+        default_value = "10000",
+        global = true,
+        value_parser = values::millis(1)
+    )]
+    pub webhook_first_retry: std::time::Duration,
     /// Whether GraphiQL is served at `/graphiql` (`true` or `false`).
     #[arg(
         long,

@@ -81,6 +81,12 @@ pub enum Field {
     StaleAfterDays,
     /// The contacts of a bulk move.
     Contacts,
+    /// A webhook's target.
+    Url,
+    /// The kinds of event a webhook hears of.
+    Events,
+    /// The key a webhook's deliveries are signed with.
+    Secret,
     /// The item at this place in a list.
     Index(usize),
 }

@@ -9,6 +9,7 @@ pub mod bulk_move;
 pub mod configuration;
 pub mod event;
 pub mod field;
+pub mod global_id;
 pub mod limits;
 pub mod locale;
 pub mod name;
@@ -20,6 +21,7 @@ pub mod save;
 pub mod stage_move;
 pub mod status;
 pub mod violation;
+pub mod webhook;
 pub mod workflow;
 
 pub use field::{Field, FieldPath};

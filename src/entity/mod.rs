@@ -21,4 +21,6 @@ pub mod stage_name;
 mod stored;
 pub mod todo;
 pub mod transition;
+pub mod webhook;
+pub mod webhook_delivery;
 pub mod workflow;

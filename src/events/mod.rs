@@ -10,6 +10,7 @@
 
 mod feed;
 mod subscriber;
+pub mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -32,6 +33,8 @@ pub struct EventHub {
     delivered: std::sync::atomic::AtomicU64,
     /// Subscribers tuned in now.
     subscribers: std::sync::atomic::AtomicUsize,
+    /// Told of every company whose events changed, to deliver them to webhooks.
+    webhooks: std::sync::OnceLock<Weak<webhooks::WebhookDispatcher>>,
 }
 
 impl EventHub {
@@ -42,6 +45,7 @@ impl EventHub {
             feeds: Mutex::default(),
             delivered: Default::default(),
             subscribers: Default::default(),
+            webhooks: std::sync::OnceLock::new(),
         });
         tokio::spawn(prune(db, Arc::downgrade(&hub)));
         hub
@@ -53,8 +57,20 @@ impl EventHub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The company's events have changed (here or on another instance): its feed reads them.
+    /// Has `dispatcher` told of every company whose events change.
+    pub fn deliver_to_webhooks(&self, dispatcher: &Arc<webhooks::WebhookDispatcher>) {
+        let _ = self.webhooks.set(Arc::downgrade(dispatcher));
+    }
+
+    /// The company's events have changed (here or on another instance): its feed reads them,
+    /// and the webhook dispatcher takes them up.
     pub fn wake(&self, companies: &[i64]) {
+        if companies.is_empty() {
+            return;
+        }
+        if let Some(dispatcher) = self.webhooks.get().and_then(Weak::upgrade) {
+            dispatcher.wake();
+        }
         let feeds = self.feeds();
         for company in companies {
             if let Some(feed) = feeds.get(company) {

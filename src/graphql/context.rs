@@ -32,6 +32,8 @@ pub struct AppState {
     pub reminders: Arc<ReminderEngine>,
     /// Pushes contact events to their subscribers.
     pub events: Arc<EventHub>,
+    /// Whether webhooks may target private addresses.
+    pub webhook_allow_private: bool,
     /// The reads of a request that came without a company (it sees nothing).
     no_company: Reads,
 }
@@ -51,6 +53,7 @@ impl AppState {
             sign_ins: Arc::new(sign_ins),
             reminders,
             events,
+            webhook_allow_private: false,
         }
     }
 

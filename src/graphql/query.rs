@@ -17,6 +17,7 @@ use super::types::node::{self, Node};
 use super::types::pipeline::PipelineReport;
 use super::types::reminder::Reminder;
 use super::types::todo::{Todo, TodoFilter};
+use super::types::webhook::Webhook;
 use super::types::work::{PendingActivity, PendingActivityFilter, statuses};
 use crate::service::pagination::PageRequest;
 use crate::service::{
@@ -94,6 +95,21 @@ impl Query {
             .api()?
             .into_iter()
             .map(Operator)
+            .collect())
+    }
+    /// ADMIN: the company's webhooks, oldest first.
+    async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<Webhook>> {
+        if !signed_in(ctx)?.actor().role.may_configure() {
+            let refused = "only an ADMIN may see the webhooks".to_owned();
+            return Err(to_graphql(&crate::service::ServiceError::Forbidden(
+                refused,
+            )));
+        }
+        Ok(crate::service::webhooks::list(db(ctx))
+            .await
+            .api()?
+            .into_iter()
+            .map(Webhook)
             .collect())
     }
     /// Every workflow, the default first.

@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod pipeline;
 pub mod reminders;
 pub mod snapshot;
+pub mod webhooks;
 pub mod work_items;
 pub mod writes;
 

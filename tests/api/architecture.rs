@@ -433,7 +433,7 @@ fn the_path_reader_expands_groups_and_resolves_super() {
 
 /// The tables that belong to a company (every one with a `company_id` but `refresh_tokens`,
 /// which a sign-in reads before it knows the company).
-const COMPANY_OWNED: [&str; 16] = [
+const COMPANY_OWNED: [&str; 18] = [
     "activity",
     "activity_type",
     "activity_type_name",
@@ -449,6 +449,8 @@ const COMPANY_OWNED: [&str; 16] = [
     "stage_name",
     "todo",
     "transition",
+    "webhook",
+    "webhook_delivery",
     "workflow",
 ];
 

@@ -45,5 +45,6 @@ mod startup;
 mod strings;
 mod subscriptions;
 mod upgrade;
+mod webhooks;
 mod websocket;
 mod work;

@@ -107,6 +107,9 @@ fn usual_name(field: Field) -> String {
         Field::ToStage => "toStageCode",
         Field::StaleAfterDays => "staleAfterDays",
         Field::Contacts => "contactIds",
+        Field::Url => "url",
+        Field::Events => "events",
+        Field::Secret => "secret",
     };
     name.to_owned()
 }

@@ -7,6 +7,7 @@ mod bulk;
 mod contact;
 mod inputs;
 mod reminders;
+mod webhooks;
 mod work;
 
 use async_graphql::MergedObject;
@@ -21,4 +22,5 @@ pub struct Mutation(
     work::WorkMutation,
     reminders::ReminderMutation,
     admin::AdminMutation,
+    webhooks::WebhookMutation,
 );

@@ -11,4 +11,5 @@ pub mod pipeline;
 pub mod reminder;
 pub mod stage_change;
 pub mod todo;
+pub mod webhook;
 pub mod work;

@@ -8,8 +8,9 @@ use super::contact::Contact;
 use super::reminder::Reminder;
 use super::stage_change::StageChange;
 use super::todo::Todo;
+use super::webhook::{Webhook, WebhookDelivery};
 use super::work::{Activity, PendingActivity};
-use crate::entity::stage_change;
+use crate::entity::{stage_change, webhook, webhook_delivery};
 use crate::graphql::context::{db, directory, loader};
 use crate::graphql::errors::ApiResult;
 use crate::graphql::guard::signed_in;
@@ -48,6 +49,10 @@ pub enum Node {
     StageChange(StageChange),
     /// A reminder.
     Reminder(Reminder),
+    /// A webhook (ADMIN).
+    Webhook(Webhook),
+    /// A webhook delivery (ADMIN).
+    WebhookDelivery(WebhookDelivery),
 }
 
 /// The record a global id names; `None` for unknown, malformed or foreign ids.
@@ -114,7 +119,34 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
             .await
             .api()?
             .map(|r| Node::Reminder(Reminder(r))),
+        kind::WEBHOOK | kind::WEBHOOK_DELIVERY => admin_node(ctx, &kind_name, number).await?,
         _ => None,
     };
     Ok(node)
+}
+
+/// A webhook or one of its deliveries, for an ADMIN only (anyone else: null).
+async fn admin_node(ctx: &Context<'_>, kind_name: &str, number: i64) -> Result<Option<Node>> {
+    if !signed_in(ctx)?.actor().role.may_configure() {
+        return Ok(None);
+    }
+    let db = db(ctx);
+    Ok(if kind_name == kind::WEBHOOK {
+        lookup::by_ids::<webhook::Entity, _>(db, webhook::Column::Id, &[number], |m| m.id)
+            .await
+            .api()?
+            .remove(&number)
+            .map(|m| Node::Webhook(Webhook(m)))
+    } else {
+        lookup::by_ids::<webhook_delivery::Entity, _>(
+            db,
+            webhook_delivery::Column::Id,
+            &[number],
+            |m| m.id,
+        )
+        .await
+        .api()?
+        .remove(&number)
+        .map(|m| Node::WebhookDelivery(WebhookDelivery(m)))
+    })
 }

@@ -63,6 +63,8 @@ owned!(
     stage_name,
     todo,
     transition,
+    webhook,
+    webhook_delivery,
     workflow,
 );
 

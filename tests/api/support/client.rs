@@ -170,6 +170,8 @@ impl TestServer {
             "SELECT COUNT(*) FROM memberships WHERE active",
             "SELECT COALESCE(SUM(token_generation), 0) FROM memberships",
             "SELECT COUNT(*) FROM contact_events",
+            "SELECT COUNT(*) FROM webhooks",
+            "SELECT COUNT(*) FROM webhook_deliveries",
         ];
         self.counts(&queries).await
     }

@@ -6,6 +6,7 @@ pub mod activity_types;
 pub mod companies;
 pub(crate) mod names;
 pub mod operators;
+pub mod webhooks;
 pub mod workflow;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select};
@@ -13,6 +14,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryF
 pub use activity_types::{SaveActivityType, delete_activity_type, save_activity_type};
 pub use companies::{SaveCompany, save_company};
 pub use operators::{SaveOperator, save_operator};
+pub use webhooks::{SaveWebhook, delete_webhook, save_webhook};
 
 use super::{Actor, refuse};
 use crate::domain::limits::check_text;
