@@ -234,6 +234,23 @@ mod writes;
 
 pub use writes::{Writer, begin_write};
 
+tokio::task_local! {
+    /// Set while work of the server's own runs (the webhook dispatcher), which no request
+    /// waits for.
+    static BACKGROUND: ();
+}
+
+/// Runs `work` as the server's own background work: its statements are counted apart from
+/// the requests' (`/metrics`), so that a request's cost is what the request itself ran.
+pub async fn in_background<F: std::future::Future>(work: F) -> F::Output {
+    BACKGROUND.scope((), work).await
+}
+
+/// Whether the current task runs background work.
+pub fn is_background() -> bool {
+    BACKGROUND.try_with(|_| ()).is_ok()
+}
+
 #[cfg(test)]
 mod placeholder_tests {
     #[test]

@@ -57,6 +57,13 @@ impl EventHub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The company's webhooks changed here: the dispatcher looks at them now.
+    pub fn webhooks_changed(&self, company_id: i64) {
+        if let Some(dispatcher) = self.webhooks.get().and_then(Weak::upgrade) {
+            dispatcher.webhooks_changed(company_id);
+        }
+    }
+
     /// Has `dispatcher` told of every company whose events change.
     pub fn deliver_to_webhooks(&self, dispatcher: &Arc<webhooks::WebhookDispatcher>) {
         let _ = self.webhooks.set(Arc::downgrade(dispatcher));
@@ -69,7 +76,7 @@ impl EventHub {
             return;
         }
         if let Some(dispatcher) = self.webhooks.get().and_then(Weak::upgrade) {
-            dispatcher.wake();
+            dispatcher.wake(companies);
         }
         let feeds = self.feeds();
         for company in companies {

@@ -23,9 +23,12 @@ use crate::service::company::Reads;
 use crate::service::webhooks::{self, Attempt};
 use crate::service::{ServiceResult, Store, companies, events};
 
-/// A pass runs at least this often, and at most this often when woken.
-const PASS_EVERY: Duration = Duration::from_secs(1);
-const PASS_GAP: Duration = Duration::from_millis(50);
+/// Every company is looked at this often (webhooks saved on another instance, deliveries
+/// left by an instance that stopped); between, only the companies woken by their events or
+/// by a retry falling due, that have webhooks.
+const LOOK_AT_EVERY_COMPANY_EVERY: Duration = Duration::from_secs(5);
+/// The least time between two passes.
+const PASS_GAP: Duration = Duration::from_millis(20);
 /// How much longer than an attempt may take a lease lasts.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 /// Deliveries in flight on one instance at most.
@@ -50,6 +53,10 @@ pub struct WebhookDispatcher {
     /// This instance's name in the leases it takes.
     owner: String,
     wake: Notify,
+    /// Companies with events to take up or deliveries due, since the last pass.
+    woken: Mutex<HashSet<i64>>,
+    /// Companies with an active webhook, as of the last look at every company.
+    hooked: Mutex<HashSet<i64>>,
     in_flight: Mutex<HashSet<i64>>,
     slots: Arc<Semaphore>,
 }
@@ -103,6 +110,8 @@ impl WebhookDispatcher {
             options,
             owner: bytes.iter().map(|b| format!("{b:02x}")).collect(),
             wake: Notify::new(),
+            woken: Mutex::default(),
+            hooked: Mutex::default(),
             in_flight: Mutex::default(),
             slots: Arc::new(Semaphore::new(IN_FLIGHT_MAX)),
         });
@@ -110,26 +119,49 @@ impl WebhookDispatcher {
         dispatcher
     }
 
-    /// New events committed: a pass soon.
-    pub fn wake(&self) {
+    /// New events of these companies committed: a pass soon for those with webhooks.
+    pub fn wake(&self, companies: &[i64]) {
+        let hooked = lock(&self.hooked);
+        let wanted: Vec<i64> = companies
+            .iter()
+            .copied()
+            .filter(|company| hooked.contains(company))
+            .collect();
+        drop(hooked);
+        if !wanted.is_empty() {
+            lock(&self.woken).extend(wanted);
+            self.wake.notify_one();
+        }
+    }
+
+    /// The company's webhooks changed here: look at it now.
+    pub fn webhooks_changed(&self, company_id: i64) {
+        lock(&self.hooked).insert(company_id);
+        lock(&self.woken).insert(company_id);
         self.wake.notify_one();
     }
 
     fn in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
-        self.in_flight
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.in_flight)
     }
 
-    /// One pass over every company: take up new events, start the deliveries that are due.
-    async fn pass(self: &Arc<Self>) -> ServiceResult<()> {
+    /// One pass over `companies` (none: every company): take up new events, start the
+    /// deliveries that are due.
+    async fn pass(self: &Arc<Self>, companies: Option<Vec<i64>>) -> ServiceResult<()> {
         let db = &self.store.db;
-        for company_id in companies::all_ids(db).await? {
+        let every = companies.is_none();
+        let companies = match companies {
+            Some(companies) => companies,
+            None => companies::all_ids(db).await?,
+        };
+        let mut hooked = HashSet::new();
+        for company_id in companies {
             let reads = Reads::per_statement(db.clone(), company_id);
             let hooks = webhooks::active(&reads).await?;
             if hooks.is_empty() {
                 continue;
             }
+            hooked.insert(company_id);
             while events::sequence(db, company_id).await? == events::Sequenced::More {}
             for hook in &hooks {
                 webhooks::take_up(&self.store, company_id, hook.id).await?;
@@ -138,7 +170,22 @@ impl WebhookDispatcher {
                 self.start_delivering(company_id, webhook_id);
             }
         }
+        if every {
+            *lock(&self.hooked) = hooked;
+        }
         Ok(())
+    }
+
+    /// Looks at the company again when its next retry falls due.
+    fn wake_at(self: &Arc<Self>, company_id: i64, at: chrono::DateTime<Utc>) {
+        let wait = (at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+        let dispatcher = Arc::downgrade(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            if let Some(dispatcher) = dispatcher.upgrade() {
+                dispatcher.webhooks_changed(company_id);
+            }
+        });
     }
 
     /// Delivers to one webhook in the background, unless this instance already does.
@@ -150,17 +197,26 @@ impl WebhookDispatcher {
             return;
         }
         let dispatcher = Arc::clone(self);
-        tokio::spawn(async move {
+        tokio::spawn(crate::db::in_background(async move {
             let _slot = slot;
-            if let Err(error) = dispatcher.deliver_all(company_id, webhook_id).await {
-                tracing::warn!(%error, webhook_id, "webhook delivery interrupted; retrying later");
+            match dispatcher.deliver_all(company_id, webhook_id).await {
+                Ok(Some(next)) => dispatcher.wake_at(company_id, next),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(%error, webhook_id, "webhook delivery interrupted; retrying later");
+                }
             }
             dispatcher.in_flight().remove(&webhook_id);
-        });
+        }));
     }
 
-    /// Makes the webhook's due deliveries, in order, while it holds the lease.
-    async fn deliver_all(&self, company_id: i64, webhook_id: i64) -> ServiceResult<()> {
+    /// Makes the webhook's due deliveries, in order, while it holds the lease; when the next
+    /// one must wait for its retry, when that is.
+    async fn deliver_all(
+        &self,
+        company_id: i64,
+        webhook_id: i64,
+    ) -> ServiceResult<Option<chrono::DateTime<Utc>>> {
         let reads = Reads::per_statement(self.store.db.clone(), company_id);
         loop {
             let now = Utc::now();
@@ -175,22 +231,20 @@ impl WebhookDispatcher {
             )
             .await?;
             if !leased {
-                return Ok(());
+                return Ok(None);
             }
-            let next = webhooks::next_delivery(&reads, webhook_id).await?;
-            let due = next
-                .as_ref()
-                .is_some_and(|(_, d)| d.next_attempt_at.is_none_or(|at| at <= now));
-            let Some((hook, delivery)) = next.filter(|_| due) else {
-                return webhooks::release(&self.store, company_id, webhook_id, &self.owner).await;
+            let Some((hook, delivery)) = webhooks::next_delivery(&reads, webhook_id).await? else {
+                webhooks::release(&self.store, company_id, webhook_id, &self.owner).await?;
+                return Ok(None);
             };
+            if let Some(later) = delivery.next_attempt_at.filter(|at| *at > now) {
+                webhooks::release(&self.store, company_id, webhook_id, &self.owner).await?;
+                return Ok(Some(later));
+            }
             let attempt = self.attempt(&hook, &delivery).await;
             let first_retry = chrono::Duration::from_std(self.options.first_retry)
                 .unwrap_or_else(|_| chrono::Duration::seconds(10));
             webhooks::record(&self.store, &delivery, attempt, first_retry).await?;
-            if !attempt.delivered() {
-                return webhooks::release(&self.store, company_id, webhook_id, &self.owner).await;
-            }
         }
     }
 
@@ -223,16 +277,34 @@ impl WebhookDispatcher {
     }
 }
 
-/// Passes until the dispatcher is dropped.
+/// Passes until the dispatcher is dropped: over every company now and then, over the woken
+/// ones between.
 async fn run(dispatcher: std::sync::Weak<WebhookDispatcher>) {
+    let mut every_company_at = tokio::time::Instant::now();
     loop {
         let Some(this) = dispatcher.upgrade() else {
             return;
         };
-        if let Err(error) = this.pass().await {
+        let now = tokio::time::Instant::now();
+        let companies = if now >= every_company_at {
+            every_company_at = now + LOOK_AT_EVERY_COMPANY_EVERY;
+            lock(&this.woken).clear();
+            None
+        } else {
+            Some(lock(&this.woken).drain().collect())
+        };
+        if let Err(error) = crate::db::in_background(this.pass(companies)).await {
             tracing::warn!(%error, "webhook pass failed; retrying");
         }
         tokio::time::sleep(PASS_GAP).await;
-        let _ = tokio::time::timeout(PASS_EVERY, this.wake.notified()).await;
+        if lock(&this.woken).is_empty() {
+            let _ = tokio::time::timeout_at(every_company_at, this.wake.notified()).await;
+        }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

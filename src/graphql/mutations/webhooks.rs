@@ -80,6 +80,9 @@ impl WebhookMutation {
         };
         let allow_private = state(ctx).webhook_allow_private;
         let outcome = admin::save_webhook(store(ctx), actor, save, allow_private).await;
+        if outcome.is_ok() {
+            state(ctx).events.webhooks_changed(actor.company_id);
+        }
         answer(outcome, usual_names, |saved| SaveWebhookPayload {
             webhook: Some(Webhook(saved)),
             user_errors: vec![],

@@ -93,6 +93,7 @@ pub struct Metrics {
     subscriptions: AtomicI64,
     statements: AtomicU64,
     control_statements: AtomicU64,
+    background_statements: AtomicU64,
     failed_statements: AtomicU64,
 }
 
@@ -134,7 +135,9 @@ impl Metrics {
     /// Counts one SQL statement run (from the database connection's callback): a data
     /// statement, or a control one (setting a transaction's company for row-level security).
     pub fn statement_run(&self, sql: &str, failed: bool) {
-        if sql.starts_with("SELECT set_config(") {
+        if crate::db::is_background() {
+            self.background_statements.fetch_add(1, Ordering::Relaxed);
+        } else if sql.starts_with("SELECT set_config(") {
             self.control_statements.fetch_add(1, Ordering::Relaxed);
         } else {
             self.statements.fetch_add(1, Ordering::Relaxed);
@@ -228,6 +231,11 @@ impl Metrics {
         let statements = self.statements.load(Ordering::Relaxed);
         let control = self.control_statements.load(Ordering::Relaxed);
         let failed = self.failed_statements.load(Ordering::Relaxed);
+        let background = self.background_statements.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "# HELP contactflow_db_background_statements_total SQL statements of the server's own background work (webhook delivery), which no request waits for.\n# TYPE contactflow_db_background_statements_total counter\ncontactflow_db_background_statements_total {background}"
+        );
         let _ = writeln!(
             out,
             "# HELP contactflow_db_statements_total SQL statements run: data (SELECT, INSERT, UPDATE, DELETE) and control (setting a transaction's company; BEGIN and COMMIT are not counted).\n# TYPE contactflow_db_statements_total counter\ncontactflow_db_statements_total{{kind=\"data\"}} {statements}\ncontactflow_db_statements_total{{kind=\"control\"}} {control}\n# HELP contactflow_db_statements_failed_total SQL statements that failed.\n# TYPE contactflow_db_statements_failed_total counter\ncontactflow_db_statements_failed_total {failed}"

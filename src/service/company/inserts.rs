@@ -63,7 +63,9 @@ struct Planned {
     table: &'static str,
     id_column: &'static str,
     cells: Vec<(&'static str, Cell)>,
-    finish: Finish,
+    /// Reads the row back as its model; none for a row whose model nobody reads (an outbox
+    /// row), which SQLite then inserts with the others of its table in one statement.
+    finish: Option<Finish>,
 }
 
 /// Rows to insert together.
@@ -82,8 +84,36 @@ impl Inserts {
     pub fn add<A>(
         &mut self,
         db: &impl InCompany,
+        row: A,
+        links: &[(<A::Entity as EntityTrait>::Column, Key)],
+    ) -> Slot<<A::Entity as EntityTrait>::Model>
+    where
+        A: OwnedRow + TryIntoModel<<A::Entity as EntityTrait>::Model> + Send + Sync + 'static,
+        <A::Entity as EntityTrait>::Model: Send + 'static,
+    {
+        self.plan(db, row, links, true)
+    }
+
+    /// Adds a row whose model is not read back and whose id no later row names (an outbox
+    /// row); each of `links` sets a column to the id it names.
+    pub fn add_unread<A>(
+        &mut self,
+        db: &impl InCompany,
+        row: A,
+        links: &[(<A::Entity as EntityTrait>::Column, Key)],
+    ) where
+        A: OwnedRow + TryIntoModel<<A::Entity as EntityTrait>::Model> + Send + Sync + 'static,
+        <A::Entity as EntityTrait>::Model: Send + 'static,
+    {
+        self.plan(db, row, links, false);
+    }
+
+    fn plan<A>(
+        &mut self,
+        db: &impl InCompany,
         mut row: A,
         links: &[(<A::Entity as EntityTrait>::Column, Key)],
+        read_back: bool,
     ) -> Slot<<A::Entity as EntityTrait>::Model>
     where
         A: OwnedRow + TryIntoModel<<A::Entity as EntityTrait>::Model> + Send + Sync + 'static,
@@ -100,6 +130,10 @@ impl Inserts {
                 Key::Known(id) => row.set(column, id.into()),
                 Key::New(RowRef(index)) => {
                     assert!(index < self.rows.len(), "a row names one added before it");
+                    assert!(
+                        self.rows[index].finish.is_some(),
+                        "no row names an unread one"
+                    );
                     new_links.push((column, index));
                 }
             }
@@ -129,7 +163,7 @@ impl Inserts {
             table: A::Entity::default().table_name(),
             id_column: id_column.as_str(),
             cells,
-            finish,
+            finish: read_back.then_some(finish),
         });
         Slot {
             row: RowRef(self.rows.len() - 1),
@@ -137,7 +171,8 @@ impl Inserts {
         }
     }
 
-    /// Inserts the rows: one statement on PostgreSQL, one per row elsewhere.
+    /// Inserts the rows: one statement on PostgreSQL; elsewhere one per row read back, then
+    /// one per table for the unread ones.
     pub async fn run(self, db: &impl InCompany) -> Result<Inserted, DbErr> {
         if self.rows.is_empty() {
             return Ok(Inserted { models: Vec::new() });
@@ -155,6 +190,10 @@ impl Inserts {
         } else {
             let mut ids = Vec::with_capacity(self.rows.len());
             for planned in &self.rows {
+                if planned.finish.is_none() {
+                    ids.push(0);
+                    continue;
+                }
                 let statement = one(backend, planned, &ids);
                 let found = db
                     .query_one_raw(statement)
@@ -162,13 +201,19 @@ impl Inserts {
                     .ok_or_else(|| DbErr::RecordNotInserted)?;
                 ids.push(found.try_get_by_index::<i64>(0)?);
             }
+            for statement in unread_together(backend, &self.rows, &ids) {
+                db.execute_raw(statement).await?;
+            }
             ids
         };
         let models = self
             .rows
             .into_iter()
             .zip(&ids)
-            .map(|(planned, &id)| (planned.finish)(id, &ids).map(Some))
+            .map(|(planned, &id)| match planned.finish {
+                Some(finish) => finish(id, &ids).map(Some),
+                None => Ok(None),
+            })
             .collect::<Result<_, _>>()?;
         Ok(Inserted { models })
     }
@@ -196,15 +241,55 @@ fn columns(planned: &Planned) -> String {
     names.join(", ")
 }
 
-/// One row's `INSERT … RETURNING id` with `?` placeholders, its links resolved to `ids`.
-fn one(backend: DbBackend, planned: &Planned, ids: &[i64]) -> Statement {
-    let mut values = Vec::with_capacity(planned.cells.len());
-    for (_, cell) in &planned.cells {
-        values.push(match cell {
+/// A row's values, its links resolved to `ids`.
+fn values_of(planned: &Planned, ids: &[i64]) -> Vec<Value> {
+    planned
+        .cells
+        .iter()
+        .map(|(_, cell)| match cell {
             Cell::Value(value) => value.clone(),
             Cell::IdOf(index) => ids[*index].into(),
-        });
+        })
+        .collect()
+}
+
+/// The unread rows, one multi-row `INSERT` per table and set of columns, in the order they
+/// were added (SQLite numbers the rows of one `INSERT` in that order).
+fn unread_together(backend: DbBackend, rows: &[Planned], ids: &[i64]) -> Vec<Statement> {
+    let mut groups: Vec<(&'static str, String, Vec<&Planned>)> = Vec::new();
+    for planned in rows.iter().filter(|planned| planned.finish.is_none()) {
+        let columns = columns(planned);
+        match groups
+            .iter_mut()
+            .find(|(table, names, _)| *table == planned.table && *names == columns)
+        {
+            Some((_, _, members)) => members.push(planned),
+            None => groups.push((planned.table, columns, vec![planned])),
+        }
     }
+    groups
+        .into_iter()
+        .map(|(table, columns, members)| {
+            let mut values = Vec::new();
+            let mut tuples = Vec::with_capacity(members.len());
+            for planned in members {
+                let row = values_of(planned, ids);
+                tuples.push(format!("({})", vec!["?"; row.len()].join(", ")));
+                values.extend(row);
+            }
+            let sql = format!(
+                "INSERT INTO {} ({columns}) VALUES {}",
+                quoted(table),
+                tuples.join(", ")
+            );
+            Statement::from_sql_and_values(backend, sql, values)
+        })
+        .collect()
+}
+
+/// One row's `INSERT … RETURNING id` with `?` placeholders, its links resolved to `ids`.
+fn one(backend: DbBackend, planned: &Planned, ids: &[i64]) -> Statement {
+    let values = values_of(planned, ids);
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
         quoted(planned.table),
@@ -244,6 +329,9 @@ fn together(rows: &[Planned]) -> Statement {
             quoted(planned.id_column),
         ));
     }
+    // Every part is answered, in order: PostgreSQL runs the parts a query reads as it reads
+    // them, so the rows get their ids in the order they were added (an unread part would run
+    // last, after every read one).
     let answers: Vec<String> = rows
         .iter()
         .enumerate()
@@ -262,7 +350,7 @@ mod tests {
             table,
             id_column: "id",
             cells,
-            finish: Box::new(|_, _| Ok(Box::new(()) as Box<dyn Any + Send>)),
+            finish: Some(Box::new(|_, _| Ok(Box::new(()) as Box<dyn Any + Send>))),
         }
     }
 

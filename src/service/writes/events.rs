@@ -90,7 +90,7 @@ pub fn add_events(
     now: DateTime<Utc>,
 ) {
     for event in events {
-        rows.add(db, event.row(now), &event.links());
+        rows.add_unread(db, event.row(now), &event.links());
     }
 }
 

@@ -183,6 +183,9 @@ async fn a_subscriber_on_another_instance_resumes_after_a_dropped_connection_mis
     // Part of the stream, then the connection drops mid-stream while the writer goes on.
     let mut seen = take(&mut socket, 20, Duration::from_secs(10)).await;
     drop(socket);
+    while tuned_in(&second).await > 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let last = seen.last().unwrap()["cursor"].clone();
     let mut resumed = subscribed(&second, "alice", json!({ "after": last })).await;
     seen.extend(take(&mut resumed, SAVES - 20, Duration::from_secs(10)).await);

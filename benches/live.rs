@@ -1,0 +1,344 @@
+//! The live pipeline under load: for each database it seeds contacts in bulk, starts the
+//! release server in its own process and measures, in one run,
+//! - `saveContact` (activity + pending activity + to-do, three events each) with 32 writers,
+//!   first with nobody listening, then with 100 `contactEvents` subscribers over WebSocket and
+//!   a webhook delivering to a local receiver: the ratio of the two is what the outbox's
+//!   readers cost a save;
+//! - the lag of each event from its commit (its `at`) to each subscriber, p50 and p99;
+//! - memory per idle subscription over Server-Sent Events (2,000 of them).
+//!
+//! `cargo bench --bench live -- --databases sqlite,postgres --size 100000`
+
+#![expect(clippy::unwrap_used, reason = "a benchmark stops at its first failure")]
+
+#[path = "common/mod.rs"]
+#[expect(dead_code, reason = "this program reads no process's CPU time")]
+mod common;
+#[path = "load/traffic.rs"]
+#[expect(dead_code, reason = "this program reads rates and tails only")]
+mod traffic;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::Parser;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use common::{Server, percentile};
+
+#[derive(Parser)]
+struct Options {
+    /// Databases: `sqlite` and/or `postgres`.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+    databases: Vec<String>,
+    /// Contacts generated with `seed --contacts`.
+    #[arg(long, default_value_t = 10_000)]
+    size: usize,
+    /// A PostgreSQL database to connect to when creating the benchmark's own database.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+    )]
+    postgres_url: String,
+    /// Seconds each save phase is measured (after one second of warm-up).
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// `contactEvents` subscribers during the second phase.
+    #[arg(long, default_value_t = 100)]
+    subscribers: usize,
+    /// Idle subscriptions over Server-Sent Events whose memory is measured.
+    #[arg(long, default_value_t = 2_000)]
+    idle_streams: usize,
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+const SAVE: &str = "mutation($input: SaveContactInput!) { saveContact(input: $input) { contact { id } userErrors { code } } }";
+const EVENTS: &str = "subscription { contactEvents { cursor kind at } }";
+
+async fn graphql(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut request = http
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if !token.is_empty() {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> String {
+    let answer = graphql(
+        http,
+        base,
+        "",
+        "mutation($l: String!) { login(input: {login: $l, password: \"demo\"}) { token } }",
+        json!({ "l": login }),
+    )
+    .await;
+    answer["data"]["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The database URL of a fresh database for the run.
+async fn fresh_database(options: &Options, kind: &str, dir: &std::path::Path) -> String {
+    if kind == "sqlite" {
+        return format!("sqlite://{}?mode=rwc", dir.join("live.db").display());
+    }
+    use sea_orm::ConnectionTrait;
+    let admin = sea_orm::Database::connect(&options.postgres_url)
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared("DROP DATABASE IF EXISTS contactflow_bench_live WITH (FORCE)")
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared("CREATE DATABASE contactflow_bench_live")
+        .await
+        .unwrap();
+    let (url, query) = options
+        .postgres_url
+        .split_once('?')
+        .unwrap_or((&options.postgres_url, ""));
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    format!("{base}/contactflow_bench_live?{query}")
+}
+
+fn seed(database_url: &str, size: usize) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_contactflow"))
+        .args([
+            "seed",
+            "--contacts",
+            &size.to_string(),
+            "--database-url",
+            database_url,
+            "--log",
+            "warn",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "seed failed");
+}
+
+/// A local webhook receiver that answers 204 and counts what it gets.
+async fn receiver() -> (String, Arc<Mutex<u64>>) {
+    let received = Arc::new(Mutex::new(0u64));
+    let counted = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let counted = counted.clone();
+            async move {
+                *counted.lock().unwrap() += 1;
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+/// 32 writers for the measured seconds; their stats.
+async fn saves(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    types: &(String, String),
+    seconds: u64,
+) -> traffic::Stats {
+    let far = chrono::Utc::now() + chrono::Duration::days(400);
+    let (http, base, token, types) = (
+        http.clone(),
+        base.to_owned(),
+        token.to_owned(),
+        types.clone(),
+    );
+    traffic::run(32, Duration::from_secs(1), Duration::from_secs(seconds), move |w, n| {
+        let (http, base, token, types) = (http.clone(), base.clone(), token.clone(), types.clone());
+        async move {
+            let due = far + chrono::Duration::hours(1);
+            let input = json!({ "input": {
+                "name": format!("Live {w}-{n}"),
+                "activity": { "activityTypeId": types.0, "description": "call" },
+                "pendingActivity": { "activityTypeId": types.1, "dueAt": due.to_rfc3339(),
+                    "reminderStartsAt": far.to_rfc3339(), "reminderEndsAt": due.to_rfc3339(), "createTodo": true },
+            } });
+            let answer = graphql(&http, &base, &token, SAVE, input).await;
+            answer["data"]["saveContact"]["userErrors"] == json!([])
+        }
+    })
+    .await
+}
+
+/// Reads a subscriber's events, recording each one's lag from its `at`, ms.
+fn listen(mut socket: common::Socket, lags: Arc<Mutex<Vec<f64>>>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Some(Ok(message)) = socket.next().await {
+            let Message::Text(text) = message else {
+                continue;
+            };
+            let arrived = chrono::Utc::now();
+            let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            let Some(at) = value["payload"]["data"]["contactEvents"]["at"].as_str() else {
+                continue;
+            };
+            if let Ok(at) = chrono::DateTime::parse_from_rfc3339(at) {
+                let lag = (arrived - at.with_timezone(&chrono::Utc))
+                    .num_microseconds()
+                    .unwrap_or(0);
+                lags.lock().unwrap().push(lag as f64 / 1_000.0);
+            }
+        }
+    })
+}
+
+/// The server's resident memory, KiB.
+fn rss(server: &Server) -> u64 {
+    server.memory_kib("VmRSS")
+}
+
+/// Opens `count` idle SSE subscriptions; the memory they take per stream, KiB.
+async fn idle_sse(server: &Server, token: &str, count: usize) -> f64 {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss(server);
+    let mut streams = Vec::with_capacity(count);
+    for _ in 0..count {
+        let response = http
+            .post(format!("{}/graphql", server.base))
+            .header("accept", "text/event-stream")
+            .bearer_auth(token)
+            .json(&json!({ "query": EVENTS }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        streams.push(response);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss(server);
+    drop(streams);
+    (after.saturating_sub(before)) as f64 / count as f64
+}
+
+#[tokio::main]
+async fn main() {
+    let options = Options::parse();
+    let dir = tempfile::tempdir().unwrap();
+    println!(
+        "{} contacts; {} s per phase; {} subscribers\n",
+        options.size, options.seconds, options.subscribers
+    );
+    for database in &options.databases {
+        let url = fresh_database(&options, database, dir.path()).await;
+        seed(&url, options.size);
+        let server = Server::start(&[
+            "--database-url",
+            &url,
+            "--log",
+            "error",
+            "--db-max-connections",
+            "16",
+            "--webhook-allow-private",
+            "true",
+        ])
+        .await;
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()
+            .unwrap();
+        let alice = sign_in(&http, &server.base, "alice").await;
+        let admin = sign_in(&http, &server.base, "admin").await;
+        let types = graphql(
+            &http,
+            &server.base,
+            &alice,
+            "{ activityTypes { id code } }",
+            json!({}),
+        )
+        .await;
+        let type_id = |code: &str| {
+            types["data"]["activityTypes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["code"] == code)
+                .unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let types = (type_id("CALL"), type_id("FOLLOW_UP"));
+        let quiet = saves(&http, &server.base, &alice, &types, options.seconds).await;
+        // A webhook and the subscribers.
+        let (hook_url, received) = receiver().await;
+        let saved = graphql(&http, &server.base, &admin, "mutation($u: String!) { saveWebhook(input: { url: $u, events: [CREATED, ACTIVITY_RECORDED, PENDING_SCHEDULED], secret: \"the benchmark's webhook secret\" }) { userErrors { code message } } }", json!({ "u": hook_url })).await;
+        assert_eq!(
+            saved["data"]["saveWebhook"]["userErrors"],
+            json!([]),
+            "{saved}"
+        );
+        let ws_url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
+        let lags = Arc::new(Mutex::new(Vec::new()));
+        let mut listeners = Vec::new();
+        for _ in 0..options.subscribers {
+            let socket = common::subscribe(&ws_url, &alice, EVENTS).await;
+            listeners.push(listen(socket, lags.clone()));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        lags.lock().unwrap().clear();
+        let busy = saves(&http, &server.base, &alice, &types, options.seconds).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        for listener in listeners {
+            listener.abort();
+        }
+        let mut lags = lags.lock().unwrap().clone();
+        lags.sort_by(f64::total_cmp);
+        let delivered = *received.lock().unwrap();
+        let per_stream = idle_sse(&server, &alice, options.idle_streams).await;
+        println!("## {database}\n");
+        println!("| measure | figure |\n| --- | --- |");
+        println!(
+            "| saveContact, 32 writers, nobody listening | {:.0}/s, p99 {:.1} ms, {} errors |",
+            quiet.per_second, quiet.p99, quiet.errors
+        );
+        println!(
+            "| saveContact, 32 writers, {} subscribers + a webhook | {:.0}/s, p99 {:.1} ms, {} errors |",
+            options.subscribers, busy.per_second, busy.p99, busy.errors
+        );
+        println!(
+            "| listened ÷ quiet (target ≥ 0.9) | {:.2} × |",
+            busy.per_second / quiet.per_second
+        );
+        println!("| events received by the subscribers | {} |", lags.len());
+        println!(
+            "| event lag, commit → subscriber: p50 / p99 (target p99 ≤ 50 ms) | {:.1} / {:.1} ms |",
+            percentile(&lags, 0.5),
+            percentile(&lags, 0.99)
+        );
+        println!("| webhook deliveries received (so far) | {delivered} |");
+        println!(
+            "| memory per idle SSE subscription ({} of them; target ≤ 32 KiB) | {per_stream:.1} KiB |\n",
+            options.idle_streams
+        );
+        drop(server);
+    }
+}
