@@ -37,7 +37,7 @@ async fn main() {
     );
     let server = Server::start(&["--demo", "--database-url", &database, "--log", "error"]).await;
     let base = server.base.clone();
-    let client = reqwest::Client::new();
+    let client = common::http_builder().build().unwrap();
     println!(
         "| document | bytes | answer | server CPU per request | wall p50 | wall max |\n| --- | --- | --- | --- | --- | --- |"
     );

@@ -145,7 +145,7 @@ async fn sign_in_flood(options: &Options, lifted: bool) {
         ]);
     }
     let server = Server::start_program(&options.program, &[], &args).await;
-    let client = reqwest::Client::new();
+    let client = common::http_builder().build().unwrap();
     // Warm up: the hash pool's threads and their memory exist after the first sign-ins.
     let token = alice_token(&client, &server.base).await;
     for _ in 0..4 {
@@ -208,7 +208,7 @@ async fn sixth_wrong_password(options: &Options) {
     let database = format!("sqlite://{}?mode=rwc", dir.path().join("six.db").display());
     let args = ["--demo", "--database-url", &database, "--log", "error"];
     let server = Server::start_program(&options.program, &[], &args).await;
-    let client = reqwest::Client::new();
+    let client = common::http_builder().build().unwrap();
     let mut checked = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
@@ -273,14 +273,14 @@ async fn half_open_flood(options: &Options) {
         args.extend(["--header-read-timeout-ms", &timeout]);
     }
     let server = Server::start_program(&options.program, &[], &args).await;
-    let client = reqwest::Client::new();
+    let client = common::http_builder().build().unwrap();
     let token = alice_token(&client, &server.base).await;
     let address = server.base.trim_start_matches("http://").to_owned();
     let streams = half_open(&address, options.half_open).await;
     // Each query on a new connection, as a new client would come.
     let mut latencies = Vec::new();
     for _ in 0..20 {
-        let fresh = reqwest::Client::new();
+        let fresh = common::http_builder().build().unwrap();
         latencies.push(me_ms(&fresh, &server.base, &token).await);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -326,14 +326,14 @@ async fn descriptor_flood(options: &Options) {
         ],
     )
     .await;
-    let client = reqwest::Client::new();
+    let client = common::http_builder().build().unwrap();
     let token = alice_token(&client, &server.base).await;
     let address = server.base.trim_start_matches("http://").to_owned();
     let cpu_before = cpu_time(server.id());
     let started = Instant::now();
     let streams = half_open(&address, options.fd_flood).await;
     // A new client arrives while the server is out of descriptors.
-    let fresh = reqwest::Client::new();
+    let fresh = common::http_builder().build().unwrap();
     let waited = me_ms(&fresh, &server.base, &token).await;
     let cpu = cpu_time(server.id()) - cpu_before;
     let wall = started.elapsed();

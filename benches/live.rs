@@ -214,7 +214,7 @@ fn rss(server: &Server) -> u64 {
 
 /// Opens `count` idle SSE subscriptions; the memory they take per stream, KiB.
 async fn idle_sse(server: &Server, token: &str, count: usize) -> f64 {
-    let http = reqwest::Client::builder()
+    let http = common::http_builder()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
@@ -261,7 +261,7 @@ async fn main() {
             "true",
         ])
         .await;
-        let http = reqwest::Client::builder()
+        let http = common::http_builder()
             .pool_max_idle_per_host(64)
             .build()
             .unwrap();

@@ -41,6 +41,16 @@ pub async fn subscribe(ws_url: &str, token: &str, query: &str) -> Socket {
     socket
 }
 
+/// A client builder for the benchmark's HTTP requests: rustls's ring provider installed first,
+/// as the server does (reqwest is built without a provider of its own).
+pub fn http_builder() -> reqwest::ClientBuilder {
+    static PROVIDER: std::sync::Once = std::sync::Once::new();
+    PROVIDER.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+}
+
 /// The release server under test, in its own process; killed when dropped.
 pub struct Server {
     pub child: Child,
@@ -76,7 +86,11 @@ impl Server {
             .expect("server starts");
         let base = format!("http://127.0.0.1:{port}");
         for _ in 0..600 {
-            if reqwest::get(format!("{base}/health/ready"))
+            if http_builder()
+                .build()
+                .unwrap()
+                .get(format!("{base}/health/ready"))
+                .send()
                 .await
                 .is_ok_and(|r| r.status().is_success())
             {

@@ -117,7 +117,7 @@ impl Peer {
         }
         let child = command.spawn().expect("PostGraphile starts");
         let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
+        let http = crate::common::http_builder().build().unwrap();
         for _ in 0..300 {
             let answered = http
                 .post(format!("{base}/graphql"))

@@ -178,7 +178,7 @@ pub struct Target<'a> {
 /// Runs every scenario against the server at `target.base`.
 pub async fn run_all(options: &Options, target: &Target<'_>) -> Measured {
     let (base, database, size) = (target.base, target.database, target.size);
-    let http = reqwest::Client::builder()
+    let http = crate::common::http_builder()
         .pool_max_idle_per_host(options.connections * 2)
         .build()
         .unwrap();
@@ -473,7 +473,9 @@ async fn peer_run(
 
 /// The id of the company the benchmark's operator works for (ACME), as the peer reads it.
 async fn company_id(peer_base: &str) -> i64 {
-    let answer: Value = reqwest::Client::new()
+    let answer: Value = crate::common::http_builder()
+        .build()
+        .unwrap()
         .post(format!("{peer_base}/graphql"))
         .json(
             &json!({ "query": "{ allCompanies(condition: { code: \"ACME\" }) { nodes { id } } }" }),

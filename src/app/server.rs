@@ -103,6 +103,9 @@ fn operations(
 /// Migrates (and loads the demo data when asked and the database is empty), binds the
 /// configured address and serves in the background.
 pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppError> {
+    // HTTPS (webhook deliveries) through rustls with ring, the provider the database driver
+    // brings too; reqwest is built without one of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let trusted = trusted_documents(&settings)?;
     if migrate(&settings, load_demo).await? {
         tracing::info!(

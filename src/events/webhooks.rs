@@ -29,7 +29,8 @@ use crate::service::{ServiceResult, Store, companies, events};
 const LOOK_AT_EVERY_COMPANY_EVERY: Duration = Duration::from_secs(5);
 /// The least time between two passes.
 const PASS_GAP: Duration = Duration::from_millis(20);
-/// How much longer than an attempt may take a lease lasts.
+/// How much longer than two attempts may take a lease lasts; it is renewed once less than an
+/// attempt and this margin remain, so an attempt always ends within the lease.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 /// Deliveries in flight on one instance at most.
 const IN_FLIGHT_MAX: usize = 32;
@@ -88,7 +89,8 @@ impl WebhookDispatcher {
     /// Starts delivering in the background.
     pub fn start(store: Store, options: DeliveryOptions) -> Arc<Self> {
         let allow_private = options.allow_private;
-        // HTTPS through rustls with ring, the provider the database driver brings too.
+        // HTTPS through rustls with ring (installed when the server starts; here too for a
+        // dispatcher started on its own).
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(options.timeout)
@@ -164,7 +166,7 @@ impl WebhookDispatcher {
             hooked.insert(company_id);
             while events::sequence(db, company_id).await? == events::Sequenced::More {}
             for hook in &hooks {
-                webhooks::take_up(&self.store, company_id, hook.id).await?;
+                webhooks::take_up(&self.store, hook).await?;
             }
             for webhook_id in webhooks::due(&reads, Utc::now()).await? {
                 self.start_delivering(company_id, webhook_id);
@@ -218,20 +220,26 @@ impl WebhookDispatcher {
         webhook_id: i64,
     ) -> ServiceResult<Option<chrono::DateTime<Utc>>> {
         let reads = Reads::per_statement(self.store.db.clone(), company_id);
+        let span = |d: Duration| chrono::Duration::from_std(d).unwrap_or_default();
+        let lease = span(self.options.timeout * 2 + LEASE_MARGIN);
+        let renew_within = span(self.options.timeout + LEASE_MARGIN);
+        let mut held_until: Option<chrono::DateTime<Utc>> = None;
         loop {
             let now = Utc::now();
-            let lease = self.options.timeout + LEASE_MARGIN;
-            let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
-            let leased = webhooks::lease(
-                &self.store,
-                company_id,
-                webhook_id,
-                &self.owner,
-                (now, until),
-            )
-            .await?;
-            if !leased {
-                return Ok(None);
+            if held_until.is_none_or(|until| until - now < renew_within) {
+                let until = now + lease;
+                let leased = webhooks::lease(
+                    &self.store,
+                    company_id,
+                    webhook_id,
+                    &self.owner,
+                    (now, until),
+                )
+                .await?;
+                if !leased {
+                    return Ok(None);
+                }
+                held_until = Some(until);
             }
             let Some((hook, delivery)) = webhooks::next_delivery(&reads, webhook_id).await? else {
                 webhooks::release(&self.store, company_id, webhook_id, &self.owner).await?;

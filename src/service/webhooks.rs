@@ -98,13 +98,29 @@ fn cloud_event(event: &events::LoadedEvent, stage_code: Option<&str>) -> String 
     body.to_string()
 }
 
-/// Takes up the events of the company after the webhook's position as PENDING deliveries of
-/// the kinds it lists, and moves its position past them, in one transaction (the webhook row
-/// locked, so two instances never take up the same events); how many deliveries it made.
-pub async fn take_up(store: &Store, company_id: i64, webhook_id: i64) -> ServiceResult<usize> {
+/// Takes up the events of the company after the webhook's position (`seen` as last read) as
+/// PENDING deliveries of the kinds it lists, and moves its position past them, in one
+/// transaction (the webhook row locked and read again, so two instances never take up the
+/// same events); how many deliveries it made.
+pub async fn take_up(store: &Store, seen: &webhook::Model) -> ServiceResult<usize> {
+    let company_id = seen.company_id;
+    // Read first, write only when there is something to take up: a pass costs a webhook with
+    // nothing new one read, not a write transaction.
+    let reads = Reads::per_statement(store.db.clone(), company_id);
+    let since = EventCursor {
+        seq: seen.position,
+        id: 0,
+    };
+    if events::after(&reads, since, None, 1)
+        .await?
+        .events
+        .is_empty()
+    {
+        return Ok(0);
+    }
     let snapshot = store.snapshots.get(&store.db, company_id).await?;
     let write = Write::begin(store, company_id).await?;
-    let Some(hook) = company::find_by_id::<webhook::Entity>(&*write, webhook_id)
+    let Some(hook) = company::find_by_id::<webhook::Entity>(&*write, seen.id)
         .lock_exclusive()
         .one(&*write)
         .await?

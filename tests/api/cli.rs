@@ -16,7 +16,7 @@ async fn sigterm_finishes_in_flight_requests_closes_sockets_and_exits_cleanly() 
     let dir = tempfile::tempdir().unwrap();
     let mut served = Served::start(contactflow(), &["--demo"], dir.path(), false).await;
     let base = served.base.clone();
-    let client = reqwest::Client::new();
+    let client = crate::support::http();
     let login = json!({ "query": "mutation { login(input: {login: \"alice\", password: \"demo\"}) { token } }" });
     let answer: serde_json::Value = client
         .post(format!("{base}/graphql"))
@@ -352,7 +352,7 @@ async fn serve_demo_answers_a_signed_in_query_from_an_empty_directory() {
     let dir = tempfile::tempdir().unwrap();
     let served = Served::start(contactflow(), &["--demo"], dir.path(), false).await;
     let base = served.base.clone();
-    let client = reqwest::Client::new();
+    let client = crate::support::http();
     let outcome = async {
         let login = json!({ "query": "mutation { login(input: {login: \"alice\", password: \"demo\"}) { token } }" });
         let answer: serde_json::Value = client.post(format!("{base}/graphql")).json(&login).send().await.unwrap().json().await.unwrap();

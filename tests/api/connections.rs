@@ -15,7 +15,7 @@ use crate::support::{Backend, TestServer};
 
 /// A query any client may send, and whether it was answered with data.
 async fn answered(base: &str, within: Duration) -> bool {
-    let response = reqwest::Client::new()
+    let response = crate::support::http()
         .post(format!("{base}/graphql"))
         .timeout(within)
         .json(&json!({ "query": "{ __typename }" }))

@@ -11,7 +11,7 @@ use crate::support::{Backend, TestServer, settings_for};
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::support::http_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

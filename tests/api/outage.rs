@@ -15,7 +15,7 @@ use crate::support::socket::{close_code, next, open_url, send};
 const SIGN_IN: &str = r#"mutation { login(input: {login: "alice", password: "demo"}) { token } }"#;
 
 async fn post(base: &str, token: Option<&str>, query: &str) -> (u16, Option<String>, Value) {
-    let mut request = reqwest::Client::new()
+    let mut request = crate::support::http()
         .post(format!("{base}/graphql"))
         // The contract: an answer within 5 s (waiting for a connection gives up after 3 s).
         .timeout(Duration::from_secs(8))
@@ -37,7 +37,7 @@ async fn post(base: &str, token: Option<&str>, query: &str) -> (u16, Option<Stri
 }
 
 async fn readiness(base: &str) -> u16 {
-    reqwest::Client::new()
+    crate::support::http()
         .get(format!("{base}/health/ready"))
         // The contract: 503 within 2 s.
         .timeout(Duration::from_secs(5))

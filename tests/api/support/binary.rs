@@ -69,7 +69,7 @@ impl Served {
 
     /// Waits until `/health/ready` answers 200; whether it did within `within`.
     pub async fn ready_within(&self, within: Duration) -> bool {
-        let client = reqwest::Client::new();
+        let client = crate::support::http();
         let deadline = tokio::time::Instant::now() + within;
         while tokio::time::Instant::now() < deadline {
             let answered = client

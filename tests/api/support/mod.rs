@@ -53,6 +53,21 @@ macro_rules! on_both_databases {
 
 pub(crate) use on_both_databases;
 
+/// A client builder for HTTP(S) requests of the tests: rustls's ring provider installed first,
+/// as the server does (reqwest is built without a provider of its own).
+pub fn http_builder() -> reqwest::ClientBuilder {
+    static PROVIDER: std::sync::Once = std::sync::Once::new();
+    PROVIDER.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+}
+
+/// A client for HTTP(S) requests of the tests.
+pub fn http() -> reqwest::Client {
+    http_builder().build().expect("an HTTP client")
+}
+
 /// The nodes of a connection's edges.
 pub fn nodes(connection: &Value) -> Vec<Value> {
     connection["edges"]

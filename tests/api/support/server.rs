@@ -75,7 +75,7 @@ impl TestServer {
             base: format!("http://{}", server.addr),
             database_url,
             server: Some(server),
-            client: reqwest::Client::new(),
+            client: crate::support::http(),
             _database: None,
         }
     }

@@ -22,7 +22,7 @@ async fn server_for_receivers(backend: Backend) -> Option<TestServer> {
 
 /// Runs one operation against the server at `base`; its `data`.
 async fn data(base: &str, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let mut request = reqwest::Client::new()
+    let mut request = crate::support::http()
         .post(format!("{base}/graphql"))
         .json(&json!({ "query": query, "variables": variables }));
     if let Some(token) = token {
