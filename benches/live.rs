@@ -90,49 +90,6 @@ async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> String {
         .to_owned()
 }
 
-/// The database URL of a fresh database for the run.
-async fn fresh_database(options: &Options, kind: &str, dir: &std::path::Path) -> String {
-    if kind == "sqlite" {
-        return format!("sqlite://{}?mode=rwc", dir.join("live.db").display());
-    }
-    use sea_orm::ConnectionTrait;
-    let admin = sea_orm::Database::connect(&options.postgres_url)
-        .await
-        .unwrap();
-    admin
-        .execute_unprepared("DROP DATABASE IF EXISTS contactflow_bench_live WITH (FORCE)")
-        .await
-        .unwrap();
-    admin
-        .execute_unprepared("CREATE DATABASE contactflow_bench_live")
-        .await
-        .unwrap();
-    let (url, query) = options
-        .postgres_url
-        .split_once('?')
-        .unwrap_or((&options.postgres_url, ""));
-    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
-    format!("{base}/contactflow_bench_live?{query}")
-}
-
-fn seed(database_url: &str, size: usize) {
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_contactflow"))
-        .args([
-            "seed",
-            "--contacts",
-            &size.to_string(),
-            "--database-url",
-            database_url,
-            "--log",
-            "warn",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "seed failed");
-}
-
 /// A local webhook receiver that answers 204 and counts what it gets.
 async fn receiver() -> (String, Arc<Mutex<u64>>) {
     let received = Arc::new(Mutex::new(0u64));
@@ -248,8 +205,14 @@ async fn main() {
         options.size, options.seconds, options.subscribers
     );
     for database in &options.databases {
-        let url = fresh_database(&options, database, dir.path()).await;
-        seed(&url, options.size);
+        let url = common::fresh_database(
+            &options.postgres_url,
+            database,
+            "contactflow_bench_live",
+            dir.path(),
+        )
+        .await;
+        common::seed(&url, options.size);
         let server = Server::start(&[
             "--database-url",
             &url,

@@ -51,6 +51,60 @@ pub fn http_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
 }
 
+/// A fresh database for one run: a SQLite file in `dir`, or a new PostgreSQL database `name`
+/// created through `postgres_url`, whose query (`sslmode`) every server's connections keep.
+pub async fn fresh_database(
+    postgres_url: &str,
+    kind: &str,
+    name: &str,
+    dir: &std::path::Path,
+) -> String {
+    if kind == "sqlite" {
+        return format!(
+            "sqlite://{}?mode=rwc",
+            dir.join(format!("{name}.db")).display()
+        );
+    }
+    use sea_orm::ConnectionTrait;
+    let admin = sea_orm::Database::connect(postgres_url)
+        .await
+        .expect("PostgreSQL");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .expect("drop");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create");
+    let (url, query) = postgres_url
+        .split_once('?')
+        .map_or((postgres_url, None), |(u, q)| (u, Some(q)));
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Seeds `size` contacts with the real command; its summary line.
+pub fn seed(database_url: &str, size: usize) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_contactflow"))
+        .args([
+            "seed",
+            "--contacts",
+            &size.to_string(),
+            "--database-url",
+            database_url,
+        ])
+        .args(["--log", "warn"])
+        .stderr(Stdio::null())
+        .output()
+        .expect("seed runs");
+    assert!(output.status.success(), "seed failed");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
 /// The release server under test, in its own process; killed when dropped.
 pub struct Server {
     pub child: Child,

@@ -24,7 +24,6 @@ mod traffic;
 pub const JWT_SECRET: &str = "the load benchmark's token secret, shared with the peer";
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use clap::Parser;
 
@@ -64,61 +63,6 @@ struct Options {
     bench: bool,
 }
 
-/// A fresh database for one run: a SQLite file, or a new PostgreSQL database.
-async fn fresh_database(
-    options: &Options,
-    kind: &str,
-    size: usize,
-    dir: &std::path::Path,
-) -> String {
-    if kind == "sqlite" {
-        return format!(
-            "sqlite://{}?mode=rwc",
-            dir.join(format!("bench-{size}.db")).display()
-        );
-    }
-    let name = format!("contactflow_bench_{size}");
-    let admin = sea_orm::Database::connect(&options.postgres_url)
-        .await
-        .expect("PostgreSQL");
-    use sea_orm::ConnectionTrait;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .expect("drop");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create");
-    let (url, query) = options
-        .postgres_url
-        .split_once('?')
-        .map_or((options.postgres_url.as_str(), None), |(u, q)| (u, Some(q)));
-    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-/// Seeds `size` contacts with the real command; its summary line.
-fn seed(database_url: &str, size: usize) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_contactflow"))
-        .args([
-            "seed",
-            "--contacts",
-            &size.to_string(),
-            "--database-url",
-            database_url,
-        ])
-        .args(["--log", "warn"])
-        .stderr(Stdio::null())
-        .output()
-        .expect("seed runs");
-    assert!(output.status.success(), "seed failed");
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
 #[tokio::main]
 async fn main() {
     let options = Options::parse();
@@ -140,8 +84,13 @@ async fn main() {
     let mut runs: Vec<Measured> = Vec::new();
     for database in &options.databases {
         for &size in &options.sizes {
-            let url = fresh_database(&options, database, size, dir.path()).await;
-            println!("## {database}, {size} contacts\n\n{}\n", seed(&url, size));
+            let name = format!("contactflow_bench_{size}");
+            let url =
+                common::fresh_database(&options.postgres_url, database, &name, dir.path()).await;
+            println!(
+                "## {database}, {size} contacts\n\n{}\n",
+                common::seed(&url, size)
+            );
             let server = Server::start(&[
                 "--database-url",
                 &url,

@@ -78,6 +78,34 @@ pub(crate) fn index(
     statement.to_owned()
 }
 
+/// On PostgreSQL, puts company-owned tables created after row-level security behind it as
+/// the row-security migration did its own: the serving role may use them and their sequences,
+/// and sees and writes only the rows of the company its transaction is set to.
+pub(crate) async fn guard_company_tables(
+    db: &impl sea_orm_migration::sea_orm::ConnectionTrait,
+    tables: &[&str],
+) -> Result<(), DbErr> {
+    if db.get_database_backend() != sea_orm_migration::sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let role = m20261203_000005_row_security::ROLE;
+    let company = m20261203_000005_row_security::COMPANY;
+    for table in tables {
+        for statement in [
+            format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role}"),
+            format!("GRANT USAGE, SELECT ON SEQUENCE {table}_id_seq TO {role}"),
+            format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"),
+            format!(
+                "CREATE POLICY company_isolation ON {table} TO {role} \
+                 USING (company_id = {company}) WITH CHECK (company_id = {company})"
+            ),
+        ] {
+            db.execute_unprepared(&statement).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Creates a table whose `id` is an auto-incremented 64-bit key.
 pub(crate) fn table(name: &'static str) -> TableCreateStatement {
     Table::create()

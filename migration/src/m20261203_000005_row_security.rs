@@ -13,14 +13,15 @@ use crate::m20261203_000004_companies::OWNED;
 pub struct Migration;
 
 /// The role the server takes on every connection (keep in step with `db::SERVING_ROLE`).
-const ROLE: &str = "contactflow_app";
+pub(crate) const ROLE: &str = "contactflow_app";
 
 /// Tables read before their company is known (a refresh token, by its hash): guarded by the
 /// application alone.
 const WITHOUT_POLICY: [&str; 1] = ["refresh_tokens"];
 
 /// The company a transaction is set to; NULL when none is.
-const COMPANY: &str = "NULLIF(current_setting('contactflow.company_id', true), '')::bigint";
+pub(crate) const COMPANY: &str =
+    "NULLIF(current_setting('contactflow.company_id', true), '')::bigint";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

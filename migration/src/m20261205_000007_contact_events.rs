@@ -11,18 +11,12 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::{index, reference, table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// The role the server works as (see the row-security migration).
-const ROLE: &str = "contactflow_app";
-
-/// The company a transaction is set to; NULL when none is.
-const COMPANY: &str = "NULLIF(current_setting('contactflow.company_id', true), '')::bigint";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -53,21 +47,7 @@ impl MigrationTrait for Migration {
                 .create_index(index("contact_events", columns, false))
                 .await?;
         }
-        if !postgres {
-            return Ok(());
-        }
-        let db = manager.get_connection();
-        for statement in [
-            format!("GRANT SELECT, INSERT, UPDATE, DELETE ON contact_events TO {ROLE}"),
-            format!("GRANT USAGE, SELECT ON SEQUENCE contact_events_id_seq TO {ROLE}"),
-            "ALTER TABLE contact_events ENABLE ROW LEVEL SECURITY".to_owned(),
-            format!(
-                "CREATE POLICY company_isolation ON contact_events TO {ROLE} \
-                 USING (company_id = {COMPANY}) WITH CHECK (company_id = {COMPANY})"
-            ),
-        ] {
-            db.execute_unprepared(&statement).await?;
-        }
+        crate::guard_company_tables(manager.get_connection(), &["contact_events"]).await?;
         Ok(())
     }
 }

@@ -6,18 +6,11 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 use crate::{index, reference, table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// The role the server works as (see the row-security migration).
-const ROLE: &str = "contactflow_app";
-
-/// The company a transaction is set to; NULL when none is.
-const COMPANY: &str = "NULLIF(current_setting('contactflow.company_id', true), '')::bigint";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -77,23 +70,8 @@ impl MigrationTrait for Migration {
                 false,
             ))
             .await?;
-        if manager.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        let db = manager.get_connection();
-        for table in ["webhooks", "webhook_deliveries"] {
-            for statement in [
-                format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {ROLE}"),
-                format!("GRANT USAGE, SELECT ON SEQUENCE {table}_id_seq TO {ROLE}"),
-                format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"),
-                format!(
-                    "CREATE POLICY company_isolation ON {table} TO {ROLE} \
-                     USING (company_id = {COMPANY}) WITH CHECK (company_id = {COMPANY})"
-                ),
-            ] {
-                db.execute_unprepared(&statement).await?;
-            }
-        }
+        let tables = ["webhooks", "webhook_deliveries"];
+        crate::guard_company_tables(manager.get_connection(), &tables).await?;
         Ok(())
     }
 }
