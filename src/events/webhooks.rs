@@ -21,7 +21,7 @@ use crate::domain::webhook::{check_target, reachable, signature};
 use crate::entity::{webhook, webhook_delivery};
 use crate::service::company::Reads;
 use crate::service::webhooks::{self, Attempt};
-use crate::service::{ServiceResult, Store, companies, events};
+use crate::service::{ServiceResult, Store, clock, companies, events};
 
 /// Every company is looked at this often (webhooks saved on another instance, deliveries
 /// left by an instance that stopped); between, only the companies woken by their events or
@@ -168,7 +168,7 @@ impl WebhookDispatcher {
             for hook in &hooks {
                 webhooks::take_up(&self.store, hook).await?;
             }
-            for webhook_id in webhooks::due(&reads, Utc::now()).await? {
+            for webhook_id in webhooks::due(&reads, clock::now()).await? {
                 self.start_delivering(company_id, webhook_id);
             }
         }
@@ -180,7 +180,7 @@ impl WebhookDispatcher {
 
     /// Looks at the company again when its next retry falls due.
     fn wake_at(self: &Arc<Self>, company_id: i64, at: chrono::DateTime<Utc>) {
-        let wait = (at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+        let wait = (at - clock::now()).to_std().unwrap_or(Duration::ZERO);
         let dispatcher = Arc::downgrade(self);
         tokio::spawn(async move {
             tokio::time::sleep(wait).await;
@@ -225,7 +225,7 @@ impl WebhookDispatcher {
         let renew_within = span(self.options.timeout + LEASE_MARGIN);
         let mut held_until: Option<chrono::DateTime<Utc>> = None;
         loop {
-            let now = Utc::now();
+            let now = clock::now();
             if held_until.is_none_or(|until| until - now < renew_within) {
                 let until = now + lease;
                 let leased = webhooks::lease(
@@ -258,7 +258,7 @@ impl WebhookDispatcher {
 
     /// POSTs one delivery.
     async fn attempt(&self, hook: &webhook::Model, delivery: &webhook_delivery::Model) -> Attempt {
-        let at = Utc::now();
+        let at = clock::now();
         if check_target(&hook.url, self.options.allow_private).is_err() {
             return Attempt { status: None, at };
         }

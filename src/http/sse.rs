@@ -20,10 +20,10 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
+use super::bearer::{StreamCaller, access_ended, stream_caller};
 use super::operation::{Client, error_json};
 use super::state::HttpState;
 use crate::graphql::errors::codes;
-use crate::service::{ServiceError, auth, clock};
 
 /// Events written ahead of a slow client before the stream waits for it.
 const EVENTS_BUFFERED: usize = 8;
@@ -99,25 +99,14 @@ pub async fn answer(
 /// Who a stream is for, when its token names an active operator: the stream ends when their
 /// access ends or the token expires.
 struct Watched {
-    operator: i64,
+    caller: StreamCaller,
     token: String,
-    expires: Option<Instant>,
 }
 
 async fn watched(state: &HttpState, token: Option<String>) -> Option<Watched> {
     let token = token?;
-    let app = &state.app;
-    let signed_in = auth::authenticate(&app.store.snapshots, app.db(), &app.keys, &token).await;
-    let operator = signed_in.ok()?.operator.id;
-    let expires = app.keys.expiry(&token).map(|expiry| {
-        let left = (expiry - clock::now()).to_std().unwrap_or(Duration::ZERO);
-        Instant::now() + left
-    });
-    Some(Watched {
-        operator,
-        token,
-        expires,
-    })
+    let caller = stream_caller(&state.app, &token).await.ok()?;
+    Some(Watched { caller, token })
 }
 
 /// Runs the operation and writes its events until it completes, the client goes away, the
@@ -153,7 +142,10 @@ async fn run(
     let mut revocations = state.app.reminders.revocations();
     let mut keep_alive = tokio::time::interval_at(Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
     let far = Instant::now() + Duration::from_secs(60 * 60 * 24 * 365);
-    let expires = watched.as_ref().and_then(|w| w.expires).unwrap_or(far);
+    let expires = watched
+        .as_ref()
+        .and_then(|w| w.caller.expires)
+        .unwrap_or(far);
     let last = loop {
         tokio::select! {
             () = events.closed() => return,
@@ -162,8 +154,8 @@ async fn run(
             revoked = revocations.recv(), if watched.is_some() => {
                 let Some(watched) = &watched else { continue };
                 let ended = match revoked {
-                    Ok(operator) => operator == watched.operator,
-                    Err(RecvError::Lagged(_)) => still_allowed(&state, &watched.token).await.is_err(),
+                    Ok(operator) => operator == watched.caller.operator,
+                    Err(RecvError::Lagged(_)) => access_ended(&state.app, &watched.token).await,
                     Err(RecvError::Closed) => false,
                 };
                 if ended {
@@ -190,15 +182,6 @@ async fn run(
         let _ = events.send(last).await;
     }
     let _ = events.send(complete()).await;
-}
-
-/// After missing revocations: whether the token still names an active operator.
-async fn still_allowed(state: &HttpState, token: &str) -> Result<(), ServiceError> {
-    let app = &state.app;
-    match auth::authenticate(&app.store.snapshots, app.db(), &app.keys, token).await {
-        Err(ServiceError::Unauthenticated) => Err(ServiceError::Unauthenticated),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::company::{self, InCompany, Reads};
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
 use super::writes::Write;
 use super::writes::admin::webhooks::kinds_of;
-use super::{ServiceResult, Store, events};
+use super::{ServiceResult, Store, clock, events};
 use crate::domain::event::EventCursor;
 use crate::domain::global_id::{encode, kind};
 use crate::domain::webhook::next_attempt;
@@ -142,7 +142,7 @@ pub async fn take_up(store: &Store, seen: &webhook::Model) -> ServiceResult<usiz
         .filter(|event| kinds.contains(&event.kind))
         .collect();
     let loaded = events::load(&*write, wanted).await?;
-    let now = Utc::now();
+    let now = clock::now();
     let rows: Vec<webhook_delivery::ActiveModel> = loaded
         .iter()
         .map(|event| {

@@ -23,9 +23,9 @@ use outgoing::Outgoing;
 use subscribe::Sending;
 
 use super::protocol::{self, ClientMessage, Protocol};
-use crate::http::bearer::bearer_token;
+use crate::http::bearer::{access_ended, bearer_token, stream_caller};
 use crate::http::state::HttpState;
-use crate::service::{ServiceError, auth, clock};
+use crate::service::ServiceError;
 
 /// How long a client has to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -180,15 +180,12 @@ impl Session {
             return Next::Close(4429, "Too many initialisation requests".into());
         }
         self.initialised = true;
-        let app = &self.state.app;
         let token = token_of(&payload);
         let signed_in = match &token {
-            Some(token) => {
-                auth::authenticate(&app.store.snapshots, app.db(), &app.keys, token).await
-            }
+            Some(token) => stream_caller(&self.state.app, token).await,
             None => Err(ServiceError::Unauthenticated),
         };
-        let (Some(token), Ok(operator)) = (token, signed_in.as_ref()) else {
+        let (Some(token), Ok(caller)) = (token, signed_in.as_ref()) else {
             if let Err(ServiceError::Unavailable) = signed_in {
                 return Next::Close(1013, "the database is unavailable: try again later".into());
             }
@@ -197,11 +194,8 @@ impl Session {
             }
             return Next::Close(4403, "Forbidden".into());
         };
-        self.operator = Some(operator.operator.id);
-        if let Some(expiry) = app.keys.expiry(&token) {
-            let left = (expiry - clock::now()).to_std().unwrap_or(Duration::ZERO);
-            self.expires = Some(Instant::now() + left);
-        }
+        self.operator = Some(caller.operator);
+        self.expires = caller.expires;
         self.token = Some(token);
         self.send(protocol::ack(self.protocol)).await;
         Next::Continue
@@ -212,12 +206,10 @@ impl Session {
         let Some(token) = &self.token else {
             return Next::Continue;
         };
-        let app = &self.state.app;
-        match auth::authenticate(&app.store.snapshots, app.db(), &app.keys, token).await {
-            Err(ServiceError::Unauthenticated) => {
-                Next::Close(4403, "Forbidden: the operator's access ended".into())
-            }
-            _ => Next::Continue,
+        if access_ended(&self.state.app, token).await {
+            Next::Close(4403, "Forbidden: the operator's access ended".into())
+        } else {
+            Next::Continue
         }
     }
 

@@ -4,7 +4,6 @@
 //! secret long enough not to be guessed. A new webhook starts at the company's latest event:
 //! it hears of what happens from then on.
 
-use chrono::Utc;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter};
 
@@ -16,7 +15,7 @@ use crate::domain::{Field, FieldViolation, RuleCode};
 use crate::entity::{webhook, webhook_delivery};
 use crate::service::company;
 use crate::service::writes::{Actor, Write};
-use crate::service::{ServiceResult, Store, events};
+use crate::service::{ServiceResult, Store, clock, events};
 
 /// A webhook to create (no id) or change.
 #[derive(Debug, Clone)]
@@ -131,7 +130,7 @@ pub async fn save_webhook(
     let write = Write::begin(store, actor.company_id).await?;
     let existing = row_to_change::<webhook::Entity>(&*write, input.id, "webhook").await?;
     problems.check()?;
-    let now = Utc::now();
+    let now = clock::now();
     let saved = match existing {
         Some(row) => {
             let mut row = row.into_active_model();
