@@ -10,7 +10,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Notify, broadcast, watch};
 
-use super::{EventHub, LoadedEvent};
+use super::{EventHub, LoadedEvent, SharedEvent};
 use crate::domain::event::EventCursor;
 use crate::service::events::{self, Sequenced};
 use crate::service::{ServiceError, ServiceResult};
@@ -24,13 +24,17 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 /// The first wait before looking again when another sequencer was at work; doubled each time
 /// up to [`POLL_EVERY`].
 const BUSY_FIRST_WAIT: Duration = Duration::from_millis(2);
+/// The least time between two reads: the commits of a busy moment are read, and handed to
+/// every subscriber, together (a burst costs each socket one write, not one per event), at the
+/// price of at most this much lag; a quiet feed reads at once.
+const READ_GAP: Duration = Duration::from_millis(10);
 /// How long a subscriber waits for a new feed to learn its position.
 const TUNE_IN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The position and the channel: what has been handed to the channel ends at `position`.
 struct Live {
     position: EventCursor,
-    sender: broadcast::Sender<Arc<LoadedEvent>>,
+    sender: broadcast::Sender<Arc<SharedEvent>>,
 }
 
 /// One company's feed.
@@ -98,7 +102,7 @@ impl Following {
     /// to it are in the outbox, settled.
     pub(super) async fn tune_in(
         &self,
-    ) -> ServiceResult<(broadcast::Receiver<Arc<LoadedEvent>>, EventCursor)> {
+    ) -> ServiceResult<(broadcast::Receiver<Arc<SharedEvent>>, EventCursor)> {
         let mut ready = self.feed.ready.subscribe();
         match tokio::time::timeout(TUNE_IN_TIMEOUT, ready.wait_for(|ready| *ready)).await {
             Ok(Ok(_)) => {}
@@ -146,6 +150,7 @@ async fn run(db: DatabaseConnection, feed: Arc<CompanyFeed>, hub: Weak<EventHub>
         }
     }
     let mut backoff: Option<Duration> = None;
+    let mut last_read = tokio::time::Instant::now();
     loop {
         tokio::select! {
             () = feed.wake.notified() => {}
@@ -154,6 +159,8 @@ async fn run(db: DatabaseConnection, feed: Arc<CompanyFeed>, hub: Weak<EventHub>
         if retired(&feed) {
             return;
         }
+        tokio::time::sleep_until(last_read + READ_GAP).await;
+        last_read = tokio::time::Instant::now();
         // Number what committed (on PostgreSQL), then read; another sequencer at work means
         // a second look shortly.
         let previous = backoff.take();
@@ -195,7 +202,7 @@ fn publish(feed: &CompanyFeed, events: Vec<LoadedEvent>) {
     for event in events {
         live.position = event.event.cursor;
         // No receiver now: nobody misses it (a new subscriber starts after `position`).
-        let _ = live.sender.send(Arc::new(event));
+        let _ = live.sender.send(Arc::new(SharedEvent::new(event)));
     }
 }
 

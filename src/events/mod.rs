@@ -8,6 +8,7 @@
 //! duplicate, and a resync from the outbox when it falls behind — is [`subscriber`]'s.
 //! Events older than [`RETENTION`] are pruned here too.
 
+mod answers;
 mod feed;
 mod subscriber;
 pub mod webhooks;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 
 pub use crate::service::events::{LoadedEvent, RETENTION};
+pub use answers::{Claim, Making, Question, SharedEvent};
 use feed::CompanyFeed;
 pub use subscriber::Subscription;
 

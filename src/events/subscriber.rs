@@ -13,7 +13,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::feed::Following;
-use super::{EventHub, LoadedEvent};
+use super::{EventHub, LoadedEvent, SharedEvent};
 use crate::domain::event::EventCursor;
 use crate::service::company::{InCompany, Reads};
 use crate::service::{ServiceResult, events};
@@ -40,13 +40,13 @@ impl Subscription {
 struct Subscriber {
     db: DatabaseConnection,
     following: Following,
-    receiver: broadcast::Receiver<Arc<LoadedEvent>>,
+    receiver: broadcast::Receiver<Arc<SharedEvent>>,
     wanted: Subscription,
     /// The last event passed (delivered or not wanted).
     last: EventCursor,
     /// Read from the outbox up to here before taking the channel again.
     catch_up_until: Option<EventCursor>,
-    ready: VecDeque<Arc<LoadedEvent>>,
+    ready: VecDeque<Arc<SharedEvent>>,
     hub: Arc<EventHub>,
 }
 
@@ -60,7 +60,7 @@ impl Drop for Subscriber {
 
 impl Subscriber {
     /// The next event this subscriber wants; none when the feed ends.
-    async fn next(&mut self) -> Option<Arc<LoadedEvent>> {
+    async fn next(&mut self) -> Option<Arc<SharedEvent>> {
         loop {
             if let Some(event) = self.ready.pop_front() {
                 self.hub.count_delivered(1);
@@ -85,7 +85,7 @@ impl Subscriber {
     }
 
     /// Passes an event: kept when wanted and not passed already.
-    fn take(&mut self, event: Arc<LoadedEvent>) {
+    fn take(&mut self, event: Arc<SharedEvent>) {
         let cursor = event.event.cursor;
         if cursor <= self.last {
             return;
@@ -110,7 +110,7 @@ impl Subscriber {
                     self.catch_up_until = None;
                 }
                 for event in read.events {
-                    self.take(Arc::new(event));
+                    self.take(Arc::new(SharedEvent::new(event)));
                 }
             }
             Err(error) => {
@@ -130,7 +130,7 @@ impl EventHub {
         reads: &Reads,
         wanted: Subscription,
         after: Option<&str>,
-    ) -> ServiceResult<impl Stream<Item = Arc<LoadedEvent>> + Send + use<>> {
+    ) -> ServiceResult<impl Stream<Item = Arc<SharedEvent>> + Send + use<>> {
         let following = self.follow(reads.company_id());
         let resume = match after {
             Some(text) => Some(events::resume_from(reads, text).await?),

@@ -117,6 +117,10 @@ pub async fn snapshot(ctx: &Context<'_>) -> async_graphql::Result<Arc<Snapshot>>
 /// When the request came, for every field that compares with "now" (time in stage, staleness),
 /// so that one answer agrees with itself.
 pub fn request_time(ctx: &Context<'_>) -> chrono::DateTime<chrono::Utc> {
+    // A subscription's answer computes with the moment its event is answered.
+    if let Some(sharing) = ctx.data_opt::<Arc<super::sharing::Sharing>>() {
+        return sharing.at();
+    }
     ctx.data_opt::<RequestAuth>()
         .map_or_else(crate::service::clock::now, |auth| auth.at)
 }

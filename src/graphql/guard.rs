@@ -4,10 +4,11 @@
 //! The few fields anyone may call say [`Public`]. Resolvers then read the caller with
 //! [`signed_in`], resolved once per request.
 
-use async_graphql::{Context, Guard, Result};
+use async_graphql::{Context, ContextBase, Guard, Result};
 
 use super::context::{RequestAuth, state};
 use super::errors::{ApiResult, to_graphql};
+use super::sharing::Sharing;
 use crate::service::members::Member;
 use crate::service::{ServiceError, auth};
 
@@ -69,13 +70,28 @@ impl Guard for Public {
 
 /// The caller when the request carried a valid token, for the fields anyone may call.
 pub async fn maybe_signed_in<'a>(ctx: &Context<'a>) -> Result<Option<&'a Caller>> {
+    watched(ctx);
     resolve(ctx).await
 }
 
-/// The signed-in caller, as the root field's [`SignedIn`] guard resolved it.
+/// The signed-in caller, as the root field's [`SignedIn`] guard resolved it. An answer that
+/// asks is the caller's own: a subscriber shares it with nobody else.
 pub fn signed_in<'a>(ctx: &Context<'a>) -> Result<&'a Caller> {
+    watched(ctx);
+    known(ctx).ok_or_else(|| to_graphql(&ServiceError::Unauthenticated))
+}
+
+/// The caller the guard resolved, without making the answer the caller's own: for what only
+/// tells answers apart ([`crate::graphql::sharing`]).
+pub(super) fn known<'a, T>(ctx: &ContextBase<'a, T>) -> Option<&'a Caller> {
     ctx.data_opt::<RequestAuth>()
         .and_then(|credentials| credentials.caller.get())
         .and_then(Option::as_ref)
-        .ok_or_else(|| to_graphql(&ServiceError::Unauthenticated))
+}
+
+/// Notes that the answer being made looks at the caller.
+fn watched(ctx: &Context<'_>) {
+    if let Some(sharing) = ctx.data_opt::<std::sync::Arc<Sharing>>() {
+        sharing.caller_used();
+    }
 }

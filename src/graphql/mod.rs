@@ -11,6 +11,7 @@ pub mod loaders;
 pub mod mutations;
 pub mod query;
 pub mod scalars;
+pub mod sharing;
 pub mod subscription;
 pub mod types;
 

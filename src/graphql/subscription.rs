@@ -10,7 +10,7 @@ use super::errors::ApiResult;
 use super::guard::{SignedIn, signed_in};
 use super::ids::{self, kind};
 use super::scalars::DateTime;
-use super::types::event::ContactEvent;
+use super::types::event::SharedContactEvent;
 use super::types::reminder::Reminder;
 use crate::events;
 use crate::reminders::{AnnouncementKind, ReminderFeedEvent};
@@ -77,7 +77,7 @@ impl Subscription {
             desc = "The cursor of the last event received: first every event after it, then live."
         )]
         after: Option<String>,
-    ) -> Result<impl Stream<Item = ContactEvent> + use<>> {
+    ) -> Result<impl Stream<Item = SharedContactEvent> + use<>> {
         signed_in(ctx)?;
         let wanted = events::Subscription {
             workflow_id: workflow_id.map(|id| ids::filter_value(&id, kind::WORKFLOW)),
@@ -87,6 +87,6 @@ impl Subscription {
             .subscribe(db(ctx), wanted, after.as_deref())
             .await
             .api()?;
-        Ok(feed.map(ContactEvent))
+        Ok(feed.map(SharedContactEvent))
     }
 }

@@ -1,17 +1,24 @@
 //! Contact events: every change of a contact, as the outbox keeps it, with the rows it names.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, Object, Result};
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::{
+    Context, ContextSelectionSet, Enum, Object, OutputType, Positioned, Result, ServerResult, Value,
+};
 
 use super::config::Operator;
 use super::contact::Contact;
 use super::stage_change::StageChange;
 use super::work::{Activity, PendingActivity};
 use crate::domain::event::ContactEventKind as Kind;
-use crate::events::LoadedEvent;
+use crate::events::{Claim, Question, SharedEvent};
+use crate::graphql::guard;
 use crate::graphql::loaders::{OperatorKey, known};
 use crate::graphql::scalars::DateTime;
+use crate::graphql::sharing::{Shared, Sharing};
 
 /// What happened to a contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -33,7 +40,7 @@ pub enum ContactEventKind {
 }
 
 /// One change of a contact, in commit order.
-pub struct ContactEvent(pub Arc<LoadedEvent>);
+pub struct ContactEvent(pub Arc<SharedEvent>);
 
 /// One change of a contact, in commit order.
 #[Object]
@@ -71,5 +78,58 @@ impl ContactEvent {
     /// The pending activity it concerns, as it is now (`PENDING_SCHEDULED`, `PENDING_CLOSED`).
     async fn pending_activity(&self) -> Option<PendingActivity> {
         self.0.pending.clone().map(PendingActivity)
+    }
+}
+
+/// A [`ContactEvent`] as a subscription hands it out: answered once for every subscriber that
+/// asks the same ([`crate::graphql::sharing`]).
+pub struct SharedContactEvent(pub Arc<SharedEvent>);
+
+impl OutputType for SharedContactEvent {
+    fn type_name() -> Cow<'static, str> {
+        <ContactEvent as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <ContactEvent as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let event = ContactEvent(self.0.clone());
+        let (Some(sharing), Some(caller)) = (ctx.data_opt::<Arc<Sharing>>(), guard::known(ctx))
+        else {
+            return event.resolve(ctx, field).await;
+        };
+        let question = Question {
+            document: sharing.document(),
+            locale: caller.operator.locale.clone(),
+        };
+        loop {
+            sharing.begin();
+            match self.0.claim(question.clone(), caller.operator.id) {
+                Claim::Kept(answer) => {
+                    // Another subscriber's answer is sent; this stand-in is not.
+                    sharing.settle(Shared::Kept(answer));
+                    return Ok(Value::Null);
+                }
+                Claim::Wait(mut made) => {
+                    // Changed or closed: either way, look again.
+                    let _ = made.changed().await;
+                }
+                Claim::Make(making) => {
+                    let value = event.resolve(ctx, field).await?;
+                    let used_caller = sharing.used_caller();
+                    sharing.settle(Shared::Made {
+                        making,
+                        used_caller,
+                    });
+                    return Ok(value);
+                }
+            }
+        }
     }
 }

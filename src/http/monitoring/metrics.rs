@@ -95,6 +95,7 @@ pub struct Metrics {
     control_statements: AtomicU64,
     background_statements: AtomicU64,
     failed_statements: AtomicU64,
+    shared_answers: AtomicU64,
 }
 
 /// Keeps a gauge raised while it lives.
@@ -145,6 +146,11 @@ impl Metrics {
         if failed {
             self.failed_statements.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Counts a subscription answer sent as another subscriber's execution made it.
+    pub fn answer_shared(&self) {
+        self.shared_answers.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts an open WebSocket until the guard drops.
@@ -227,6 +233,11 @@ impl Metrics {
             out,
             "# HELP contactflow_reminders_delivered_total Reminder DUE events sent to subscribers.\n# TYPE contactflow_reminders_delivered_total counter\ncontactflow_reminders_delivered_total {}\n# HELP contactflow_contact_events_delivered_total Contact events sent to subscribers.\n# TYPE contactflow_contact_events_delivered_total counter\ncontactflow_contact_events_delivered_total {}",
             pushed.reminders_delivered, pushed.events_delivered
+        );
+        let _ = writeln!(
+            out,
+            "# HELP contactflow_subscription_answers_shared_total Subscription answers sent as made for another subscriber who asked the same of the same event.\n# TYPE contactflow_subscription_answers_shared_total counter\ncontactflow_subscription_answers_shared_total {}",
+            self.shared_answers.load(Ordering::Relaxed)
         );
         let statements = self.statements.load(Ordering::Relaxed);
         let control = self.control_statements.load(Ordering::Relaxed);

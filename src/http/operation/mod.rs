@@ -27,6 +27,7 @@ use super::monitoring::metrics::{Metrics, Outcome};
 use crate::graphql::ContactflowSchema;
 use crate::graphql::errors::codes;
 use crate::graphql::load_queue::LoadQueue;
+use crate::graphql::sharing::Shared;
 
 /// Everything an operation needs on its way through.
 pub struct Operations {
@@ -122,6 +123,7 @@ impl Operations {
         prepared: Prepared,
         request_id: String,
     ) -> impl Stream<Item = Answer> + Send + use<> {
+        let sharing = prepared.sharing.clone();
         let (request, loads, answering) = Answering::of(prepared);
         loads.spawn();
         let operations = Arc::clone(self);
@@ -129,7 +131,27 @@ impl Operations {
         self.schema
             .execute_stream(request)
             .map(move |mut response| {
-                let answer = answering.answer(&mut response, &request_id);
+                let answer = match sharing.as_ref().and_then(|sharing| sharing.take()) {
+                    Some(Shared::Kept(json)) => {
+                        operations.metrics.answer_shared();
+                        Answer::shared(json)
+                    }
+                    Some(Shared::Made {
+                        making,
+                        used_caller,
+                    }) => {
+                        let answer = answering.answer(&mut response, &request_id);
+                        if answer.outcome == Outcome::Ok {
+                            let json: Arc<str> = answer.to_json().into();
+                            making.finish(Some(json.clone()), used_caller);
+                            Answer::shared(json)
+                        } else {
+                            making.finish(None, used_caller);
+                            answer
+                        }
+                    }
+                    None => answering.answer(&mut response, &request_id),
+                };
                 if std::mem::take(&mut first) {
                     answering.count(&operations.metrics, answer.outcome);
                 }

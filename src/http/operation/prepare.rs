@@ -3,6 +3,7 @@
 //! or why it is refused: the persisted document looked up, the gate passed, the caller's
 //! credentials and a fresh data loader attached.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
@@ -13,6 +14,7 @@ use super::order::ResponseOrder;
 use super::persisted::{Lookup, PersistedQueries};
 use crate::graphql::errors::codes;
 use crate::graphql::load_queue::LoadQueue;
+use crate::graphql::sharing::Sharing;
 use crate::graphql::{RequestAuth, loaders};
 use crate::service::company::Reads;
 
@@ -30,6 +32,8 @@ pub struct Prepared {
     pub order: ResponseOrder,
     /// When the request arrived.
     pub started: Instant,
+    /// A `contactEvents` subscription's part in sharing answers with its company's others.
+    pub sharing: Option<Arc<Sharing>>,
 }
 
 impl Prepared {
@@ -205,8 +209,14 @@ pub fn prepare(
     // subscription lives on: they take the latest each time.
     let pinned = kind == Some(async_graphql::parser::types::OperationType::Query);
     let (loader, loads) = loaders::for_request(&reads, &reading.snapshots, pinned);
+    let sharing = lives_on
+        .then(|| Sharing::of(&document, &request, &client.languages))
+        .flatten();
     let credentials = RequestAuth::new(client.token, client.address).reading(client.languages);
-    let request = request.data(credentials).data(loader).data(reads);
+    let mut request = request.data(credentials).data(loader).data(reads);
+    if let Some(sharing) = &sharing {
+        request = request.data(sharing.clone());
+    }
     let order = ResponseOrder::new(document, name.clone());
     Ok(Prepared {
         request,
@@ -215,5 +225,6 @@ pub fn prepare(
         loads,
         order,
         started,
+        sharing,
     })
 }

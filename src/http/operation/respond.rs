@@ -2,6 +2,8 @@
 //! request errors carry no `data`, and an internal error is logged with the request id and
 //! shown as a generic message that names the id.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value, json};
@@ -21,6 +23,9 @@ pub struct Answer {
     data: Option<async_graphql::Value>,
     /// `extensions` and the coded `errors`, those there are.
     rest: Map<String, Value>,
+    /// The whole answer as JSON text already, made once for several subscribers; then `data`
+    /// and `rest` are empty.
+    json: Option<Arc<str>>,
     /// How the operation ended.
     pub outcome: Outcome,
 }
@@ -33,7 +38,18 @@ impl Answer {
         Self {
             data: Some(async_graphql::Value::Null),
             rest,
+            json: None,
             outcome,
+        }
+    }
+
+    /// A successful answer already serialised (shared by the subscribers that asked the same).
+    pub fn shared(json: Arc<str>) -> Self {
+        Self {
+            data: None,
+            rest: Map::new(),
+            json: Some(json),
+            outcome: Outcome::Ok,
         }
     }
 
@@ -44,7 +60,10 @@ impl Answer {
 
     /// The answer as JSON text.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+        match &self.json {
+            Some(json) => json.to_string(),
+            None => serde_json::to_string(self).unwrap_or_else(|_| "{}".into()),
+        }
     }
 
     /// The answer as a JSON value.
@@ -55,6 +74,10 @@ impl Answer {
 
 impl Serialize for Answer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let Some(json) = &self.json {
+            let value: Value = serde_json::from_str(json).map_err(serde::ser::Error::custom)?;
+            return value.serialize(serializer);
+        }
         let mut map = serializer.serialize_map(Some(self.rest.len() + 1))?;
         if let Some(data) = &self.data {
             map.serialize_entry("data", data)?;
@@ -199,6 +222,7 @@ pub fn normalise(response: &mut async_graphql::Response, request_id: &str) -> An
     Answer {
         data: (!request_error).then_some(data),
         rest: body,
+        json: None,
         outcome,
     }
 }

@@ -140,14 +140,16 @@ pub fn pong(payload: Value) -> String {
     }
 }
 
-/// One result of an operation.
-pub fn next(protocol: Protocol, id: &str, payload: &impl serde::Serialize) -> String {
+/// One result of an operation, its payload already JSON text (an answer several subscribers
+/// share is serialised once): the message is written around it, never parsed again.
+pub fn next(protocol: Protocol, id: &str, payload: &str) -> String {
     let kind = if protocol == Protocol::TransportWs {
         "next"
     } else {
         "data"
     };
-    json!({ "type": kind, "id": id, "payload": payload }).to_string()
+    let id = Value::from(id);
+    format!(r#"{{"type":"{kind}","id":{id},"payload":{payload}}}"#)
 }
 
 /// An operation that failed before it produced a result.
@@ -207,8 +209,13 @@ mod tests {
 
     #[test]
     fn results_use_each_protocols_names() {
-        assert!(next(Protocol::TransportWs, "1", &json!({})).contains("\"next\""));
-        assert!(next(Protocol::Legacy, "1", &json!({})).contains("\"data\""));
+        let message: Value =
+            serde_json::from_str(&next(Protocol::TransportWs, "a\"b", r#"{"data":{}}"#)).unwrap();
+        assert_eq!(
+            message,
+            json!({ "type": "next", "id": "a\"b", "payload": { "data": {} } })
+        );
+        assert!(next(Protocol::Legacy, "1", "{}").contains("\"data\""));
         assert!(ping(Protocol::Legacy).contains("\"ka\""));
     }
 }

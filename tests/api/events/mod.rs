@@ -4,6 +4,7 @@
 
 mod kinds;
 mod resume;
+mod sharing;
 
 use std::time::Duration;
 
@@ -37,8 +38,18 @@ pub(super) async fn tuned_in(server: &TestServer) -> i64 {
 /// A socket subscribed to `contactEvents` as `login`, once the server has tuned it in (it
 /// misses nothing that commits from then on).
 pub(super) async fn subscribed(server: &TestServer, login: &str, variables: Value) -> Socket {
+    subscribed_to(server, login, EVENTS, variables).await
+}
+
+/// A socket subscribed with `query` as `login`, once the server has tuned it in.
+pub(super) async fn subscribed_to(
+    server: &TestServer,
+    login: &str,
+    query: &str,
+    variables: Value,
+) -> Socket {
     let before = tuned_in(server).await;
-    let socket = subscribing(server, login, variables).await;
+    let socket = subscribing_to(server, login, query, variables).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while tuned_in(server).await <= before {
         assert!(
@@ -52,6 +63,16 @@ pub(super) async fn subscribed(server: &TestServer, login: &str, variables: Valu
 
 /// A socket that sent its `contactEvents` subscription as `login` (it may still be refused).
 pub(super) async fn subscribing(server: &TestServer, login: &str, variables: Value) -> Socket {
+    subscribing_to(server, login, EVENTS, variables).await
+}
+
+/// A socket that sent `query` (a `contactEvents` subscription) as `login`.
+pub(super) async fn subscribing_to(
+    server: &TestServer,
+    login: &str,
+    query: &str,
+    variables: Value,
+) -> Socket {
     let token = server.login(login).await;
     let mut socket = open(server, "graphql-transport-ws").await;
     send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
@@ -61,7 +82,7 @@ pub(super) async fn subscribing(server: &TestServer, login: &str, variables: Val
     assert_eq!(ack["type"], "connection_ack");
     send(
         &mut socket,
-        json!({ "id": "events", "type": "subscribe", "payload": { "query": EVENTS, "variables": variables } }),
+        json!({ "id": "events", "type": "subscribe", "payload": { "query": query, "variables": variables } }),
     )
     .await;
     socket

@@ -1,5 +1,6 @@
 //! What a session sends, through a small bounded queue that one task writes to the socket: a
-//! slow client makes the producers wait instead of growing memory.
+//! slow client makes the producers wait instead of growing memory. What is queued together is
+//! written together: a burst of events costs the socket one flush, not one per message.
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt;
@@ -18,23 +19,37 @@ pub(super) enum Outgoing {
     Close(u16, String),
 }
 
+impl Outgoing {
+    fn frame(self) -> Message {
+        match self {
+            Self::Text(text) => Message::Text(text.into()),
+            Self::Ping => Message::Ping(Vec::new().into()),
+            Self::Close(code, reason) => Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })),
+        }
+    }
+}
+
 /// Starts the task that writes what is queued to `sink`, until a close or a failed write.
 pub(super) fn write(
     mut sink: SplitSink<WebSocket, Message>,
 ) -> (mpsc::Sender<Outgoing>, JoinHandle<()>) {
     let (out, mut outgoing) = mpsc::channel::<Outgoing>(OUTGOING_BUFFER);
     let writer = tokio::spawn(async move {
-        while let Some(message) = outgoing.recv().await {
-            let frame = match message {
-                Outgoing::Text(text) => Message::Text(text.into()),
-                Outgoing::Ping => Message::Ping(Vec::new().into()),
-                Outgoing::Close(code, reason) => Message::Close(Some(CloseFrame {
-                    code,
-                    reason: reason.into(),
-                })),
-            };
-            let closing = matches!(frame, Message::Close(_));
-            if sink.send(frame).await.is_err() || closing {
+        'writing: while let Some(first) = outgoing.recv().await {
+            let mut next = Some(first);
+            // Everything queued now goes out with one flush.
+            while let Some(message) = next {
+                let frame = message.frame();
+                let closing = matches!(frame, Message::Close(_));
+                if sink.feed(frame).await.is_err() || closing {
+                    break 'writing;
+                }
+                next = outgoing.try_recv().ok();
+            }
+            if sink.flush().await.is_err() {
                 break;
             }
         }

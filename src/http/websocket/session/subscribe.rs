@@ -48,7 +48,7 @@ pub(super) fn send_answers(
                     .unwrap_or_else(|| Value::Array(vec![]));
                 protocol::error(protocol, &operation_id, &errors)
             } else {
-                protocol::next(protocol, &operation_id, &answer)
+                protocol::next(protocol, &operation_id, &answer.to_json())
             };
             if out.send(Outgoing::Text(message)).await.is_err() {
                 return;
