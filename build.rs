@@ -1,7 +1,9 @@
-//! Builds the GraphiQL bundle (`web/graphiql`) with esbuild and generates the table of its files
-//! that `src/http/graphiql` embeds, so the binary serves GraphiQL with no network at run time.
-//! Node.js and npm are needed to build; the npm packages are pinned by `package-lock.json` and
-//! installed into `web/graphiql/node_modules` when that is missing or older than the lock file.
+//! Builds the two bundles the binary embeds — GraphiQL (`web/graphiql`) and the reference app
+//! (`web/app`, with GraphQL Code Generator first) — with esbuild, and generates the table of
+//! each one's files that `src/http/graphiql` and `src/http/app` include, so the binary serves
+//! both with no network at run time. Node.js and npm are needed to build; the npm packages are
+//! pinned by each `package-lock.json` and installed into its `node_modules` when that is
+//! missing or older than the lock file.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -11,32 +13,36 @@ use std::{env, fs};
 fn main() {
     let root =
         PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets the manifest dir"));
-    let web = root.join("web/graphiql");
-    for watched in [
-        "web/graphiql/src",
-        "web/graphiql/build.mjs",
-        "web/graphiql/package.json",
-        "web/graphiql/package-lock.json",
-        "examples/operations",
-    ] {
+    println!("cargo:rerun-if-changed=web/bundle.mjs");
+    bundle(&root, "graphiql", &["examples/operations"]);
+    // The app's types and manifest are generated from the committed schema.
+    bundle(&root, "app", &["schema.graphql", "web/app/tsconfig.json"]);
+}
+
+/// Builds `web/<name>` into `OUT_DIR/<name>` and writes the table of its files there.
+fn bundle(root: &Path, name: &str, also_watched: &[&str]) {
+    let web = root.join("web").join(name);
+    for watched in ["src", "build.mjs", "package.json", "package-lock.json"] {
+        println!("cargo:rerun-if-changed=web/{name}/{watched}");
+    }
+    for watched in also_watched {
         println!("cargo:rerun-if-changed={watched}");
     }
-
     if needs_install(&web) {
         run(
             Command::new(npm())
                 .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
                 .current_dir(&web),
-            "npm ci (web/graphiql)",
+            &format!("npm ci (web/{name})"),
         );
     }
-    let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("graphiql");
+    let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join(name);
     run(
         Command::new("node")
             .arg("build.mjs")
             .arg(&out)
             .current_dir(&web),
-        "node build.mjs (web/graphiql)",
+        &format!("node build.mjs (web/{name})"),
     );
     let manifest = fs::read_to_string(out.join("manifest.txt")).expect("the bundle has a manifest");
     let mut lines = manifest.lines();
@@ -46,11 +52,11 @@ fn main() {
         "/// The bundle's version: a hash of its files.\npub const VERSION: &str = {version:?};\n\n"
     );
     table.push_str("/// The bundle's files: name, bytes, gzip and brotli copies.\npub static FILES: &[Asset] = &[\n");
-    for name in lines.filter(|line| !line.is_empty()) {
-        let path = |suffix: &str| out.join(format!("{name}{suffix}")).display().to_string();
+    for file in lines.filter(|line| !line.is_empty()) {
+        let path = |suffix: &str| out.join(format!("{file}{suffix}")).display().to_string();
         writeln!(
             table,
-            "    Asset {{ name: {name:?}, raw: include_bytes!({:?}), gzip: include_bytes!({:?}), brotli: include_bytes!({:?}) }},",
+            "    Asset {{ name: {file:?}, raw: include_bytes!({:?}), gzip: include_bytes!({:?}), brotli: include_bytes!({:?}) }},",
             path(""),
             path(".gz"),
             path(".br"),
@@ -79,7 +85,7 @@ fn needs_install(web: &Path) -> bool {
 
 fn run(command: &mut Command, what: &str) {
     let status = command.status().unwrap_or_else(|e| {
-        panic!("{what}: cannot start it ({e}). Building contactflow's GraphiQL needs Node.js 20 or later and npm on PATH.")
+        panic!("{what}: cannot start it ({e}). Building contactflow's GraphiQL and app needs Node.js 20 or later and npm on PATH.")
     });
     assert!(status.success(), "{what} failed with {status}");
 }

@@ -32,22 +32,29 @@ pub struct Server {
     _webhooks: Arc<WebhookDispatcher>,
 }
 
-/// The trusted documents the settings name (none without a manifest).
+/// The trusted documents: those of the manifest the settings name, and the reference app's
+/// while it is served.
 fn trusted_documents(settings: &Settings) -> Result<Manifest, ConfigError> {
     let bad = |problem: String| ConfigError {
         variable: "CONTACTFLOW_PERSISTED_DOCUMENTS".to_owned(),
         flag: "persisted-documents".to_owned(),
         problem,
     };
+    let app = if settings.app {
+        Manifest::parse(crate::http::APP_DOCUMENTS)
+            .map_err(|problem| bad(format!("the app's documents: {problem}")))?
+    } else {
+        Manifest::default()
+    };
     let Some(path) = &settings.persisted_documents else {
-        if settings.only_persisted_documents {
+        if settings.only_persisted_documents && !settings.app {
             return Err(ConfigError {
                 variable: "CONTACTFLOW_ONLY_PERSISTED_DOCUMENTS".to_owned(),
                 flag: "only-persisted-documents".to_owned(),
-                problem: "true needs a manifest in CONTACTFLOW_PERSISTED_DOCUMENTS".to_owned(),
+                problem: "true needs a manifest in CONTACTFLOW_PERSISTED_DOCUMENTS (or the app's, CONTACTFLOW_APP=true)".to_owned(),
             });
         }
-        return Ok(Manifest::default());
+        return Ok(app);
     };
     let text = std::fs::read_to_string(path)
         .map_err(|error| bad(format!("cannot read {}: {error}", path.display())))?;
@@ -59,7 +66,7 @@ fn trusted_documents(settings: &Settings) -> Result<Manifest, ConfigError> {
         "trusted documents loaded from {}",
         path.display()
     );
-    Ok(manifest)
+    Ok(manifest.with(app))
 }
 
 /// The operation pipeline the settings ask for.
@@ -140,6 +147,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         max_body_bytes: settings.limits.max_body_bytes,
         allowed_origins: settings.allowed_origins.0.clone(),
         graphiql: settings.graphiql,
+        app: settings.app,
         demo: load_demo,
         max_subscriptions_per_socket: settings.limits.max_subscriptions_per_socket,
     };

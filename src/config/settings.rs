@@ -192,6 +192,17 @@ pub struct Settings {
         value_parser = values::flag
     )]
     pub graphiql: bool,
+    /// Whether the reference app is served at `/app` (`true` or `false`); its documents are
+    /// trusted while it is.
+    #[arg(
+        long,
+        env = "CONTACTFLOW_APP",
+        default_value = "true",
+        global = true,
+        action = ArgAction::Set,
+        value_parser = values::flag
+    )]
+    pub app: bool,
     /// Bounds on requests and documents.
     #[command(flatten)]
     pub limits: LimitSettings,

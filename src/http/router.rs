@@ -13,7 +13,7 @@ use tower_http::trace::TraceLayer;
 use super::browsers::Browsers;
 
 use super::state::HttpState;
-use super::{endpoint, graphiql, monitoring, request_id, websocket};
+use super::{app, endpoint, graphiql, monitoring, request_id, websocket};
 
 /// Answers smaller than this go uncompressed (compressing them saves less than it costs).
 const COMPRESS_ABOVE_BYTES: u64 = 1024;
@@ -46,6 +46,11 @@ pub fn router(state: HttpState) -> Router {
         graphiql::routes()
     } else {
         Router::new()
+    };
+    let router = if state.options.app {
+        router.merge(app::routes())
+    } else {
+        router
     };
     #[cfg(feature = "bench")]
     let router = router.merge(super::baseline::routes());

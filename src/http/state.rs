@@ -15,6 +15,8 @@ pub struct HttpOptions {
     pub allowed_origins: Vec<String>,
     /// Whether GraphiQL is served at `/graphiql` (and a browser opening `/graphql` is sent there).
     pub graphiql: bool,
+    /// Whether the reference app is served at `/app`.
+    pub app: bool,
     /// Whether the server was started with `--demo`: GraphiQL then names the demo operators.
     pub demo: bool,
     /// Most operations one WebSocket carries at once.
@@ -27,6 +29,7 @@ impl Default for HttpOptions {
             max_body_bytes: 64 * 1024,
             allowed_origins: vec!["*".to_owned()],
             graphiql: true,
+            app: true,
             demo: false,
             max_subscriptions_per_socket: 100,
         }

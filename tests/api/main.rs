@@ -7,6 +7,7 @@ mod crafted;
 mod support;
 
 mod admin;
+mod app;
 mod architecture;
 mod auth;
 

@@ -67,6 +67,14 @@ impl Manifest {
         Ok(Self { documents })
     }
 
+    /// The documents of both (this one's where an id names two).
+    pub fn with(mut self, other: Self) -> Self {
+        for (id, document) in other.documents {
+            self.documents.entry(id).or_insert(document);
+        }
+        self
+    }
+
     /// How many documents it holds.
     pub fn len(&self) -> usize {
         self.documents.len()
