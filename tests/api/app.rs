@@ -74,6 +74,28 @@ async fn the_app_takes_alice_through_the_seeds_flow_and_maria_sees_it_live_postg
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_build_runs_from_another_origin_and_renews_its_session_when_the_token_expires() {
+    if !require("node", "the app's cross-origin test") {
+        return;
+    }
+    let Some(chromium) = crate::support::tools::chromium("the app's cross-origin test") else {
+        return;
+    };
+    let seconds = 3;
+    let server = TestServer::start_adjusted(Backend::Sqlite, true, |settings| {
+        settings.token_ttl = std::time::Duration::from_secs(seconds);
+    })
+    .await
+    .expect("sqlite");
+    let env = [
+        ("CONTACTFLOW_CHROMIUM", chromium.display().to_string()),
+        ("CONTACTFLOW_TOKEN_SECONDS", seconds.to_string()),
+    ];
+    node_test(&server, "app-origin.test.mjs", &env).await;
+    server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_is_served_with_its_bundle_and_only_its_own_documents_are_trusted() {
     let server = TestServer::start_adjusted(Backend::Sqlite, true, |settings| {
         settings.only_persisted_documents = true;

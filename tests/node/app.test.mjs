@@ -141,6 +141,12 @@ test('alice records the mandatory call, moves the contact, and maria sees it mov
   assert.equal(await maria.locator(`[data-stage=QUALIFICATION] [data-contact="${contactName}"]`).count(), 0);
   await shot(maria, '5-maria-board.png');
 
+  // A card dragged where no transition leads is refused before anything is sent.
+  const dragged = maria.locator('[data-stage=QUALIFICATION] .card').first();
+  await dragged.dragTo(maria.locator('[data-stage=CUSTOMER]'));
+  await maria.waitForSelector('[data-testid=board-notice].error');
+  assert.match(await maria.textContent('[data-testid=board-notice]'), /no transition/);
+
   // The reminder pops up on its own when its window starts (beside the demo's, showing since
   // sign-in); dismissing it takes it away.
   const reminder = alice.locator(`[data-testid=reminder-popup] .reminder:has-text("${contactName}")`);
