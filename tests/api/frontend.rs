@@ -13,7 +13,7 @@ use crate::support::tools::{npm_ci, repo, report, require, run_checked};
 use crate::support::{DemoIds, TestServer, on_both_databases, user_errors};
 
 /// The example operations, by file name without `.graphql`.
-const OPERATIONS: [&str; 14] = [
+const OPERATIONS: [&str; 15] = [
     "SignIn",
     "RefreshSession",
     "ContactsByStage",
@@ -26,6 +26,7 @@ const OPERATIONS: [&str; 14] = [
     "SnoozeReminder",
     "DismissReminder",
     "Reminders",
+    "ContactEvents",
     "PipelineReport",
     "MoveContactsToStage",
 ];
@@ -69,6 +70,33 @@ async fn the_example_operations_run_as_the_readme_shows_them(server: &TestServer
         json!({ "id": "1", "type": "subscribe", "payload": { "query": operation("Reminders") } }),
     )
     .await;
+
+    // And the board's feed, on a socket of its own.
+    let mut board = open(server, "graphql-transport-ws").await;
+    send(&mut board, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
+    assert_eq!(
+        next(&mut board, Duration::from_secs(2)).await.unwrap()["type"],
+        "connection_ack"
+    );
+    send(
+        &mut board,
+        json!({ "id": "board", "type": "subscribe", "payload": { "query": operation("ContactEvents"), "variables": { "workflowId": null, "after": null } } }),
+    )
+    .await;
+    // Subscribed once the server counts it (it misses nothing from then on).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !server
+        .metrics()
+        .await
+        .lines()
+        .any(|line| line == "contactflow_contact_event_subscribers 1")
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the board's feed tuned in"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let now = chrono::Utc::now();
     let saved = run(
@@ -131,6 +159,29 @@ async fn the_example_operations_run_as_the_readme_shows_them(server: &TestServer
     assert_eq!(user_errors(payload), vec![]);
     assert_eq!(payload["stageChange"]["from"]["code"], "START");
     assert_eq!(payload["stageChange"]["to"]["code"], "QUALIFICATION");
+    // The board heard the save and the move, in order.
+    let mut heard = Vec::new();
+    while heard.len() < 4 {
+        let message = next(&mut board, Duration::from_secs(10))
+            .await
+            .expect("a contact event");
+        if message["type"] == "next" {
+            heard.push(message["payload"]["data"]["contactEvents"].clone());
+        }
+    }
+    let kinds: Vec<&str> = heard.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "CREATED",
+            "ACTIVITY_RECORDED",
+            "PENDING_SCHEDULED",
+            "STAGE_CHANGED"
+        ]
+    );
+    assert!(heard.iter().all(|e| e["contact"]["id"] == contact_id));
+    assert_eq!(heard[3]["stageChange"]["to"]["code"], "QUALIFICATION");
+    assert_eq!(heard[3]["operator"]["displayName"], "Maria Rossi");
 
     // Page through QUALIFICATION two at a time: every contact once, Ada among them.
     let (mut after, mut names) = (Value::Null, Vec::new());
@@ -488,6 +539,8 @@ fn a_manifest_that_cannot_be_trusted_stops_the_server() {
         let output = crate::support::binary::contactflow()
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env(variable, &value)
+            // The app's own manifest would be enough for "only persisted documents".
+            .env("CONTACTFLOW_APP", "false")
             .current_dir(dir.path())
             .output()
             .expect("runs");

@@ -10,6 +10,7 @@ import { createFetcher } from './fetcher.js';
 import { createSignInPanel, SignInIcon } from './sign-in.jsx';
 import contactsByStage from '../../../examples/operations/ContactsByStage.graphql';
 import reminders from '../../../examples/operations/Reminders.graphql';
+import contactEvents from '../../../examples/operations/ContactEvents.graphql';
 import saveContact from '../../../examples/operations/SaveContactWithPending.graphql';
 import moveStage from '../../../examples/operations/MoveContactToStage.graphql';
 import pipelineReport from '../../../examples/operations/PipelineReport.graphql';
@@ -22,7 +23,7 @@ wsUrl.protocol = httpUrl.protocol === 'https:' ? 'wss:' : 'ws:';
 
 const json = (value) => JSON.stringify(value, null, 2);
 // In the order of the README's walkthrough: read, save, watch the save's reminder arrive, move;
-// then the analyst's flow report and the manager's bulk move.
+// then the analyst's flow report, the manager's bulk move, and the board's live feed.
 const tabs = [
   { query: contactsByStage, variables: json(config.examples.contactsByStage) },
   { query: saveContact, variables: json(config.examples.saveContact) },
@@ -30,6 +31,7 @@ const tabs = [
   { query: moveStage, variables: json(config.examples.moveStage) },
   { query: pipelineReport, variables: json(config.examples.pipelineReport) },
   { query: moveContacts, variables: json(config.examples.moveContacts) },
+  { query: contactEvents, variables: json({ workflowId: config.examples.pipelineReport.workflowId, after: null }) },
 ];
 
 const signIn = {
