@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 
 const base = process.env.CONTACTFLOW_BASE_URL;
-const executablePath = process.env.CONTACTFLOW_CHROMIUM ?? '/usr/bin/chromium';
 const tokenSeconds = Number(process.env.CONTACTFLOW_TOKEN_SECONDS);
 
 let browser;
@@ -36,11 +35,7 @@ before(async () => {
   });
   await new Promise((resolve) => devServer.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${devServer.address().port}`;
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launch();
 });
 
 after(async () => {

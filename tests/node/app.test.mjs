@@ -11,11 +11,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 
 const base = process.env.CONTACTFLOW_BASE_URL;
 const screenshots = process.env.CONTACTFLOW_SCREENSHOT_DIR;
-const executablePath = process.env.CONTACTFLOW_CHROMIUM ?? '/usr/bin/chromium';
 const contactName = process.env.CONTACTFLOW_CONTACT_NAME;
 const discoveryCall = process.env.CONTACTFLOW_DISCOVERY_CALL;
 const email = process.env.CONTACTFLOW_EMAIL;
@@ -68,11 +67,7 @@ const local = (ms) => new Date(Date.now() + ms).toISOString().slice(0, 19);
 
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launch();
 });
 
 after(async () => {

@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 
 const api = process.env.CONTACTFLOW_HTTP_URL;
 const wsUrl = process.env.CONTACTFLOW_WS_URL;
 const token = process.env.CONTACTFLOW_TOKEN;
-const executablePath = process.env.CONTACTFLOW_CHROMIUM ?? '/usr/bin/chromium';
 const listedPort = Number(process.env.CONTACTFLOW_LISTED_PORT);
 const otherPort = Number(process.env.CONTACTFLOW_OTHER_PORT);
 
@@ -32,11 +31,7 @@ function serve(port) {
 
 before(async () => {
   servers.push(await serve(listedPort), await serve(otherPort));
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launch();
 });
 
 after(async () => {

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 
 const base = process.env.CONTACTFLOW_BASE_URL;
 const screenshots = process.env.CONTACTFLOW_SCREENSHOT_DIR;
-const executablePath = process.env.CONTACTFLOW_CHROMIUM ?? '/usr/bin/chromium';
 
 let browser;
 let page;
@@ -26,11 +25,7 @@ const framesSent = [];
 
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('request', (request) => {
     requests.push(request.url());

@@ -218,31 +218,21 @@ function RecordForm({ contact }: { contact: NonNullable<Contact> }) {
     <form className="record" onSubmit={submit}>
       <fieldset>
         <legend>{t.record}</legend>
-        <label>
-          {t.type}
-          <select name="activityType" value={doneType} onChange={(e) => setDoneType(e.target.value)}>
-            <option value="">{t.choose}</option>
-            {types.map((type) => <option key={type.id} value={type.id}>{type.name}</option>)}
-          </select>
-        </label>
-        <label>
-          {t.description}
-          <input name="activityDescription" value={doneDescription} onChange={(e) => setDoneDescription(e.target.value)} />
-        </label>
+        <TypeAndDescription
+          names={['activityType', 'activityDescription']}
+          types={types}
+          type={[doneType, setDoneType]}
+          description={[doneDescription, setDoneDescription]}
+        />
       </fieldset>
       <fieldset>
         <legend>{t.schedule}</legend>
-        <label>
-          {t.type}
-          <select name="pendingType" value={nextType} onChange={(e) => setNextType(e.target.value)}>
-            <option value="">{t.choose}</option>
-            {types.map((type) => <option key={type.id} value={type.id}>{type.name}</option>)}
-          </select>
-        </label>
-        <label>
-          {t.description}
-          <input name="pendingDescription" value={nextDescription} onChange={(e) => setNextDescription(e.target.value)} />
-        </label>
+        <TypeAndDescription
+          names={['pendingType', 'pendingDescription']}
+          types={types}
+          type={[nextType, setNextType]}
+          description={[nextDescription, setNextDescription]}
+        />
         <label>
           {t.deadline}
           <input name="deadline" type="datetime-local" step="1" value={deadline} onChange={(e) => setDeadline(e.target.value)} />
@@ -276,5 +266,37 @@ function RecordForm({ contact }: { contact: NonNullable<Contact> }) {
         </p>
       )}
     </form>
+  );
+}
+
+type Field = [string, (value: string) => void];
+
+/** An activity type of the stage's and a description: what was done, or what comes next. */
+function TypeAndDescription({
+  names,
+  types,
+  type: [type, setType],
+  description: [description, setDescription],
+}: {
+  names: [string, string];
+  types: { id: string; name: string }[];
+  type: Field;
+  description: Field;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <label>
+        {t.type}
+        <select name={names[0]} value={type} onChange={(e) => setType(e.target.value)}>
+          <option value="">{t.choose}</option>
+          {types.map((option) => <option key={option.id} value={option.id}>{option.name}</option>)}
+        </select>
+      </label>
+      <label>
+        {t.description}
+        <input name={names[1]} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </label>
+    </>
   );
 }
