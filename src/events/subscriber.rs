@@ -59,7 +59,9 @@ impl Drop for Subscriber {
 }
 
 impl Subscriber {
-    /// The next event this subscriber wants; none when the feed ends.
+    /// The next event this subscriber wants; none when the feed ends. The rare steps (a
+    /// catch-up read, tuning in again) are boxed: this future lives inside every idle
+    /// subscription, so it is kept to the size of a wait on the channel.
     async fn next(&mut self) -> Option<Arc<SharedEvent>> {
         loop {
             if let Some(event) = self.ready.pop_front() {
@@ -67,12 +69,12 @@ impl Subscriber {
                 return Some(event);
             }
             if let Some(until) = self.catch_up_until {
-                self.catch_up(until).await;
+                Box::pin(self.catch_up(until)).await;
                 continue;
             }
             match self.receiver.recv().await {
                 Ok(event) => self.take(event),
-                Err(RecvError::Lagged(_)) => match self.following.tune_in().await {
+                Err(RecvError::Lagged(_)) => match Box::pin(self.following.tune_in()).await {
                     Ok((receiver, position)) => {
                         self.receiver = receiver;
                         self.catch_up_until = Some(position);

@@ -46,7 +46,9 @@ impl From<ReminderFeedEvent> for ReminderEvent {
     }
 }
 
-/// Pushes.
+/// Pushes. Each resolver boxes the future that opens its feed: async-graphql keeps a
+/// resolver's future inside the subscription's stream for as long as it is open, sized for
+/// its largest step, and opening a feed (database reads) is much larger than following one.
 #[derive(Default)]
 pub struct Subscription;
 
@@ -61,7 +63,9 @@ impl Subscription {
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = ReminderEvent> + use<>> {
         let assignee = signed_in(ctx)?.operator.id;
-        let feed = state(ctx).reminders.feed(db(ctx), assignee).await.api()?;
+        let feed = Box::pin(state(ctx).reminders.feed(db(ctx), assignee))
+            .await
+            .api()?;
         Ok(feed.map(ReminderEvent::from))
     }
 
@@ -82,11 +86,13 @@ impl Subscription {
         let wanted = events::Subscription {
             workflow_id: workflow_id.map(|id| ids::filter_value(&id, kind::WORKFLOW)),
         };
-        let feed = state(ctx)
-            .events
-            .subscribe(db(ctx), wanted, after.as_deref())
-            .await
-            .api()?;
+        let feed = Box::pin(
+            state(ctx)
+                .events
+                .subscribe(db(ctx), wanted, after.as_deref()),
+        )
+        .await
+        .api()?;
         Ok(feed.map(SharedContactEvent))
     }
 }

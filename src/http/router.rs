@@ -6,6 +6,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::UPGRADE;
 use axum::response::Response;
 use axum::routing::get;
+use tower::{ServiceExt, service_fn};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::trace::TraceLayer;
@@ -13,7 +14,7 @@ use tower_http::trace::TraceLayer;
 use super::browsers::Browsers;
 
 use super::state::HttpState;
-use super::{app, endpoint, graphiql, monitoring, request_id, websocket};
+use super::{app, endpoint, graphiql, media, monitoring, request_id, websocket};
 
 /// Answers smaller than this go uncompressed (compressing them saves less than it costs).
 const COMPRESS_ABOVE_BYTES: u64 = 1024;
@@ -65,12 +66,27 @@ pub fn router(state: HttpState) -> Router {
         .and(NotForContentType::GRPC)
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::SSE);
-    router
+    let plain = router
         .route("/graphql", graphql)
         .merge(monitoring::routes())
         .layer(DefaultBodyLimit::max(state.options.max_body_bytes))
-        .layer(CompressionLayer::new().compress_when(compress))
+        .with_state(state.clone());
+    let compressed = plain
+        .clone()
+        .layer(CompressionLayer::new().compress_when(compress));
+    // An event stream is never compressed, and goes around the compression layer: its body
+    // (a brotli encoder's state inline, some 6 KiB) would otherwise stay allocated for as long
+    // as the stream stays open.
+    let either = service_fn(move |request: Request| {
+        let routes = if media::wants_event_stream(request.headers()) {
+            plain.clone()
+        } else {
+            compressed.clone()
+        };
+        routes.oneshot(request)
+    });
+    Router::new()
+        .fallback_service(either)
         .layer(trace)
         .layer(axum::middleware::from_fn(request_id::assign))
-        .with_state(state)
 }

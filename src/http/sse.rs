@@ -120,7 +120,9 @@ async fn run(
 ) {
     let metrics = state.metrics.clone();
     let _open = metrics.event_stream_open();
-    let watched = watched(&state, client.token.clone()).await;
+    // The futures of the rare steps are boxed, so a stream's task stays small (it lives as
+    // long as the stream does).
+    let watched = Box::pin(watched(&state, client.token.clone())).await;
     let prepared = match state.operations.prepare(request, client) {
         Ok(prepared) => prepared,
         Err(refused) => {
@@ -131,7 +133,7 @@ async fn run(
         }
     };
     if prepared.kind != Some(OperationType::Subscription) {
-        let answer = state.operations.run(prepared, &request_id).await;
+        let answer = Box::pin(state.operations.run(prepared, &request_id)).await;
         let _ = events.send(next(&answer.to_json())).await;
         let _ = events.send(complete()).await;
         return;
@@ -155,7 +157,7 @@ async fn run(
                 let Some(watched) = &watched else { continue };
                 let ended = match revoked {
                     Ok(operator) => operator == watched.caller.operator,
-                    Err(RecvError::Lagged(_)) => access_ended(&state.app, &watched.token).await,
+                    Err(RecvError::Lagged(_)) => Box::pin(access_ended(&state.app, &watched.token)).await,
                     Err(RecvError::Closed) => false,
                 };
                 if ended {

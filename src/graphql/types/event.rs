@@ -94,6 +94,8 @@ impl OutputType for SharedContactEvent {
         <ContactEvent as OutputType>::create_type_info(registry)
     }
 
+    /// The event's execution is boxed: this future is part of every open subscription's
+    /// stream, sized for its largest step, and only a moment of it executes.
     async fn resolve(
         &self,
         ctx: &ContextSelectionSet<'_>,
@@ -102,7 +104,7 @@ impl OutputType for SharedContactEvent {
         let event = ContactEvent(self.0.clone());
         let (Some(sharing), Some(caller)) = (ctx.data_opt::<Arc<Sharing>>(), guard::known(ctx))
         else {
-            return event.resolve(ctx, field).await;
+            return Box::pin(event.resolve(ctx, field)).await;
         };
         let question = Question {
             document: sharing.document(),
@@ -121,7 +123,7 @@ impl OutputType for SharedContactEvent {
                     let _ = made.changed().await;
                 }
                 Claim::Make(making) => {
-                    let value = event.resolve(ctx, field).await?;
+                    let value = Box::pin(event.resolve(ctx, field)).await?;
                     let used_caller = sharing.used_caller();
                     sharing.settle(Shared::Made {
                         making,
