@@ -34,6 +34,8 @@ const PASS_GAP: Duration = Duration::from_millis(20);
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 /// Deliveries in flight on one instance at most.
 const IN_FLIGHT_MAX: usize = 32;
+/// A webhook's next deliveries read at once (then made one at a time, in order).
+const DELIVERIES_READ_AT_ONCE: u64 = 32;
 
 /// How deliveries are made (from the settings).
 #[derive(Debug, Clone, Copy)]
@@ -168,8 +170,12 @@ impl WebhookDispatcher {
             for hook in &hooks {
                 webhooks::take_up(&self.store, hook).await?;
             }
-            for webhook_id in webhooks::due(&reads, clock::now()).await? {
-                self.start_delivering(company_id, webhook_id);
+            let now = clock::now();
+            for hook in &hooks {
+                let delivering = self.in_flight().contains(&hook.id);
+                if !delivering && webhooks::due(&reads, hook.id, now).await? {
+                    self.start_delivering(company_id, hook.id);
+                }
             }
         }
         if every {
@@ -224,6 +230,10 @@ impl WebhookDispatcher {
         let lease = span(self.options.timeout * 2 + LEASE_MARGIN);
         let renew_within = span(self.options.timeout + LEASE_MARGIN);
         let mut held_until: Option<chrono::DateTime<Utc>> = None;
+        let first_retry = chrono::Duration::from_std(self.options.first_retry)
+            .unwrap_or_else(|_| chrono::Duration::seconds(10));
+        let mut queue = std::collections::VecDeque::new();
+        let mut hook = None;
         loop {
             let now = clock::now();
             if held_until.is_none_or(|until| until - now < renew_within) {
@@ -241,18 +251,35 @@ impl WebhookDispatcher {
                 }
                 held_until = Some(until);
             }
-            let Some((hook, delivery)) = webhooks::next_delivery(&reads, webhook_id).await? else {
-                webhooks::release(&self.store, company_id, webhook_id, &self.owner).await?;
-                return Ok(None);
+            if queue.is_empty() {
+                // The webhook is read again with each batch: a changed URL, secret or
+                // activity applies from the next batch on.
+                let next =
+                    webhooks::next_deliveries(&reads, webhook_id, DELIVERIES_READ_AT_ONCE).await?;
+                match next {
+                    Some((read, deliveries)) if !deliveries.is_empty() && read.active => {
+                        hook = Some(read);
+                        queue.extend(deliveries);
+                    }
+                    _ => {
+                        webhooks::release(&self.store, company_id, webhook_id, &self.owner).await?;
+                        return Ok(None);
+                    }
+                }
+            }
+            let (Some(hook), Some(delivery)) = (&hook, queue.pop_front()) else {
+                continue;
             };
             if let Some(later) = delivery.next_attempt_at.filter(|at| *at > now) {
                 webhooks::release(&self.store, company_id, webhook_id, &self.owner).await?;
                 return Ok(Some(later));
             }
-            let attempt = self.attempt(&hook, &delivery).await;
-            let first_retry = chrono::Duration::from_std(self.options.first_retry)
-                .unwrap_or_else(|_| chrono::Duration::seconds(10));
+            let attempt = self.attempt(hook, &delivery).await;
             webhooks::record(&self.store, &delivery, attempt, first_retry).await?;
+            if !attempt.delivered() {
+                // It waits for its retry, and every later one behind it.
+                queue.clear();
+            }
         }
     }
 

@@ -178,22 +178,20 @@ pub async fn take_up(store: &Store, seen: &webhook::Model) -> ServiceResult<usiz
     Ok(made)
 }
 
-/// The webhooks of the company with a PENDING delivery due by `now`.
-pub async fn due(db: &impl InCompany, now: DateTime<Utc>) -> ServiceResult<Vec<i64>> {
-    let ids: Vec<i64> = company::find::<webhook_delivery::Entity>(db)
+/// Whether the webhook's next delivery is due by `now`. Deliveries go in order, so the next
+/// is its oldest PENDING one, found through the index of its deliveries in one probe however
+/// long the queue behind it is.
+pub async fn due(db: &impl InCompany, webhook_id: i64, now: DateTime<Utc>) -> ServiceResult<bool> {
+    let next: Option<Option<DateTime<Utc>>> = company::find::<webhook_delivery::Entity>(db)
         .select_only()
-        .column(webhook_delivery::Column::WebhookId)
-        .distinct()
+        .column(webhook_delivery::Column::NextAttemptAt)
+        .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
         .filter(webhook_delivery::Column::Status.eq(status::PENDING))
-        .filter(
-            webhook_delivery::Column::NextAttemptAt
-                .is_null()
-                .or(webhook_delivery::Column::NextAttemptAt.lte(now)),
-        )
+        .order_by_asc(webhook_delivery::Column::Id)
         .into_tuple()
-        .all(db)
+        .one(db)
         .await?;
-    Ok(ids)
+    Ok(next.is_some_and(|at| at.is_none_or(|at| at <= now)))
 }
 
 /// Takes (or renews) the webhook's lease for `owner` until `until`, unless another owner holds
@@ -250,24 +248,27 @@ pub async fn release(
     Ok(())
 }
 
-/// The webhook with its oldest PENDING delivery (the next to make: deliveries go in order).
-pub async fn next_delivery(
+/// The webhook with its oldest PENDING deliveries, `limit` at most, oldest first (the next to
+/// make: deliveries go in order).
+pub async fn next_deliveries(
     db: &impl InCompany,
     webhook_id: i64,
-) -> ServiceResult<Option<(webhook::Model, webhook_delivery::Model)>> {
+    limit: u64,
+) -> ServiceResult<Option<(webhook::Model, Vec<webhook_delivery::Model>)>> {
     let Some(hook) = company::find_by_id::<webhook::Entity>(db, webhook_id)
         .one(db)
         .await?
     else {
         return Ok(None);
     };
-    let delivery = company::find::<webhook_delivery::Entity>(db)
+    let deliveries = company::find::<webhook_delivery::Entity>(db)
         .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
         .filter(webhook_delivery::Column::Status.eq(status::PENDING))
         .order_by_asc(webhook_delivery::Column::Id)
-        .one(db)
+        .limit(limit)
+        .all(db)
         .await?;
-    Ok(delivery.map(|delivery| (hook, delivery)))
+    Ok(Some((hook, deliveries)))
 }
 
 /// What became of one attempt: the receiver's status code, if it answered.
