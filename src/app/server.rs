@@ -120,15 +120,24 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         );
     }
     let metrics = Arc::new(Metrics::default());
-    let mut db = crate::db::connect_serving(&settings).await?;
-    let counter = metrics.clone();
-    db.set_metric_callback(move |info| counter.statement_run(&info.statement.sql, info.failed));
+    let counted = |mut db: sea_orm::DatabaseConnection| {
+        let counter = metrics.clone();
+        db.set_metric_callback(move |info| counter.statement_run(&info.statement.sql, info.failed));
+        db
+    };
+    let db = counted(crate::db::connect_serving(&settings).await?);
+    let background = async |connections| {
+        crate::db::connect_background(&settings, &db, connections)
+            .await
+            .map(counted)
+    };
     let keys = token_keys(&db, &settings).await?;
     let sign_ins = SignInLimits::allowing(
         settings.limits.sign_in_failures_per_login,
         settings.limits.sign_in_failures_per_address,
     );
-    let events = EventHub::start(db.clone());
+    let events = EventHub::start(background(crate::db::EVENT_FEED_CONNECTIONS).await?);
+    let deliveries_db = background(crate::db::WEBHOOK_CONNECTIONS).await?;
     let reminders = ReminderEngine::start(db.clone(), events.clone());
     let mut app = AppState::new(db, keys, sign_ins, (reminders, events));
     app.store.company_filter = settings.company_filter;
@@ -138,7 +147,9 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         timeout: settings.webhook_timeout,
         first_retry: settings.webhook_first_retry,
     };
-    let dispatcher = WebhookDispatcher::start(app.store.clone(), delivery);
+    let mut deliveries = app.store.clone();
+    deliveries.db = deliveries_db;
+    let dispatcher = WebhookDispatcher::start(deliveries, delivery);
     app.events.deliver_to_webhooks(&dispatcher);
     app.store
         .snapshots
@@ -187,7 +198,9 @@ fn raise_file_limit(settings: &Settings) {
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(limit) => {
             // Descriptors besides the clients': the database pool, the listener, the runtime.
-            let others = 3 * u64::from(settings.db_max_connections) + 32;
+            let others = 3 * u64::from(settings.db_max_connections)
+                + u64::from(crate::db::EVENT_FEED_CONNECTIONS + crate::db::WEBHOOK_CONNECTIONS)
+                + 32;
             let wanted = settings.limits.max_connections as u64 + others;
             if limit < wanted {
                 tracing::warn!(

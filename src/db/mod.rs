@@ -148,6 +148,28 @@ pub async fn connect_serving(settings: &Settings) -> Result<DatabaseConnection, 
     connect_as(settings, settings.db_max_connections, Some(SERVING_ROLE)).await
 }
 
+/// Connections of the event feeds' own pool on PostgreSQL.
+pub const EVENT_FEED_CONNECTIONS: u32 = 2;
+/// Connections of the webhook deliveries' own pool on PostgreSQL.
+pub const WEBHOOK_CONNECTIONS: u32 = 2;
+
+/// A pool for background work beside the requests' (event feeds, webhook deliveries). On
+/// PostgreSQL a small pool of its own, as the serving role: behind the requests' pool, which
+/// busy writers keep full, every statement of the feeds and deliveries would wait in the
+/// writers' queue (an event's subscribers, and each delivery's record, would wait with them).
+/// SQLite's reads already go beside its one writer, and its writes through that writer: there
+/// the requests' pool is shared.
+pub async fn connect_background(
+    settings: &Settings,
+    requests: &DatabaseConnection,
+    connections: u32,
+) -> Result<DatabaseConnection, DbErr> {
+    match settings.database {
+        DatabaseUrl::Postgres(_) => connect_as(settings, connections, Some(SERVING_ROLE)).await,
+        DatabaseUrl::Sqlite(_) => Ok(requests.clone()),
+    }
+}
+
 async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseConnection, DbErr> {
     connect_as(settings, pool, None).await
 }
