@@ -7,7 +7,8 @@
 //! - the lag of each event to each subscriber, p50 and p99, between two bounds: from its `at`
 //!   (taken as its save began, so the save's own time is in it: the upper bound) and from the
 //!   moment its writer had the save's answer (after the commit: the lower bound);
-//! - memory per idle subscription over Server-Sent Events (2,000 of them).
+//! - memory per idle subscription over Server-Sent Events (2,000 of them), on the fresh server
+//!   and again after the phases (with the webhook's backlog still being delivered).
 //!
 //! `cargo bench --bench live -- --databases sqlite,postgres --size 100000`
 
@@ -302,6 +303,7 @@ async fn main() {
                 .to_owned()
         };
         let types = (type_id("CALL"), type_id("FOLLOW_UP"));
+        let fresh_per_stream = idle_sse(&server, &alice, options.idle_streams).await;
         let nobody = Answered::default;
         let quiet = saves(
             &http,
@@ -393,7 +395,7 @@ async fn main() {
             "| webhook deliveries received: in the webhook phase / in all | {delivered_hooked} / {delivered} |"
         );
         println!(
-            "| memory per idle SSE subscription ({} of them; target ≤ 32 KiB) | {per_stream:.1} KiB |\n",
+            "| memory per idle SSE subscription ({} of them; target ≤ 32 KiB): on the fresh server / after the phases | {fresh_per_stream:.1} / {per_stream:.1} KiB |\n",
             options.idle_streams
         );
         drop(server);
