@@ -72,7 +72,7 @@ fn trusted_documents(settings: &Settings) -> Result<Manifest, ConfigError> {
 /// The operation pipeline the settings ask for.
 fn operations(
     settings: &Settings,
-    app: &AppState,
+    (app, queries_db): (&AppState, sea_orm::DatabaseConnection),
     metrics: &Arc<Metrics>,
     trusted: Manifest,
 ) -> Operations {
@@ -98,6 +98,7 @@ fn operations(
             .trusting(trusted, settings.only_persisted_documents),
         reading: Reading {
             db: app.db().clone(),
+            queries_db,
             keys: app.keys.clone(),
             company_filter: settings.company_filter,
             snapshots: app.store.snapshots.clone(),
@@ -136,6 +137,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
         settings.limits.sign_in_failures_per_login,
         settings.limits.sign_in_failures_per_address,
     );
+    let queries_db = background(crate::db::query_connections(&settings)).await?;
     let events = EventHub::start(background(crate::db::EVENT_FEED_CONNECTIONS).await?);
     let deliveries_db = background(crate::db::WEBHOOK_CONNECTIONS).await?;
     let reminders = ReminderEngine::start(db.clone(), events.clone());
@@ -168,7 +170,7 @@ pub async fn start(settings: Settings, load_demo: bool) -> Result<Server, AppErr
     let (stop, stopped) = oneshot::channel::<()>();
     let shutdown = tokio_util::sync::CancellationToken::new();
     let routes = router(HttpState {
-        operations: Arc::new(operations(&settings, &app, &metrics, trusted)),
+        operations: Arc::new(operations(&settings, (&app, queries_db), &metrics, trusted)),
         app,
         options: Arc::new(options),
         metrics,
@@ -200,6 +202,7 @@ fn raise_file_limit(settings: &Settings) {
             // Descriptors besides the clients': the database pool, the listener, the runtime.
             let others = 3 * u64::from(settings.db_max_connections)
                 + u64::from(crate::db::EVENT_FEED_CONNECTIONS + crate::db::WEBHOOK_CONNECTIONS)
+                + u64::from(crate::db::query_connections(settings))
                 + 32;
             let wanted = settings.limits.max_connections as u64 + others;
             if limit < wanted {

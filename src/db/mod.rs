@@ -153,12 +153,12 @@ pub const EVENT_FEED_CONNECTIONS: u32 = 2;
 /// Connections of the webhook deliveries' own pool on PostgreSQL.
 pub const WEBHOOK_CONNECTIONS: u32 = 2;
 
-/// A pool for background work beside the requests' (event feeds, webhook deliveries). On
-/// PostgreSQL a small pool of its own, as the serving role: behind the requests' pool, which
-/// busy writers keep full, every statement of the feeds and deliveries would wait in the
-/// writers' queue (an event's subscribers, and each delivery's record, would wait with them).
-/// SQLite's reads already go beside its one writer, and its writes through that writer: there
-/// the requests' pool is shared.
+/// A pool of its own for one kind of work beside the writes' (queries, event feeds, webhook
+/// deliveries). On PostgreSQL `connections` of their own, as the serving role: behind the
+/// writes' pool, which busy writers keep full, every statement of the feeds and deliveries
+/// would wait in the writers' queue (an event's subscribers, and each delivery's record, with
+/// them), and queries would crowd the database past its cores. SQLite's reads already go
+/// beside its one writer, and its writes through that writer: there the one pool is shared.
 pub async fn connect_background(
     settings: &Settings,
     requests: &DatabaseConnection,
@@ -168,6 +168,16 @@ pub async fn connect_background(
         DatabaseUrl::Postgres(_) => connect_as(settings, connections, Some(SERVING_ROLE)).await,
         DatabaseUrl::Sqlite(_) => Ok(requests.clone()),
     }
+}
+
+/// The connections queries read on (PostgreSQL): as set, or two per core of this machine, at
+/// least 4.
+pub fn query_connections(settings: &Settings) -> u32 {
+    if settings.db_query_connections > 0 {
+        return settings.db_query_connections;
+    }
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    u32::try_from(2 * cores).unwrap_or(u32::MAX).max(4)
 }
 
 async fn connect_with_pool(settings: &Settings, pool: u32) -> Result<DatabaseConnection, DbErr> {
@@ -271,6 +281,31 @@ pub async fn in_background<F: std::future::Future>(work: F) -> F::Output {
 /// Whether the current task runs background work.
 pub fn is_background() -> bool {
     BACKGROUND.try_with(|_| ()).is_ok()
+}
+
+#[cfg(test)]
+mod pool_tests {
+    use crate::config::{self, Invocation};
+
+    fn settings(args: &[&str]) -> crate::config::Settings {
+        let args = ["contactflow"].iter().chain(args).chain(&["schema"]);
+        match config::parse(args) {
+            Invocation::Run(cli) => cli.settings,
+            _ => panic!("the settings parse"),
+        }
+    }
+
+    #[test]
+    fn queries_read_on_the_connections_set_or_two_per_core_and_at_least_four() {
+        assert_eq!(
+            super::query_connections(&settings(&["--db-query-connections", "3"])),
+            3
+        );
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let default = super::query_connections(&settings(&[]));
+        assert_eq!(default, u32::try_from(2 * cores).unwrap().max(4));
+        assert!(default >= 4);
+    }
 }
 
 #[cfg(test)]

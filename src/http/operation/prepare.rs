@@ -158,8 +158,10 @@ fn document_text(
 
 /// Where a request reads: the database, in the company of the request's token.
 pub struct Reading {
-    /// The database pool.
+    /// The database pool of mutations and subscriptions.
     pub db: sea_orm::DatabaseConnection,
+    /// The database pool of queries (on SQLite the same as `db`).
+    pub queries_db: sea_orm::DatabaseConnection,
     /// Checks bearer tokens: the company a request reads for is its token's.
     pub keys: crate::service::auth::TokenKeys,
     /// Whether reads get the application's company filter (always, but in one test).
@@ -195,8 +197,11 @@ pub fn prepare(
         .and_then(|token| reading.keys.verify_session(token))
         .map_or(0, |verified| verified.company_id);
     let lives_on = kind == Some(async_graphql::parser::types::OperationType::Subscription);
+    let is_query = kind == Some(async_graphql::parser::types::OperationType::Query);
     let reads = if lives_on {
         Reads::per_statement(reading.db.clone(), company)
+    } else if is_query {
+        Reads::for_request(reading.queries_db.clone(), company)
     } else {
         Reads::for_request(reading.db.clone(), company)
     };
