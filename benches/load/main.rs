@@ -53,6 +53,9 @@ struct Options {
     /// Concurrent connections for the read scenarios.
     #[arg(long, default_value_t = 32)]
     connections: usize,
+    /// The server's database pool (`--db-max-connections`).
+    #[arg(long, default_value_t = 16)]
+    db_connections: u32,
     /// Peers to measure against on PostgreSQL: `postgraphile`.
     #[arg(long, value_delimiter = ',')]
     peer: Vec<String>,
@@ -91,13 +94,14 @@ async fn main() {
                 "## {database}, {size} contacts\n\n{}\n",
                 common::seed(&url, size)
             );
+            let pool = options.db_connections.to_string();
             let server = Server::start(&[
                 "--database-url",
                 &url,
                 "--log",
                 "error",
                 "--db-max-connections",
-                "16",
+                &pool,
                 "--jwt-secret",
                 JWT_SECRET,
             ])
