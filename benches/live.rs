@@ -305,15 +305,18 @@ async fn main() {
         let types = (type_id("CALL"), type_id("FOLLOW_UP"));
         let fresh_per_stream = idle_sse(&server, &alice, options.idle_streams).await;
         let nobody = Answered::default;
-        let quiet = saves(
-            &http,
-            &server.base,
-            &alice,
-            &types,
-            options.seconds,
-            nobody(),
-        )
-        .await;
+        let phase = async |answered: Answered| {
+            saves(
+                &http,
+                &server.base,
+                &alice,
+                &types,
+                options.seconds,
+                answered,
+            )
+            .await
+        };
+        let quiet = phase(nobody()).await;
         // A webhook, then the subscribers too.
         let (hook_url, received) = receiver().await;
         let saved = graphql(&http, &server.base, &admin, "mutation($u: String!) { saveWebhook(input: { url: $u, events: [CREATED, ACTIVITY_RECORDED, PENDING_SCHEDULED], secret: \"the benchmark's webhook secret\" }) { userErrors { code message } } }", json!({ "u": hook_url })).await;
@@ -322,15 +325,7 @@ async fn main() {
             json!([]),
             "{saved}"
         );
-        let hooked = saves(
-            &http,
-            &server.base,
-            &alice,
-            &types,
-            options.seconds,
-            nobody(),
-        )
-        .await;
+        let hooked = phase(nobody()).await;
         let delivered_hooked = *received.lock().unwrap();
         let ws_url = format!("{}/graphql", server.base.replacen("http", "ws", 1));
         let arrivals = Arc::new(Mutex::new(Vec::new()));
@@ -342,15 +337,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_secs(1)).await;
         arrivals.lock().unwrap().clear();
         let answered = nobody();
-        let busy = saves(
-            &http,
-            &server.base,
-            &alice,
-            &types,
-            options.seconds,
-            answered.clone(),
-        )
-        .await;
+        let busy = phase(answered.clone()).await;
         tokio::time::sleep(Duration::from_secs(2)).await;
         for listener in listeners {
             listener.abort();
@@ -360,15 +347,15 @@ async fn main() {
         let per_stream = idle_sse(&server, &alice, options.idle_streams).await;
         println!("## {database}\n");
         println!("| measure | figure |\n| --- | --- |");
-        let phase = |name: &str, stats: &traffic::Stats| {
+        let row = |name: &str, stats: &traffic::Stats| {
             println!(
                 "| saveContact, 32 writers, {name} | {:.0}/s, p99 {:.1} ms, {} errors |",
                 stats.per_second, stats.p99, stats.errors
             );
         };
-        phase("nobody listening", &quiet);
-        phase("a webhook", &hooked);
-        phase(
+        row("nobody listening", &quiet);
+        row("a webhook", &hooked);
+        row(
             &format!("a webhook and {} subscribers", options.subscribers),
             &busy,
         );
