@@ -194,7 +194,49 @@ async fn a_deactivated_operators_stream_ends_with_forbidden(server: &TestServer)
     stream.completes(SECOND).await;
 }
 
+/// An event stream is never compressed (it goes around the compression layer, whose body would
+/// stay allocated for as long as the stream is open), yet its request passes the same other
+/// layers as any: its request id is echoed. The same answer as JSON is compressed.
+async fn an_event_stream_is_never_compressed_but_keeps_its_request_id(server: &TestServer) {
+    let token = server.login("alice").await;
+    let query = json!({ "query": "{ contacts(first: 50) { edges { node { id name } } } }" });
+    let ask = |accept: &str, id: &str| {
+        server
+            .http()
+            .post(format!("{}/graphql", server.base))
+            .header("accept", accept)
+            .header("accept-encoding", "gzip, br")
+            .header("x-request-id", id)
+            .bearer_auth(&token)
+            .json(&query)
+    };
+    let streamed = ask("text/event-stream", "sse-uncompressed")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(streamed.status(), 200);
+    assert!(
+        streamed.headers().get("content-encoding").is_none(),
+        "{:?}",
+        streamed.headers()
+    );
+    assert_eq!(streamed.headers()["x-request-id"], "sse-uncompressed");
+    let text = streamed.text().await.unwrap();
+    assert!(
+        text.len() > 1024 && text.starts_with("event: next\ndata: {\"data\""),
+        "an answer above the compression threshold, sent plain: {text}"
+    );
+    let json = ask("application/json", "json-compressed")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.status(), 200);
+    assert_eq!(json.headers()["content-encoding"], "br");
+    assert_eq!(json.headers()["x-request-id"], "json-compressed");
+}
+
 on_both_databases!(
+    an_event_stream_is_never_compressed_but_keeps_its_request_id,
     a_query_is_one_next_event_then_complete,
     refusals_are_next_events_with_their_codes,
     a_subscription_streams_events_and_is_counted_while_open,
