@@ -35,6 +35,7 @@ mod moving;
 mod names;
 mod outage;
 mod paging;
+mod pools;
 mod reminders;
 mod report;
 mod rights;

@@ -172,7 +172,11 @@ impl Metrics {
     }
 
     /// The metrics in Prometheus' text format.
-    pub fn render(&self, db: &DatabaseConnection, pushed: Pushed) -> String {
+    pub fn render(
+        &self,
+        (db, queries_db): (&DatabaseConnection, &DatabaseConnection),
+        pushed: Pushed,
+    ) -> String {
         let mut out = String::new();
         out.push_str("# HELP contactflow_operations_total GraphQL operations by name, type and outcome.\n# TYPE contactflow_operations_total counter\n");
         let operations = self
@@ -255,6 +259,12 @@ impl Metrics {
         let _ = writeln!(
             out,
             "# HELP contactflow_db_pool_connections Database connections by state.\n# TYPE contactflow_db_pool_connections gauge\ncontactflow_db_pool_connections{{state=\"idle\"}} {idle}\ncontactflow_db_pool_connections{{state=\"in_use\"}} {}",
+            size.saturating_sub(idle)
+        );
+        let (size, idle) = pool_use(queries_db);
+        let _ = writeln!(
+            out,
+            "# HELP contactflow_db_query_pool_connections Connections of the pool queries read on, by state (on SQLite the same pool as contactflow_db_pool_connections).\n# TYPE contactflow_db_query_pool_connections gauge\ncontactflow_db_query_pool_connections{{state=\"idle\"}} {idle}\ncontactflow_db_query_pool_connections{{state=\"in_use\"}} {}",
             size.saturating_sub(idle)
         );
         out

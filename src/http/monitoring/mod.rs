@@ -60,7 +60,8 @@ async fn serve_metrics(State(state): State<HttpState>) -> impl IntoResponse {
         events_delivered: state.app.events.delivered(),
         event_subscribers: state.app.events.subscribers(),
     };
-    let text = state.metrics.render(state.app.db(), pushed);
+    let pools = (state.app.db(), state.operations.queries_db());
+    let text = state.metrics.render(pools, pushed);
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         text,

@@ -73,6 +73,11 @@ impl Operations {
         self.timeout
     }
 
+    /// The pool queries read on.
+    pub fn queries_db(&self) -> &sea_orm::DatabaseConnection {
+        &self.reading.queries_db
+    }
+
     /// Admits a request of `client`, or says why it is refused (and counts the refusal).
     pub fn prepare(
         &self,
