@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use super::company::{self, InCompany, Reads};
 use super::pagination::{Counter, Ordering, Page, PageRequest, SortValue, fetch_page};
@@ -178,16 +178,21 @@ pub async fn take_up(store: &Store, seen: &webhook::Model) -> ServiceResult<usiz
     Ok(made)
 }
 
+/// The webhook's PENDING deliveries in the order they are made (oldest first).
+fn pending_in_order(db: &impl InCompany, webhook_id: i64) -> Select<webhook_delivery::Entity> {
+    company::find::<webhook_delivery::Entity>(db)
+        .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
+        .filter(webhook_delivery::Column::Status.eq(status::PENDING))
+        .order_by_asc(webhook_delivery::Column::Id)
+}
+
 /// Whether the webhook's next delivery is due by `now`. Deliveries go in order, so the next
 /// is its oldest PENDING one, found through the index of its deliveries in one probe however
 /// long the queue behind it is.
 pub async fn due(db: &impl InCompany, webhook_id: i64, now: DateTime<Utc>) -> ServiceResult<bool> {
-    let next: Option<Option<DateTime<Utc>>> = company::find::<webhook_delivery::Entity>(db)
+    let next: Option<Option<DateTime<Utc>>> = pending_in_order(db, webhook_id)
         .select_only()
         .column(webhook_delivery::Column::NextAttemptAt)
-        .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
-        .filter(webhook_delivery::Column::Status.eq(status::PENDING))
-        .order_by_asc(webhook_delivery::Column::Id)
         .into_tuple()
         .one(db)
         .await?;
@@ -261,10 +266,7 @@ pub async fn next_deliveries(
     else {
         return Ok(None);
     };
-    let deliveries = company::find::<webhook_delivery::Entity>(db)
-        .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
-        .filter(webhook_delivery::Column::Status.eq(status::PENDING))
-        .order_by_asc(webhook_delivery::Column::Id)
+    let deliveries = pending_in_order(db, webhook_id)
         .limit(limit)
         .all(db)
         .await?;

@@ -198,12 +198,11 @@ pub fn prepare(
         .map_or(0, |verified| verified.company_id);
     let lives_on = kind == Some(async_graphql::parser::types::OperationType::Subscription);
     let is_query = kind == Some(async_graphql::parser::types::OperationType::Query);
-    let reads = if lives_on {
-        Reads::per_statement(reading.db.clone(), company)
-    } else if is_query {
-        Reads::for_request(reading.queries_db.clone(), company)
-    } else {
-        Reads::for_request(reading.db.clone(), company)
+    // Queries read on their own pool; a subscription reads statement by statement.
+    let reads = match (is_query, lives_on) {
+        (true, _) => Reads::for_request(reading.queries_db.clone(), company),
+        (_, true) => Reads::per_statement(reading.db.clone(), company),
+        _ => Reads::for_request(reading.db.clone(), company),
     };
     let reads = if reading.company_filter {
         reads
@@ -212,8 +211,7 @@ pub fn prepare(
     };
     // A query shows the configuration of one moment; a mutation shows what it changed, and a
     // subscription lives on: they take the latest each time.
-    let pinned = kind == Some(async_graphql::parser::types::OperationType::Query);
-    let (loader, loads) = loaders::for_request(&reads, &reading.snapshots, pinned);
+    let (loader, loads) = loaders::for_request(&reads, &reading.snapshots, is_query);
     let sharing = lives_on
         .then(|| Sharing::of(&document, &request, &client.languages))
         .flatten();
