@@ -133,6 +133,8 @@ test('alice records the mandatory call, moves the contact, and maria sees it mov
 
   // maria's board moved on its own.
   await maria.waitForSelector(`[data-stage=PROSPECT] [data-contact="${contactName}"]`, { timeout: 15_000 });
+  // The card leaves its old column in a render of its own: wait for it, then check.
+  await maria.waitForSelector(`[data-stage=QUALIFICATION] [data-contact="${contactName}"]`, { state: 'detached', timeout: 15_000 });
   assert.equal(await maria.locator(`[data-stage=QUALIFICATION] [data-contact="${contactName}"]`).count(), 0);
   await shot(maria, '5-maria-board.png');
 
