@@ -165,11 +165,9 @@ async fn run(db: DatabaseConnection, feed: Arc<CompanyFeed>, hub: Weak<EventHub>
         // a second look shortly.
         let previous = backoff.take();
         loop {
-            let sequenced = events::sequence(&db, company_id).await;
             let position = feed.live().position;
-            let read = events::read(&db, company_id, (position, None), BATCH).await;
-            match (sequenced, read) {
-                (Ok(sequenced), Ok(read)) => {
+            match events::advance(&db, company_id, position, BATCH).await {
+                Ok((sequenced, read)) => {
                     let full = read.full;
                     publish(&feed, read.events);
                     match sequenced {
@@ -179,7 +177,7 @@ async fn run(db: DatabaseConnection, feed: Arc<CompanyFeed>, hub: Weak<EventHub>
                         Sequenced::Busy => backoff = Some(next_wait(previous)),
                     }
                 }
-                (Err(error), _) | (_, Err(error)) => {
+                Err(error) => {
                     tracing::warn!(%error, company_id, "event feed cannot read; retrying");
                 }
             }

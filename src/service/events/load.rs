@@ -23,6 +23,15 @@ pub struct LoadedEvent {
     pub pending: Option<pending_activity::Model>,
 }
 
+/// The rows a batch of events names, by id.
+#[derive(Default)]
+pub(super) struct Named {
+    pub(super) contacts: HashMap<i64, contact::Model>,
+    pub(super) changes: HashMap<i64, stage_change::Model>,
+    pub(super) activities: HashMap<i64, activity::Model>,
+    pub(super) pendings: HashMap<i64, pending_activity::Model>,
+}
+
 /// The events with the rows they name: one statement per kind of row the batch needs.
 pub async fn load(
     db: &impl InCompany,
@@ -34,42 +43,56 @@ pub async fn load(
         ids.dedup();
         ids
     };
-    let contacts = by_ids::<contact::Entity, _>(
-        db,
-        contact::Column::Id,
-        &ids(|e| Some(e.contact_id)),
-        |row| row.id,
-    )
-    .await?;
-    let changes = by_ids::<stage_change::Entity, _>(
-        db,
-        stage_change::Column::Id,
-        &ids(|e| e.stage_change_id),
-        |row| row.id,
-    )
-    .await?;
-    let activities =
-        by_ids::<activity::Entity, _>(db, activity::Column::Id, &ids(|e| e.activity_id), |row| {
-            row.id
-        })
-        .await?;
-    let pendings = by_ids::<pending_activity::Entity, _>(
-        db,
-        pending_activity::Column::Id,
-        &ids(|e| e.pending_activity_id),
-        |row| row.id,
-    )
-    .await?;
+    let named = Named {
+        contacts: by_ids::<contact::Entity, _>(
+            db,
+            contact::Column::Id,
+            &ids(|e| Some(e.contact_id)),
+            |row| row.id,
+        )
+        .await?,
+        changes: by_ids::<stage_change::Entity, _>(
+            db,
+            stage_change::Column::Id,
+            &ids(|e| e.stage_change_id),
+            |row| row.id,
+        )
+        .await?,
+        activities: by_ids::<activity::Entity, _>(
+            db,
+            activity::Column::Id,
+            &ids(|e| e.activity_id),
+            |row| row.id,
+        )
+        .await?,
+        pendings: by_ids::<pending_activity::Entity, _>(
+            db,
+            pending_activity::Column::Id,
+            &ids(|e| e.pending_activity_id),
+            |row| row.id,
+        )
+        .await?,
+    };
+    assemble(events, &named)
+}
+
+/// Each event with the rows it names; a contact missing is an error (events are never
+/// written without their contact, nor contacts deleted).
+pub(super) fn assemble(events: Vec<StoredEvent>, named: &Named) -> ServiceResult<Vec<LoadedEvent>> {
     events
         .into_iter()
         .map(|event| {
-            let contact = contacts.get(&event.contact_id).cloned().ok_or_else(|| {
-                ServiceError::Internal(format!("event of missing contact {}", event.contact_id))
-            })?;
+            let contact = named
+                .contacts
+                .get(&event.contact_id)
+                .cloned()
+                .ok_or_else(|| {
+                    ServiceError::Internal(format!("event of missing contact {}", event.contact_id))
+                })?;
             Ok(LoadedEvent {
-                stage_change: pick(&changes, event.stage_change_id),
-                activity: pick(&activities, event.activity_id),
-                pending: pick(&pendings, event.pending_activity_id),
+                stage_change: pick(&named.changes, event.stage_change_id),
+                activity: pick(&named.activities, event.activity_id),
+                pending: pick(&named.pendings, event.pending_activity_id),
                 contact,
                 event,
             })

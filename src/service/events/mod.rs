@@ -15,11 +15,14 @@ use sea_orm::{DbBackend, FromQueryResult, Statement, Value};
 
 use super::company::{self, InCompany};
 
+mod advance;
 mod load;
+mod script;
 mod sequence;
 
 use super::{ServiceError, ServiceResult};
 use crate::domain::event::{ContactEventKind, EventCursor};
+pub use advance::advance;
 pub use load::{LoadedEvent, load};
 pub use sequence::{Sequenced, prune, prune_every_company, sequence};
 

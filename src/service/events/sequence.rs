@@ -1,8 +1,9 @@
 //! The sequencer, which gives committed events their place on PostgreSQL, and pruning.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait, Value};
+use sea_orm::{DbBackend, Value};
 
+use super::script::{self, Done};
 use super::{order, statement};
 use crate::service::ServiceResult;
 use crate::service::company::{self, InCompany};
@@ -51,13 +52,58 @@ pub enum Sequenced {
 }
 
 /// Events numbered per pass.
-const SEQUENCE_BATCH: u64 = 2_000;
+pub(super) const SEQUENCE_BATCH: u64 = 2_000;
 /// The class of the advisory locks the sequencers take (the company is the other key).
 const SEQUENCER_LOCK_CLASS: i32 = 0x0c0f_e7e5;
 
+/// The statements that take the company's sequencer lock if it is free and, when taken,
+/// number at most [`SEQUENCE_BATCH`] of its events without a place, in id order, after its
+/// last numbered one (the first statement also sets the transaction's company). The lock's
+/// outcome goes from the first to the second in a transaction-local setting, so that the
+/// numbering's snapshot is taken once the lock is held: it must see what the previous holder
+/// numbered.
+pub(super) fn numbering(company_id: i64) -> [String; 2] {
+    let key = (company_id % i64::from(i32::MAX)) as i32;
+    [
+        format!(
+            "SELECT set_config('contactflow.company_id', '{company_id}', true), \
+             set_config('contactflow.sequencing', \
+             pg_try_advisory_xact_lock({SEQUENCER_LOCK_CLASS}, {key})::text, true)"
+        ),
+        format!(
+            "UPDATE contact_events AS e SET seq = n.seq FROM ( \
+                 SELECT id, (SELECT COALESCE(MAX(seq), 0) FROM contact_events \
+                             WHERE company_id = {company_id} AND seq IS NOT NULL) \
+                        + ROW_NUMBER() OVER (ORDER BY id) AS seq \
+                 FROM (SELECT id FROM contact_events WHERE company_id = {company_id} \
+                       AND seq IS NULL AND current_setting('contactflow.sequencing') = 'true' \
+                       ORDER BY id LIMIT {SEQUENCE_BATCH}) AS waiting \
+             ) AS n WHERE e.company_id = {company_id} AND e.id = n.id"
+        ),
+    ]
+}
+
+/// What the two [`numbering`] statements did.
+pub(super) fn sequenced(lock: Done, numbered: &Done) -> ServiceResult<Sequenced> {
+    let locked = lock
+        .rows
+        .into_iter()
+        .next()
+        .map(|row| sea_orm::QueryResult::from(row).try_get_by_index::<String>(1))
+        .transpose()?
+        .is_some_and(|held| held == "true");
+    Ok(if !locked {
+        Sequenced::Busy
+    } else if numbered.affected >= SEQUENCE_BATCH {
+        Sequenced::More
+    } else {
+        Sequenced::Done
+    })
+}
+
 /// Gives the company's committed events without a place theirs, in id order, after the last
-/// numbered one: on PostgreSQL, one sequencer at a time per company; on SQLite the id is the
-/// place already.
+/// numbered one: on PostgreSQL, one sequencer at a time per company, in one round trip; on
+/// SQLite the id is the place already.
 pub async fn sequence(
     db: &sea_orm::DatabaseConnection,
     company_id: i64,
@@ -65,41 +111,6 @@ pub async fn sequence(
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(Sequenced::Done);
     }
-    let txn = db.begin().await?;
-    // The lock key: the company's id folded into the 32 bits the two-key form takes.
-    let key = (company_id % i64::from(i32::MAX)) as i32;
-    let locked = txn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT set_config('contactflow.company_id', $1, true), pg_try_advisory_xact_lock($2, $3)",
-            [company_id.to_string().into(), SEQUENCER_LOCK_CLASS.into(), key.into()],
-        ))
-        .await?
-        .map(|row| row.try_get_by_index::<bool>(1))
-        .transpose()?
-        .unwrap_or(false);
-    if !locked {
-        txn.commit().await?;
-        return Ok(Sequenced::Busy);
-    }
-    let numbered = txn
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "UPDATE contact_events AS e SET seq = n.seq FROM ( \
-                 SELECT id, (SELECT COALESCE(MAX(seq), 0) FROM contact_events \
-                             WHERE company_id = $1 AND seq IS NOT NULL) \
-                        + ROW_NUMBER() OVER (ORDER BY id) AS seq \
-                 FROM (SELECT id FROM contact_events WHERE company_id = $1 AND seq IS NULL \
-                       ORDER BY id LIMIT $2) AS waiting \
-             ) AS n WHERE e.company_id = $1 AND e.id = n.id",
-            [company_id.into(), (SEQUENCE_BATCH as i64).into()],
-        ))
-        .await?
-        .rows_affected();
-    txn.commit().await?;
-    Ok(if numbered >= SEQUENCE_BATCH {
-        Sequenced::More
-    } else {
-        Sequenced::Done
-    })
+    let [lock, numbered] = script::run(db, &numbering(company_id)).await?;
+    sequenced(lock, &numbered)
 }
