@@ -26,7 +26,12 @@ where
         .filter(column.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|row| (id_of(&row), row)).collect())
+    Ok(keyed(rows, id_of))
+}
+
+/// `rows` by the id `id_of` gives each.
+pub fn keyed<M>(rows: Vec<M>, id_of: fn(&M) -> i64) -> HashMap<i64, M> {
+    rows.into_iter().map(|row| (id_of(&row), row)).collect()
 }
 
 /// Rows of `E` whose `parent` column is one of `parents`, grouped by parent, each group in the

@@ -253,7 +253,7 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
-            "# HELP contactflow_db_statements_total SQL statements run: data (SELECT, INSERT, UPDATE, DELETE) and control (setting a transaction's company; BEGIN and COMMIT are not counted; nor, on PostgreSQL, the event feeds' reads, one script of seven statements each).\n# TYPE contactflow_db_statements_total counter\ncontactflow_db_statements_total{{kind=\"data\"}} {statements}\ncontactflow_db_statements_total{{kind=\"control\"}} {control}\n# HELP contactflow_db_statements_failed_total SQL statements that failed.\n# TYPE contactflow_db_statements_failed_total counter\ncontactflow_db_statements_failed_total {failed}"
+            "# HELP contactflow_db_statements_total SQL statements run: data (SELECT, INSERT, UPDATE, DELETE) and control (setting a transaction's company; BEGIN and COMMIT are not counted; nor, on PostgreSQL, the events' numbering and the event feeds' reads, sent as scripts of two and seven statements).\n# TYPE contactflow_db_statements_total counter\ncontactflow_db_statements_total{{kind=\"data\"}} {statements}\ncontactflow_db_statements_total{{kind=\"control\"}} {control}\n# HELP contactflow_db_statements_failed_total SQL statements that failed.\n# TYPE contactflow_db_statements_failed_total counter\ncontactflow_db_statements_failed_total {failed}"
         );
         let (size, idle) = pool_use(db);
         let _ = writeln!(

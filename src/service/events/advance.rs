@@ -7,10 +7,11 @@ use sea_orm::{DatabaseConnection, DbBackend};
 
 use super::load::{Named, assemble};
 use super::sequence::{numbering, sequenced};
-use super::{EventRecord, FeedRead, Sequenced, read, script};
+use super::{Batch, EventRecord, FeedRead, Sequenced, event_columns, one_more, read, script};
 use crate::domain::event::EventCursor;
 use crate::entity::{activity, contact, pending_activity, stage_change};
 use crate::service::ServiceResult;
+use crate::service::lookup::keyed;
 
 /// Numbers the company's committed events without a place (unless another sequencer is at
 /// work) and reads at most `limit` numbered events after `after` with the rows they name.
@@ -39,26 +40,21 @@ pub async fn advance(
         pendings,
     ] = script::run(db, &statements).await?;
     let sequenced = sequenced(lock, &numbered)?;
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let events = events.decode::<EventRecord>()?;
-    let full = events.len() > limit;
-    let events = events
-        .into_iter()
-        .take(limit)
-        .map(EventRecord::into_event)
-        .collect();
+    let batch = Batch::of(events.decode::<EventRecord>()?, limit);
     let named = Named {
         contacts: keyed(contacts.decode::<contact::Model>()?, |row| row.id),
         changes: keyed(changes.decode::<stage_change::Model>()?, |row| row.id),
         activities: keyed(activities.decode::<activity::Model>()?, |row| row.id),
         pendings: keyed(pendings.decode::<pending_activity::Model>()?, |row| row.id),
     };
-    let events = assemble(events, &named)?;
-    Ok((sequenced, FeedRead { events, full }))
-}
-
-fn keyed<M>(rows: Vec<M>, id_of: fn(&M) -> i64) -> std::collections::HashMap<i64, M> {
-    rows.into_iter().map(|row| (id_of(&row), row)).collect()
+    let events = assemble(batch.events, &named)?;
+    Ok((
+        sequenced,
+        FeedRead {
+            events,
+            full: batch.full,
+        },
+    ))
 }
 
 /// The statements that read the company's numbered events after `after_seq` (one more than
@@ -67,7 +63,7 @@ fn keyed<M>(rows: Vec<M>, id_of: fn(&M) -> i64) -> std::collections::HashMap<i64
 /// events the same bounds select, which can only be the same events or, when another
 /// sequencer committed in between, more after them.
 fn reading(company_id: i64, after_seq: i64, limit: u64) -> [String; 5] {
-    let take = limit.saturating_add(1).min(i64::MAX as u64);
+    let take = one_more(limit);
     let events = |columns: &str| {
         format!(
             "SELECT {columns} FROM contact_events WHERE company_id = {company_id} \
@@ -82,10 +78,7 @@ fn reading(company_id: i64, after_seq: i64, limit: u64) -> [String; 5] {
         )
     };
     [
-        events(
-            "id, seq, company_id, kind, contact_id, workflow_id, operator_id, at, \
-             stage_change_id, activity_id, pending_activity_id",
-        ),
+        events(&event_columns("seq")),
         named("contacts", "contact_id"),
         named("stage_changes", "stage_change_id"),
         named("activities", "activity_id"),

@@ -132,23 +132,42 @@ pub async fn after(
         }
         None => String::new(),
     };
-    values.push(limit.saturating_add(1).min(i64::MAX as u64).into());
+    values.push(one_more(limit).into());
     let sql = format!(
-        "SELECT id, {order} AS seq, company_id, kind, contact_id, workflow_id, operator_id, at, \
-         stage_change_id, activity_id, pending_activity_id \
-         FROM contact_events WHERE company_id = ? AND {order} > ?{bound} \
-         ORDER BY {order} LIMIT ?"
+        "SELECT {} FROM contact_events WHERE company_id = ? AND {order} > ?{bound} \
+         ORDER BY {order} LIMIT ?",
+        event_columns(order)
     );
     let rows = EventRecord::find_by_statement(statement(backend, &sql, values))
         .all(db)
         .await?;
-    let full = rows.len() as u64 > limit;
-    let events = rows
-        .into_iter()
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .map(EventRecord::into_event)
-        .collect();
-    Ok(Batch { events, full })
+    Ok(Batch::of(rows, limit))
+}
+
+/// The columns of an [`EventRecord`], its place read from `order`.
+fn event_columns(order: &str) -> String {
+    format!(
+        "id, {order} AS seq, company_id, kind, contact_id, workflow_id, operator_id, at, \
+         stage_change_id, activity_id, pending_activity_id"
+    )
+}
+
+/// The rows a read of at most `limit` events asks for: one more tells a full batch.
+fn one_more(limit: u64) -> i64 {
+    i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX)
+}
+
+impl Batch {
+    /// The first `limit` of `rows`, read with a limit of [`one_more`].
+    fn of(rows: Vec<EventRecord>, limit: u64) -> Self {
+        let full = rows.len() as u64 > limit;
+        let events = rows
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(EventRecord::into_event)
+            .collect();
+        Self { events, full }
+    }
 }
 
 /// The company's last numbered event (none: the start of the feed).

@@ -52,7 +52,7 @@ pub enum Sequenced {
 }
 
 /// Events numbered per pass.
-pub(super) const SEQUENCE_BATCH: u64 = 2_000;
+const SEQUENCE_BATCH: u64 = 2_000;
 /// The class of the advisory locks the sequencers take (the company is the other key).
 const SEQUENCER_LOCK_CLASS: i32 = 0x0c0f_e7e5;
 
