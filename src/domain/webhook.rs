@@ -1,5 +1,6 @@
-//! Webhooks: which targets a delivery may go to, how a delivery is signed, and when a failed
-//! one is tried again.
+//! Webhooks: which targets a delivery may go to, how a delivery is signed, when a webhook
+//! takes up more events, and what an attempt makes of its delivery (when a failed one is tried
+//! again).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -17,6 +18,47 @@ pub const SECRET_MAX: usize = 200;
 pub const RETRY_FOR: Duration = Duration::hours(24);
 /// The longest wait between two attempts.
 pub const BACKOFF_MAX: Duration = Duration::hours(1);
+/// PENDING deliveries a webhook keeps ahead of the one being made: more events are taken up
+/// only once fewer wait, so a receiver that falls behind leaves its backlog in the outbox (one
+/// row per event, as the saves wrote it) instead of costing the writers a delivery row per
+/// event and webhook while they write.
+pub const AHEAD: u64 = 64;
+/// Events this old are taken up whatever the window holds: a webhook that lags (a receiver
+/// down for hours) has its backlog made into deliveries long before the outbox forgets its
+/// events (kept 7 days).
+pub const TAKE_UP_WITHIN: Duration = Duration::hours(1);
+
+/// Whether a webhook with `waiting` PENDING deliveries takes up more events now, the first of
+/// them written `first_at`.
+pub fn takes_up(waiting: u64, first_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    waiting < AHEAD || first_at <= now - TAKE_UP_WITHIN
+}
+
+/// What an attempt makes of its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Tried again then.
+    Retry(DateTime<Utc>),
+    /// Failed for good: a day has passed since the event.
+    Failed,
+}
+
+/// What the `attempts`-th attempt, answered with `status` (none: no answer in time) at `now`,
+/// makes of the delivery of an event `at`: delivered on a 2xx, else tried again as
+/// [`next_attempt`] says.
+pub fn outcome(
+    status: Option<u16>,
+    attempts: i32,
+    (at, now): (DateTime<Utc>, DateTime<Utc>),
+    first: Duration,
+) -> Outcome {
+    if status.is_some_and(|code| (200..300).contains(&code)) {
+        return Outcome::Delivered;
+    }
+    next_attempt(attempts, (at, now), first).map_or(Outcome::Failed, Outcome::Retry)
+}
 
 /// Why a URL cannot be a webhook's target.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -232,5 +274,36 @@ mod tests {
         let late = at + Duration::hours(23) + Duration::minutes(59) + Duration::seconds(55);
         assert_eq!(next_attempt(3, (at, late), ten), None, "past a day: failed");
         assert!(next_attempt(i32::MAX, (at, at), ten).is_some());
+    }
+
+    #[test]
+    fn a_2xx_delivers_anything_else_is_retried_for_a_day() {
+        let at = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let ten = Duration::seconds(10);
+        assert_eq!(outcome(Some(204), 1, (at, at), ten), Outcome::Delivered);
+        assert_eq!(outcome(Some(299), 5, (at, at), ten), Outcome::Delivered);
+        for status in [Some(500), Some(302), Some(404), Some(199), None] {
+            assert_eq!(
+                outcome(status, 1, (at, at), ten),
+                Outcome::Retry(at + ten),
+                "{status:?}"
+            );
+        }
+        let late = at + Duration::hours(24);
+        assert_eq!(outcome(None, 9, (at, late), ten), Outcome::Failed);
+    }
+
+    #[test]
+    fn a_webhook_takes_up_events_while_fewer_than_its_window_wait_or_once_they_are_old() {
+        let now = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert!(takes_up(0, now, now));
+        assert!(takes_up(AHEAD - 1, now, now));
+        assert!(!takes_up(AHEAD, now, now));
+        assert!(!takes_up(AHEAD * 10, now - Duration::minutes(59), now));
+        assert!(takes_up(AHEAD * 10, now - TAKE_UP_WITHIN, now));
     }
 }

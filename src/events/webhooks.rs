@@ -34,8 +34,11 @@ const PASS_GAP: Duration = Duration::from_millis(20);
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 /// Deliveries in flight on one instance at most.
 const IN_FLIGHT_MAX: usize = 32;
-/// A webhook's next deliveries read at once (then made one at a time, in order).
+/// A webhook's next deliveries read at once (then made one at a time, in order, and recorded
+/// together).
 const DELIVERIES_READ_AT_ONCE: u64 = 32;
+/// The longest an attempt waits to be recorded with the ones after it.
+const RECORD_WITHIN: Duration = Duration::from_millis(500);
 
 /// How deliveries are made (from the settings).
 #[derive(Debug, Clone, Copy)]
@@ -219,7 +222,12 @@ impl WebhookDispatcher {
     }
 
     /// Makes the webhook's due deliveries, in order, while it holds the lease; when the next
-    /// one must wait for its retry, when that is.
+    /// one must wait for its retry, when that is. What became of the attempts is recorded a
+    /// batch at a time (one write for up to [`DELIVERIES_READ_AT_ONCE`] deliveries; at once
+    /// after a failure; before the next attempt once the oldest unrecorded one is
+    /// [`RECORD_WITHIN`] old; always before the next read and before the lease is renewed or
+    /// given back): a crash between an attempt and its
+    /// record makes the delivery again, which at least once allows.
     async fn deliver_all(
         &self,
         company_id: i64,
@@ -233,10 +241,13 @@ impl WebhookDispatcher {
         let first_retry = chrono::Duration::from_std(self.options.first_retry)
             .unwrap_or_else(|_| chrono::Duration::seconds(10));
         let mut queue = std::collections::VecDeque::new();
+        let mut made = Vec::new();
+        let mut made_since = tokio::time::Instant::now();
         let mut hook = None;
         loop {
             let now = clock::now();
             if held_until.is_none_or(|until| until - now < renew_within) {
+                self.record(company_id, &mut made, first_retry).await?;
                 let until = now + lease;
                 let leased = webhooks::lease(
                     &self.store,
@@ -252,10 +263,19 @@ impl WebhookDispatcher {
                 held_until = Some(until);
             }
             if queue.is_empty() {
+                self.record(company_id, &mut made, first_retry).await?;
                 // The webhook is read again with each batch: a changed URL, secret or
                 // activity applies from the next batch on.
-                let next =
+                let mut next =
                     webhooks::next_deliveries(&reads, webhook_id, DELIVERIES_READ_AT_ONCE).await?;
+                if let Some((read, deliveries)) = &next
+                    && deliveries.is_empty()
+                    && read.active
+                    && webhooks::take_up(&self.store, read).await? > 0
+                {
+                    next = webhooks::next_deliveries(&reads, webhook_id, DELIVERIES_READ_AT_ONCE)
+                        .await?;
+                }
                 match next {
                     Some((read, deliveries)) if !deliveries.is_empty() && read.active => {
                         hook = Some(read);
@@ -270,17 +290,37 @@ impl WebhookDispatcher {
             let (Some(hook), Some(delivery)) = (&hook, queue.pop_front()) else {
                 continue;
             };
+            if !made.is_empty() && made_since.elapsed() >= RECORD_WITHIN {
+                self.record(company_id, &mut made, first_retry).await?;
+            }
             if let Some(later) = delivery.next_attempt_at.filter(|at| *at > now) {
+                self.record(company_id, &mut made, first_retry).await?;
                 webhooks::release(&self.store, company_id, webhook_id, &self.owner).await?;
                 return Ok(Some(later));
             }
             let attempt = self.attempt(hook, &delivery).await;
-            webhooks::record(&self.store, &delivery, attempt, first_retry).await?;
+            if made.is_empty() {
+                made_since = tokio::time::Instant::now();
+            }
+            made.push((delivery, attempt));
             if !attempt.delivered() {
                 // It waits for its retry, and every later one behind it.
+                self.record(company_id, &mut made, first_retry).await?;
                 queue.clear();
             }
         }
+    }
+
+    /// Records the attempts made and not recorded yet.
+    async fn record(
+        &self,
+        company_id: i64,
+        made: &mut Vec<(webhook_delivery::Model, Attempt)>,
+        first_retry: chrono::Duration,
+    ) -> ServiceResult<()> {
+        webhooks::record(&self.store, company_id, made, first_retry).await?;
+        made.clear();
+        Ok(())
     }
 
     /// POSTs one delivery.

@@ -1,11 +1,12 @@
 //! Webhooks as the dispatcher and the API read them: a company's webhooks and their
 //! deliveries; taking up the events a webhook has not seen yet as PENDING deliveries (their
-//! CloudEvents bodies built once, in the order of the feed); the lease that lets one instance
-//! at a time deliver to a webhook; and what became of an attempt.
+//! CloudEvents bodies built once, in the order of the feed) a window ahead of the delivery
+//! being made; the lease that lets one instance at a time deliver to a webhook; and what
+//! became of attempts.
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use super::company::{self, InCompany, Reads};
@@ -15,7 +16,7 @@ use super::writes::admin::webhooks::kinds_of;
 use super::{ServiceResult, Store, clock, events};
 use crate::domain::event::EventCursor;
 use crate::domain::global_id::{encode, kind};
-use crate::domain::webhook::next_attempt;
+use crate::domain::webhook::{AHEAD, Outcome, outcome, takes_up};
 use crate::entity::{webhook, webhook_delivery};
 
 /// Where a delivery stands (the stored names).
@@ -28,9 +29,8 @@ pub mod status {
     pub const FAILED: &str = "FAILED";
 }
 
-/// Events taken up per webhook and pass.
-const TAKE_UP_BATCH: u64 = 500;
-
+/// Events read per take-up.
+const TAKE_UP_BATCH: u64 = 200;
 /// The company's webhooks, oldest first.
 pub async fn list(db: &impl InCompany) -> ServiceResult<Vec<webhook::Model>> {
     Ok(company::find::<webhook::Entity>(db)
@@ -101,21 +101,26 @@ fn cloud_event(event: &events::LoadedEvent, stage_code: Option<&str>) -> String 
 /// Takes up the events of the company after the webhook's position (`seen` as last read) as
 /// PENDING deliveries of the kinds it lists, and moves its position past them, in one
 /// transaction (the webhook row locked and read again, so two instances never take up the
-/// same events); how many deliveries it made.
+/// same events); how many deliveries it made. Nothing is taken up while the webhook has its
+/// window of deliveries waiting, unless the first event not taken up is old ([`takes_up`]).
 pub async fn take_up(store: &Store, seen: &webhook::Model) -> ServiceResult<usize> {
     let company_id = seen.company_id;
     // Read first, write only when there is something to take up: a pass costs a webhook with
-    // nothing new one read, not a write transaction.
+    // nothing new one read, and one whose window is full two, not a write transaction.
     let reads = Reads::per_statement(store.db.clone(), company_id);
     let since = EventCursor {
         seq: seen.position,
         id: 0,
     };
-    if events::after(&reads, since, None, 1)
+    let Some(first) = events::after(&reads, since, None, 1)
         .await?
         .events
-        .is_empty()
-    {
+        .into_iter()
+        .next()
+    else {
+        return Ok(0);
+    };
+    if !takes_up(waiting(&reads, seen.id).await?, first.at, clock::now()) {
         return Ok(0);
     }
     let snapshot = store.snapshots.get(&store.db, company_id).await?;
@@ -184,6 +189,19 @@ fn pending_in_order(db: &impl InCompany, webhook_id: i64) -> Select<webhook_deli
         .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
         .filter(webhook_delivery::Column::Status.eq(status::PENDING))
         .order_by_asc(webhook_delivery::Column::Id)
+}
+
+/// How many PENDING deliveries the webhook has, [`AHEAD`] at most (counted through the index
+/// of its deliveries).
+async fn waiting(db: &impl InCompany, webhook_id: i64) -> ServiceResult<u64> {
+    let ids: Vec<i64> = pending_in_order(db, webhook_id)
+        .select_only()
+        .column(webhook_delivery::Column::Id)
+        .limit(AHEAD)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.len() as u64)
 }
 
 /// Whether the webhook's next delivery is due by `now`. Deliveries go in order, so the next
@@ -289,39 +307,74 @@ impl Attempt {
     }
 }
 
-/// Records an attempt: DELIVERED, PENDING with its next attempt, or FAILED a day after the
-/// event.
+/// Records the attempts made of a company's deliveries in one transaction: the delivered ones
+/// in one statement (each with its own status code and time), each other in its own.
 pub async fn record(
     store: &Store,
-    delivery: &webhook_delivery::Model,
-    attempt: Attempt,
+    company_id: i64,
+    made: &[(webhook_delivery::Model, Attempt)],
     first_retry: chrono::Duration,
 ) -> ServiceResult<()> {
-    let attempts = delivery.attempts.saturating_add(1);
-    let (status, next) = if attempt.delivered() {
-        (status::DELIVERED, None)
-    } else {
-        match next_attempt(attempts, (delivery.event_at, attempt.at), first_retry) {
-            Some(next) => (status::PENDING, Some(next)),
-            None => (status::FAILED, None),
+    if made.is_empty() {
+        return Ok(());
+    }
+    let write = Write::begin(store, company_id).await?;
+    let (delivered, others): (Vec<_>, Vec<_>) =
+        made.iter().partition(|(_, attempt)| attempt.delivered());
+    if !delivered.is_empty() {
+        let id = || Expr::col((webhook_delivery::Entity, webhook_delivery::Column::Id));
+        let mut code = CaseStatement::new();
+        let mut at = CaseStatement::new();
+        for (delivery, attempt) in &delivered {
+            code = code.case(
+                id().eq(delivery.id),
+                Expr::val(attempt.status.map(i32::from)),
+            );
+            at = at.case(id().eq(delivery.id), Expr::val(attempt.at));
         }
-    };
-    let write = Write::begin(store, delivery.company_id).await?;
-    company::update_many::<webhook_delivery::Entity>(&*write)
-        .col_expr(webhook_delivery::Column::Attempts, Expr::val(attempts))
-        .col_expr(webhook_delivery::Column::Status, Expr::val(status))
-        .col_expr(
-            webhook_delivery::Column::ResponseStatus,
-            Expr::val(attempt.status.map(i32::from)),
-        )
-        .col_expr(
-            webhook_delivery::Column::LastAttemptAt,
-            Expr::val(attempt.at),
-        )
-        .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::val(next))
-        .filter(webhook_delivery::Column::Id.eq(delivery.id))
-        .exec(&*write)
-        .await?;
+        company::update_many::<webhook_delivery::Entity>(&*write)
+            .col_expr(
+                webhook_delivery::Column::Attempts,
+                Expr::col(webhook_delivery::Column::Attempts).add(1),
+            )
+            .col_expr(
+                webhook_delivery::Column::Status,
+                Expr::val(status::DELIVERED),
+            )
+            .col_expr(webhook_delivery::Column::ResponseStatus, code.into())
+            .col_expr(webhook_delivery::Column::LastAttemptAt, at.into())
+            .col_expr(
+                webhook_delivery::Column::NextAttemptAt,
+                Expr::val(Option::<DateTime<Utc>>::None),
+            )
+            .filter(webhook_delivery::Column::Id.is_in(delivered.iter().map(|(d, _)| d.id)))
+            .exec(&*write)
+            .await?;
+    }
+    for (delivery, attempt) in others {
+        let attempts = delivery.attempts.saturating_add(1);
+        let times = (delivery.event_at, attempt.at);
+        let (status, next) = match outcome(attempt.status, attempts, times, first_retry) {
+            Outcome::Delivered => (status::DELIVERED, None),
+            Outcome::Retry(next) => (status::PENDING, Some(next)),
+            Outcome::Failed => (status::FAILED, None),
+        };
+        company::update_many::<webhook_delivery::Entity>(&*write)
+            .col_expr(webhook_delivery::Column::Attempts, Expr::val(attempts))
+            .col_expr(webhook_delivery::Column::Status, Expr::val(status))
+            .col_expr(
+                webhook_delivery::Column::ResponseStatus,
+                Expr::val(attempt.status.map(i32::from)),
+            )
+            .col_expr(
+                webhook_delivery::Column::LastAttemptAt,
+                Expr::val(attempt.at),
+            )
+            .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::val(next))
+            .filter(webhook_delivery::Column::Id.eq(delivery.id))
+            .exec(&*write)
+            .await?;
+    }
     write.commit().await?;
     Ok(())
 }

@@ -294,6 +294,112 @@ async fn nothing_is_lost_when_the_server_is_killed_mid_delivery_on_postgres() {
     nothing_is_lost_when_the_server_is_killed_mid_delivery(Backend::Postgres).await;
 }
 
+/// A webhook whose receiver stops answering keeps a window of PENDING deliveries, not one per
+/// event: the rest waits in the outbox and is taken up as the window empties, or at once once
+/// it is an hour old; when the receiver answers again, every event arrives, once, in order.
+async fn a_lagging_webhook_keeps_its_backlog_in_the_outbox(backend: Backend) {
+    let Some(server) = server_for_receivers(backend).await else {
+        return;
+    };
+    let receiver = Receiver::start().await;
+    receiver.hold(Some("[hold]"));
+    let admin = server.login("admin").await;
+    let webhook = hook(&server.base, &admin, &receiver.url, json!(["CREATED"])).await;
+    let mut names = vec!["Zero [hold]".to_owned()];
+    names.extend((1..=300).map(|n| format!("Ritardo {n:03}")));
+    server
+        .data(&admin, SAVE, json!({ "input": { "name": names[0] } }))
+        .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while receiver.held() == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the first is held");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // One after the other: the order of the saves is the order of their events.
+    for name in &names[1..] {
+        server
+            .data(&admin, SAVE, json!({ "input": { "name": name } }))
+            .await;
+    }
+    let count_query =
+        "query($id: ID!) { node(id: $id) { ... on Webhook { deliveries { totalCount } } } }";
+    let made = async || {
+        server
+            .data(&admin, count_query, json!({ "id": webhook["id"] }))
+            .await["node"]["deliveries"]["totalCount"]
+            .as_i64()
+            .unwrap()
+    };
+    // A second pass or more: what the window holds does not grow.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let while_held = made().await;
+    assert!(
+        (1..=264).contains(&while_held),
+        "a window of deliveries (64 waiting, 200 more events at a time), not one per event: {while_held}"
+    );
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM contact_events WHERE kind = 'CREATED'")
+            .await,
+        301
+    );
+    // Events an hour old are taken up whatever the window holds.
+    server
+        .execute(
+            "UPDATE contact_events SET at = ?",
+            vec![(chrono::Utc::now() - chrono::Duration::minutes(61)).into()],
+        )
+        .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while made().await < 301 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the old backlog taken up: {}",
+            made().await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    receiver.hold(None);
+    assert!(
+        receiver
+            .wait_delivered(names.len(), Duration::from_secs(60))
+            .await,
+        "every event delivered once the receiver answers: {}",
+        receiver.delivered().len()
+    );
+    let delivered: Vec<String> = receiver
+        .received()
+        .iter()
+        .filter(|r| r.answered.is_some_and(|c| c < 300))
+        .map(|r| r.event["data"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(delivered, names, "each once, in order");
+    let listed = server
+        .data(&admin, "query($id: ID!) { node(id: $id) { ... on Webhook { deliveries(first: 100) { totalCount edges { node { status attempts responseStatus } } } } } }", json!({ "id": webhook["id"] }))
+        .await;
+    let deliveries = &listed["node"]["deliveries"];
+    assert_eq!(deliveries["totalCount"], 301);
+    assert!(
+        deliveries["edges"].as_array().unwrap().iter().all(|e| {
+            e["node"]["status"] == "DELIVERED"
+                && e["node"]["responseStatus"] == 204
+                && e["node"]["attempts"] == 1
+        }),
+        "recorded in batches, each with its own outcome: {deliveries}"
+    );
+    server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lagging_webhook_keeps_its_backlog_in_the_outbox_on_sqlite() {
+    a_lagging_webhook_keeps_its_backlog_in_the_outbox(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lagging_webhook_keeps_its_backlog_in_the_outbox_on_postgres() {
+    a_lagging_webhook_keeps_its_backlog_in_the_outbox(Backend::Postgres).await;
+}
+
 /// Two instances on one PostgreSQL database: the lease lets only one deliver to a webhook at
 /// a time, and every event arrives once, in order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
