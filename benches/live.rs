@@ -7,8 +7,9 @@
 //! - the lag of each event to each subscriber, p50 and p99, between two bounds: from its `at`
 //!   (taken as its save began, so the save's own time is in it: the upper bound) and from the
 //!   moment its writer had the save's answer (after the commit: the lower bound);
-//! - memory per idle subscription over Server-Sent Events (2,000 of them), on the fresh server
-//!   and again after the phases (with the webhook's backlog still being delivered).
+//! - memory per idle subscription over Server-Sent Events (2,000 of them, then 2,000 more: over
+//!   all, and what each of the second 2,000 costs), on the fresh server and again after the
+//!   phases (with the webhook's backlog still being delivered).
 //!
 //! `cargo bench --bench live -- --databases sqlite,postgres --size 100000`
 
@@ -53,7 +54,8 @@ struct Options {
     /// `contactEvents` subscribers during the second phase.
     #[arg(long, default_value_t = 100)]
     subscribers: usize,
-    /// Idle subscriptions over Server-Sent Events whose memory is measured.
+    /// Idle subscriptions over Server-Sent Events whose memory is measured (opened twice over:
+    /// the second time what each more costs).
     #[arg(long, default_value_t = 2_000)]
     idle_streams: usize,
     #[arg(long, hide = true)]
@@ -222,16 +224,23 @@ fn rss(server: &Server) -> u64 {
     server.memory_kib("VmRSS")
 }
 
-/// Opens `count` idle SSE subscriptions; the memory they take per stream, KiB.
-async fn idle_sse(server: &Server, token: &str, count: usize) -> f64 {
+/// Opens `count` idle SSE subscriptions, then `count` more; the memory each takes, KiB: over
+/// all of them (with what the first one on a server sets up once: its company's event feed,
+/// caches), and over the second `count` alone (what one more subscription costs).
+async fn idle_sse(server: &Server, token: &str, count: usize) -> (f64, f64) {
     let http = common::http_builder()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = rss(server);
-    let mut streams = Vec::with_capacity(count);
-    for _ in 0..count {
+    let mut streams = Vec::with_capacity(count * 2);
+    let mut halfway = before;
+    for n in 0..count * 2 {
+        if n == count {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            halfway = rss(server);
+        }
         let response = http
             .post(format!("{}/graphql", server.base))
             .header("accept", "text/event-stream")
@@ -246,7 +255,11 @@ async fn idle_sse(server: &Server, token: &str, count: usize) -> f64 {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = rss(server);
     drop(streams);
-    (after.saturating_sub(before)) as f64 / count as f64
+    let per = |kib: u64, streams: usize| kib as f64 / streams.max(1) as f64;
+    (
+        per(after.saturating_sub(before), count * 2),
+        per(after.saturating_sub(halfway), count),
+    )
 }
 
 #[tokio::main]
@@ -382,8 +395,15 @@ async fn main() {
             "| webhook deliveries received: in the webhook phase / in all | {delivered_hooked} / {delivered} |"
         );
         println!(
-            "| memory per idle SSE subscription ({} of them; target ≤ 32 KiB): on the fresh server / after the phases | {fresh_per_stream:.1} / {per_stream:.1} KiB |\n",
-            options.idle_streams
+            "| memory per idle SSE subscription (target ≤ 32 KiB), over {} / over the last {} of them: on the fresh server | {:.1} / {:.1} KiB |",
+            options.idle_streams * 2,
+            options.idle_streams,
+            fresh_per_stream.0,
+            fresh_per_stream.1
+        );
+        println!(
+            "| the same after the phases | {:.1} / {:.1} KiB |\n",
+            per_stream.0, per_stream.1
         );
         drop(server);
     }
