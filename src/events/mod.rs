@@ -66,9 +66,17 @@ impl EventHub {
         }
     }
 
-    /// Has `dispatcher` told of every company whose events change.
-    pub fn deliver_to_webhooks(&self, dispatcher: &Arc<webhooks::WebhookDispatcher>) {
+    /// Has `dispatcher` told of every company whose events change (and able to ask which
+    /// companies a feed here numbers).
+    pub fn deliver_to_webhooks(self: &Arc<Self>, dispatcher: &Arc<webhooks::WebhookDispatcher>) {
         let _ = self.webhooks.set(Arc::downgrade(dispatcher));
+        dispatcher.numbered_by(Arc::downgrade(self));
+    }
+
+    /// Whether a feed here follows the company: it numbers the company's committed events as
+    /// each commit wakes it, so nobody else here needs to.
+    fn feeds_company(&self, company_id: i64) -> bool {
+        self.feeds().contains_key(&company_id)
     }
 
     /// The company's events have changed (here or on another instance): its feed reads them,

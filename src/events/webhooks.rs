@@ -65,6 +65,8 @@ pub struct WebhookDispatcher {
     hooked: Mutex<HashSet<i64>>,
     in_flight: Mutex<HashSet<i64>>,
     slots: Arc<Semaphore>,
+    /// The instance's event feeds: a company one follows has its events numbered by it.
+    feeds: std::sync::OnceLock<std::sync::Weak<super::EventHub>>,
 }
 
 /// Resolves a host only to the addresses deliveries may go to: a host name that resolves to a
@@ -121,6 +123,7 @@ impl WebhookDispatcher {
             hooked: Mutex::default(),
             in_flight: Mutex::default(),
             slots: Arc::new(Semaphore::new(IN_FLIGHT_MAX)),
+            feeds: std::sync::OnceLock::new(),
         });
         tokio::spawn(run(Arc::downgrade(&dispatcher)));
         dispatcher
@@ -148,6 +151,21 @@ impl WebhookDispatcher {
         self.wake.notify_one();
     }
 
+    /// Leaves the numbering of the companies `hub` has a feed of to their feeds.
+    pub(super) fn numbered_by(&self, hub: std::sync::Weak<super::EventHub>) {
+        let _ = self.feeds.set(hub);
+    }
+
+    /// Whether a feed on this instance numbers the company's events (woken by the same
+    /// commits as this dispatcher): a pass that numbered them too would only take the
+    /// sequencer from the feed, whose subscribers would wait.
+    fn numbered_by_a_feed(&self, company_id: i64) -> bool {
+        self.feeds
+            .get()
+            .and_then(std::sync::Weak::upgrade)
+            .is_some_and(|hub| hub.feeds_company(company_id))
+    }
+
     fn in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
         lock(&self.in_flight)
     }
@@ -169,7 +187,9 @@ impl WebhookDispatcher {
                 continue;
             }
             hooked.insert(company_id);
-            while events::sequence(db, company_id).await? == events::Sequenced::More {}
+            if !self.numbered_by_a_feed(company_id) {
+                while events::sequence(db, company_id).await? == events::Sequenced::More {}
+            }
             for hook in &hooks {
                 webhooks::take_up(&self.store, hook).await?;
             }

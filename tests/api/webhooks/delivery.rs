@@ -400,6 +400,54 @@ async fn a_lagging_webhook_keeps_its_backlog_in_the_outbox_on_postgres() {
     a_lagging_webhook_keeps_its_backlog_in_the_outbox(Backend::Postgres).await;
 }
 
+/// With a `contactEvents` subscriber on the instance, its feed numbers the company's events
+/// and the webhook's pass leaves that to it: the webhook and the subscriber hear the same
+/// events, each once, in the same order.
+async fn a_webhook_and_a_subscriber_hear_the_same_events_in_the_same_order(backend: Backend) {
+    let Some(server) = server_for_receivers(backend).await else {
+        return;
+    };
+    let receiver = Receiver::start().await;
+    let admin = server.login("admin").await;
+    hook(&server.base, &admin, &receiver.url, json!(["CREATED"])).await;
+    let mut socket = crate::events::subscribed(&server, "admin", json!({})).await;
+    let names: Vec<String> = (0..20).map(|n| format!("Insieme {n:02}")).collect();
+    for chunk in names.chunks(5) {
+        let saves = chunk
+            .iter()
+            .map(|name| server.data(&admin, SAVE, json!({ "input": { "name": name } })));
+        futures_util::future::join_all(saves).await;
+    }
+    let heard = crate::events::take(&mut socket, names.len(), Duration::from_secs(10)).await;
+    let subscriber: Vec<String> = heard
+        .iter()
+        .map(|e| e["cursor"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        receiver
+            .wait_delivered(names.len(), Duration::from_secs(30))
+            .await,
+        "every event delivered: {:?}",
+        receiver.delivered()
+    );
+    assert_eq!(
+        receiver.delivered(),
+        subscriber,
+        "the same events, once each, in the same order"
+    );
+    server.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_and_a_subscriber_hear_the_same_events_in_the_same_order_on_sqlite() {
+    a_webhook_and_a_subscriber_hear_the_same_events_in_the_same_order(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_and_a_subscriber_hear_the_same_events_in_the_same_order_on_postgres() {
+    a_webhook_and_a_subscriber_hear_the_same_events_in_the_same_order(Backend::Postgres).await;
+}
+
 /// Two instances on one PostgreSQL database: the lease lets only one deliver to a webhook at
 /// a time, and every event arrives once, in order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
