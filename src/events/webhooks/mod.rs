@@ -1,15 +1,14 @@
 //! Webhook delivery. A background task per instance takes up each active webhook's new events
-//! as PENDING deliveries (in the order of the feed) and delivers each webhook's deliveries one
-//! at a time, in order: an instance delivers to a webhook only while it holds the webhook's
-//! lease in the database, so at most one delivery is in flight per webhook across all
-//! instances; a lease left by an instance that died runs out and another takes over (the
-//! delivery it was making is made again: at least once). A delivery is a POST of its
-//! CloudEvents body, signed, answered within 10 s (the default) or retried with backoff for a
-//! day. Saves
-//! never wait for any of it: a slow or dead receiver holds up only its own webhook.
+//! as PENDING deliveries (in the order of the feed, a window ahead of the delivery being made)
+//! and delivers each webhook's deliveries one at a time, in order: an instance delivers to a
+//! webhook only while it holds the webhook's lease in the database, so at most one delivery is
+//! in flight per webhook across all instances; a lease left by an instance that died runs out
+//! and another takes over (the delivery it was making is made again: at least once). A
+//! delivery is a POST of its CloudEvents body, signed, answered within 10 s (the default) or
+//! retried with backoff for a day. Saves never wait for any of it: a slow or dead receiver
+//! holds up only its own webhook.
 
 use std::collections::HashSet;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,11 +16,13 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::Utc;
 use tokio::sync::{Notify, Semaphore};
 
-use crate::domain::webhook::{check_target, reachable, signature};
+use crate::domain::webhook::{check_target, signature};
 use crate::entity::{webhook, webhook_delivery};
 use crate::service::company::Reads;
 use crate::service::webhooks::{self, Attempt};
 use crate::service::{ServiceResult, Store, clock, companies, events};
+
+mod client;
 
 /// Every company is looked at this often (webhooks saved on another instance, deliveries
 /// left by an instance that stopped); between, only the companies woken by their events or
@@ -69,48 +70,10 @@ pub struct WebhookDispatcher {
     feeds: std::sync::OnceLock<std::sync::Weak<super::EventHub>>,
 }
 
-/// Resolves a host only to the addresses deliveries may go to: a host name that resolves to a
-/// private address now (DNS rebinding) is refused at connection time, not only when saved.
-struct Guarded {
-    allow_private: bool,
-}
-
-impl reqwest::dns::Resolve for Guarded {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let allow_private = self.allow_private;
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .filter(|address| reachable(address.ip(), allow_private))
-                .collect();
-            if found.is_empty() {
-                return Err(format!("{host} resolves to no address deliveries may go to").into());
-            }
-            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
-        })
-    }
-}
-
 impl WebhookDispatcher {
     /// Starts delivering in the background.
     pub fn start(store: Store, options: DeliveryOptions) -> Arc<Self> {
-        let allow_private = options.allow_private;
-        // HTTPS through rustls with ring (installed when the server starts; here too for a
-        // dispatcher started on its own).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .timeout(options.timeout)
-            .connect_timeout(Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .user_agent(concat!("contactflow-webhooks/", env!("CARGO_PKG_VERSION")))
-            .dns_resolver(Guarded { allow_private })
-            .build()
-            .unwrap_or_else(|error| {
-                tracing::error!(%error, "webhook client cannot be built; using the default");
-                reqwest::Client::new()
-            });
+        let client = client::guarded(&options);
         let mut bytes = [0u8; 8];
         OsRng.fill_bytes(&mut bytes);
         let dispatcher = Arc::new(Self {
