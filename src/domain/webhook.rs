@@ -34,6 +34,11 @@ pub fn takes_up(waiting: u64, first_at: DateTime<Utc>, now: DateTime<Utc>) -> bo
     waiting < AHEAD || first_at <= now - TAKE_UP_WITHIN
 }
 
+/// Whether a receiver's answer takes the delivery: a 2xx (none: it did not answer in time).
+pub fn taken(status: Option<u16>) -> bool {
+    status.is_some_and(|code| (200..300).contains(&code))
+}
+
 /// What an attempt makes of its delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -54,7 +59,7 @@ pub fn outcome(
     (at, now): (DateTime<Utc>, DateTime<Utc>),
     first: Duration,
 ) -> Outcome {
-    if status.is_some_and(|code| (200..300).contains(&code)) {
+    if taken(status) {
         return Outcome::Delivered;
     }
     next_attempt(attempts, (at, now), first).map_or(Outcome::Failed, Outcome::Retry)

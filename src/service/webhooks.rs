@@ -16,7 +16,7 @@ use super::writes::admin::webhooks::kinds_of;
 use super::{ServiceResult, Store, clock, events};
 use crate::domain::event::EventCursor;
 use crate::domain::global_id::{encode, kind};
-use crate::domain::webhook::{AHEAD, Outcome, outcome, takes_up};
+use crate::domain::webhook::{AHEAD, Outcome, outcome, taken, takes_up};
 use crate::entity::{webhook, webhook_delivery};
 
 /// Where a delivery stands (the stored names).
@@ -31,6 +31,7 @@ pub mod status {
 
 /// Events read per take-up.
 const TAKE_UP_BATCH: u64 = 200;
+
 /// The company's webhooks, oldest first.
 pub async fn list(db: &impl InCompany) -> ServiceResult<Vec<webhook::Model>> {
     Ok(company::find::<webhook::Entity>(db)
@@ -303,7 +304,7 @@ pub struct Attempt {
 impl Attempt {
     /// Whether the receiver took the delivery (2xx).
     pub fn delivered(self) -> bool {
-        self.status.is_some_and(|code| (200..300).contains(&code))
+        taken(self.status)
     }
 }
 

@@ -39,7 +39,7 @@ const IN_FLIGHT_MAX: usize = 32;
 /// together).
 const DELIVERIES_READ_AT_ONCE: u64 = 32;
 /// The longest an attempt waits to be recorded with the ones after it.
-const RECORD_WITHIN: Duration = Duration::from_millis(500);
+const RECORD_WITHIN: chrono::Duration = chrono::Duration::milliseconds(500);
 
 /// How deliveries are made (from the settings).
 #[derive(Debug, Clone, Copy)]
@@ -209,8 +209,8 @@ impl WebhookDispatcher {
     /// batch at a time (one write for up to [`DELIVERIES_READ_AT_ONCE`] deliveries; at once
     /// after a failure; before the next attempt once the oldest unrecorded one is
     /// [`RECORD_WITHIN`] old; always before the next read and before the lease is renewed or
-    /// given back): a crash between an attempt and its
-    /// record makes the delivery again, which at least once allows.
+    /// given back): a crash between an attempt and its record makes the delivery again, which
+    /// at least once allows.
     async fn deliver_all(
         &self,
         company_id: i64,
@@ -224,8 +224,7 @@ impl WebhookDispatcher {
         let first_retry = chrono::Duration::from_std(self.options.first_retry)
             .unwrap_or_else(|_| chrono::Duration::seconds(10));
         let mut queue = std::collections::VecDeque::new();
-        let mut made = Vec::new();
-        let mut made_since = tokio::time::Instant::now();
+        let mut made: Vec<(webhook_delivery::Model, Attempt)> = Vec::new();
         let mut hook = None;
         loop {
             let now = clock::now();
@@ -273,7 +272,10 @@ impl WebhookDispatcher {
             let (Some(hook), Some(delivery)) = (&hook, queue.pop_front()) else {
                 continue;
             };
-            if !made.is_empty() && made_since.elapsed() >= RECORD_WITHIN {
+            if made
+                .first()
+                .is_some_and(|(_, oldest)| clock::now() - oldest.at >= RECORD_WITHIN)
+            {
                 self.record(company_id, &mut made, first_retry).await?;
             }
             if let Some(later) = delivery.next_attempt_at.filter(|at| *at > now) {
@@ -282,9 +284,6 @@ impl WebhookDispatcher {
                 return Ok(Some(later));
             }
             let attempt = self.attempt(hook, &delivery).await;
-            if made.is_empty() {
-                made_since = tokio::time::Instant::now();
-            }
             made.push((delivery, attempt));
             if !attempt.delivered() {
                 // It waits for its retry, and every later one behind it.
